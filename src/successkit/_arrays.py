@@ -1,0 +1,81 @@
+"""Helpers for numpy arrays held by frozen attrs classes.
+
+An attrs class with a plain array field compares with an array-valued ``__eq__`` and
+cannot be hashed; these helpers give array fields value semantics instead: converted with
+``np.asarray``, marked read-only, compared with missing values equal, and shown by shape
+and dtype in reprs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["array_equal", "array_field", "array_repr", "readonly"]
+
+
+def readonly(value: Any) -> npt.NDArray[Any]:
+    """Return ``value`` as an array that cannot be written to (copying only if needed).
+
+    A view is made so that the caller's own array stays writeable.
+
+    Examples
+    --------
+    >>> a = readonly([1.0, 2.0])
+    >>> a.flags.writeable
+    False
+    """
+    array = np.asarray(value)
+    if array.flags.writeable:
+        array = array.view()
+        array.flags.writeable = False
+    return array
+
+
+def array_equal(a: Any, b: Any) -> bool:
+    """Element-wise equality of two arrays where missing values (NaN, NaT) count as equal.
+
+    Examples
+    --------
+    >>> array_equal([1.0, float("nan")], [1.0, float("nan")])
+    True
+    >>> array_equal(["a"], ["b"])
+    False
+    """
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fcmM" and b.dtype.kind in "fcmM":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def array_repr(value: Any) -> str:
+    """A short repr of an array: its shape and dtype, never its contents.
+
+    Examples
+    --------
+    >>> array_repr(np.zeros((3, 2)))
+    'array<float64>(3, 2)'
+    """
+    array = np.asarray(value)
+    shape = ", ".join(str(n) for n in array.shape)
+    return f"array<{array.dtype}>({shape})"
+
+
+def array_field(**kwargs: Any) -> Any:
+    """An attrs field for a numpy array: read-only, value equality, unhashed, short repr.
+
+    Keyword arguments are passed on to :func:`attrs.field`.
+    """
+    kwargs.setdefault("converter", readonly)
+    return attrs.field(
+        eq=attrs.cmp_using(eq=array_equal),
+        hash=False,
+        repr=array_repr,
+        **kwargs,
+    )

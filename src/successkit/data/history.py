@@ -1,0 +1,306 @@
+"""Snapshots of a portfolio over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, overload
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._html import html_table
+from successkit.data.column import Column
+from successkit.data.convert import convert_column, convert_ids, read_columns
+from successkit.data.dates import duration_days, to_date
+from successkit.data.kinds import Kind, Schema
+from successkit.data.portfolio import Portfolio, _to_kinds
+from successkit.errors import DataError, did_you_mean
+
+__all__ = ["History"]
+
+_VERSION = 1
+
+
+def _to_snapshots(value: Iterable[Portfolio]) -> tuple[Portfolio, ...]:
+    snapshots = tuple(value)
+    for i, snapshot in enumerate(snapshots):
+        if not isinstance(snapshot, Portfolio):
+            raise DataError(f"snapshot {i} is a {type(snapshot).__name__}, not a Portfolio")
+        if snapshot.as_of is None:
+            raise DataError(f"snapshot {i} has no as_of date; a History orders snapshots by date")
+    ordered = tuple(sorted(snapshots, key=lambda p: p.as_of or dt.date.min))
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if before.as_of == after.as_of:
+            assert after.as_of is not None
+            raise DataError(f"two snapshots have the same as_of date {after.as_of.isoformat()}")
+    return ordered
+
+
+@attrs.frozen(repr=False)
+class History:
+    """Snapshots of the same accounts on several dates, ordered by ``as_of``.
+
+    A history feeds trends (how a score moved), rules that compare with the past
+    (``change(x, 30d)``, ``becomes``), days-in-stage, replay and backtests. Accounts may
+    appear and disappear between snapshots (new customers, churned ones): an account absent
+    from a snapshot has missing values there once snapshots are aligned.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> history = sk.History([
+    ...     sk.Portfolio.from_columns({"id": ["a", "b"], "arr": [10, 20]}, as_of="2026-09-01"),
+    ...     sk.Portfolio.from_columns({"id": ["a", "c"], "arr": [12, 5]}, as_of="2026-10-01"),
+    ... ])
+    >>> len(history), history.latest.as_of
+    (2, datetime.date(2026, 10, 1))
+    >>> history.at("2026-09-15").as_of
+    datetime.date(2026, 9, 1)
+    >>> history.ids.tolist()
+    ['a', 'b', 'c']
+    >>> history.aligned()[0]["arr"].tolist()
+    [10.0, 20.0, nan]
+    """
+
+    snapshots: tuple[Portfolio, ...] = attrs.field(converter=_to_snapshots)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.snapshots:
+            raise DataError("a History needs at least one snapshot")
+        self._merged_schema()  # conflicting kinds are an error up front
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Any,
+        *,
+        id: str = "id",  # noqa: A002 - matches Portfolio.from_columns
+        as_of: str = "as_of",
+        kinds: Mapping[str, Kind | str] | None = None,
+    ) -> History:
+        """A history from one long table with a row per (account, date).
+
+        Kinds are inferred over the whole table, so a column has the same kind in every
+        snapshot. A repeated (account, date) pair is a :class:`~successkit.DataError`.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> history = sk.History.from_columns({
+        ...     "id": ["a", "a", "b"],
+        ...     "as_of": ["2026-09-01", "2026-10-01", "2026-10-01"],
+        ...     "login_rate": [0.4, 0.5, 0.9],
+        ... })
+        >>> [len(s) for s in history]
+        [1, 2]
+        """
+        raw = read_columns(columns)
+        for needed in (id, as_of):
+            if needed not in raw:
+                hint = did_you_mean(needed, list(raw))
+                suffix = f"; did you mean {hint!r}?" if hint else ""
+                raise DataError(f"no column {needed!r}{suffix}", column=needed)
+        ids = convert_ids(raw.pop(id), name=id)
+        dates = convert_column(raw.pop(as_of), name=as_of, kind=Kind.DATE, ids=ids)
+        if dates.missing.any():
+            row = int(np.flatnonzero(dates.missing)[0])
+            raise DataError("missing snapshot date", column=as_of, account=str(ids[row]))
+        wanted = _to_kinds(kinds, raw)
+        converted = {
+            name: convert_column(values, name=name, kind=wanted.get(name), ids=ids)
+            for name, values in raw.items()
+        }
+        for name, column in converted.items():
+            if len(column) != len(ids):
+                raise DataError(
+                    f"has {len(column)} values but the id column {id!r} has {len(ids)}",
+                    column=name,
+                )
+        days, inverse = np.unique(dates.values, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(days.shape[0] + 1))
+        snapshots = []
+        for k, day in enumerate(days):
+            rows = order[bounds[k] : bounds[k + 1]]
+            columns = {name: column.take(rows) for name, column in converted.items()}
+            try:
+                snapshots.append(Portfolio(ids[rows], columns, day.astype(object)))
+            except DataError as exc:
+                raise DataError(
+                    f"{exc.message} on {day}", column=exc.column, account=exc.account
+                ) from None
+        return cls(snapshots)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> History:
+        """Rebuild a history from :meth:`to_dict` output."""
+        version = data.get("version")
+        if version != _VERSION:
+            raise DataError(f"unsupported history version {version!r} (expected {_VERSION})")
+        return cls(Portfolio.from_dict(s) for s in data.get("snapshots", []))
+
+    # -- access -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.snapshots)
+
+    def __iter__(self) -> Iterator[Portfolio]:
+        return iter(self.snapshots)
+
+    @overload
+    def __getitem__(self, index: int) -> Portfolio: ...
+    @overload
+    def __getitem__(self, index: slice) -> History: ...
+    def __getitem__(self, index: int | slice) -> Portfolio | History:
+        if isinstance(index, slice):
+            return History(self.snapshots[index])
+        return self.snapshots[index]
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The snapshot dates, oldest first."""
+        return tuple(s.as_of for s in self.snapshots if s.as_of is not None)
+
+    @property
+    def latest(self) -> Portfolio:
+        """The most recent snapshot."""
+        return self.snapshots[-1]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date of the most recent snapshot."""
+        return self.dates[-1]
+
+    @property
+    def ids(self) -> npt.NDArray[np.str_]:
+        """Every account that appears in any snapshot, in order of first appearance."""
+        combined = np.concatenate([s.ids for s in self.snapshots])
+        _, first = np.unique(combined, return_index=True)
+        return combined[np.sort(first)]
+
+    @cached_property
+    def schema(self) -> Schema:
+        """The columns of all snapshots with their kinds (consistent across snapshots)."""
+        return self._merged_schema()
+
+    def _merged_schema(self) -> Schema:
+        kinds: dict[str, Kind] = {}
+        firm: dict[str, tuple[Kind, dt.date | None]] = {}
+        for snapshot in self.snapshots:
+            for name, column in snapshot.columns.items():
+                kinds.setdefault(name, column.kind)
+                if column.all_missing:  # an empty column fits any kind
+                    continue
+                known = firm.setdefault(name, (column.kind, snapshot.as_of))
+                if known[0] is not column.kind:
+                    then = known[1].isoformat() if known[1] else "earlier"
+                    now = snapshot.as_of.isoformat() if snapshot.as_of else "later"
+                    raise DataError(
+                        f"is a {known[0]} column on {then} but a {column.kind} column on {now}",
+                        column=name,
+                    )
+                kinds[name] = column.kind
+        return Schema(kinds)
+
+    def at(self, when: Any, *, within: Any = None) -> Portfolio | None:
+        """The latest snapshot on or before ``when``, or ``None`` if there is none.
+
+        With ``within`` (a duration such as ``"45d"``), a snapshot older than ``when``
+        minus ``within`` does not count.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> h = sk.History([sk.Portfolio.from_columns({"id": ["a"]}, as_of="2026-09-01")])
+        >>> h.at("2026-08-31") is None, h.at("2026-09-01").as_of.isoformat()
+        (True, '2026-09-01')
+        >>> h.at("2026-12-01", within="30d") is None
+        True
+        """
+        day = to_date(when, what="when")
+        dates = np.array(self.dates, dtype="datetime64[D]")
+        k = int(np.searchsorted(dates, np.datetime64(day, "D"), side="right")) - 1
+        if k < 0:
+            return None
+        snapshot = self.snapshots[k]
+        if within is not None:
+            limit = duration_days(within, what="within")
+            assert snapshot.as_of is not None
+            if (day - snapshot.as_of).days > limit:
+                return None
+        return snapshot
+
+    def aligned(self, ids: Any = None) -> History:
+        """Every snapshot reindexed to the same ids (default: :attr:`ids`).
+
+        Accounts absent from a snapshot have missing values in it, so columns line up
+        across snapshots position by position.
+        """
+        target = self.ids if ids is None else convert_ids(ids)
+        return History(s.reindex(target) for s in self.snapshots)
+
+    def until(self, when: Any) -> History:
+        """The snapshots on or before ``when``."""
+        day = to_date(when, what="until")
+        kept = [s for s in self.snapshots if s.as_of is not None and s.as_of <= day]
+        if not kept:
+            raise DataError(f"no snapshot on or before {day.isoformat()}")
+        return History(kept)
+
+    def since(self, when: Any) -> History:
+        """The snapshots on or after ``when``."""
+        day = to_date(when, what="since")
+        kept = [s for s in self.snapshots if s.as_of is not None and s.as_of >= day]
+        if not kept:
+            raise DataError(f"no snapshot on or after {day.isoformat()}")
+        return History(kept)
+
+    def append(self, snapshot: Portfolio) -> History:
+        """A new history with ``snapshot`` added."""
+        return History((*self.snapshots, snapshot))
+
+    def column(self, name: str, ids: Any = None) -> tuple[Column, ...]:
+        """Column ``name`` of every snapshot, aligned to ``ids`` (default: :attr:`ids`).
+
+        A snapshot without the column contributes an all-missing column.
+        """
+        kind = self.schema.get(name)
+        if kind is None:
+            hint = self.schema.suggest(name)
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            raise DataError(f"no snapshot has this column{suffix}", column=name)
+        target = self.ids if ids is None else convert_ids(ids)
+        out = []
+        for snapshot in self.snapshots:
+            rows = snapshot.index_of(target)
+            if name in snapshot.columns:
+                out.append(snapshot.columns[name].as_kind(kind, name=name).take(rows))
+            else:
+                out.append(Column.empty(kind, target.shape[0]))
+        return tuple(out)
+
+    # -- output -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: ``{"version", "snapshots": [portfolio.to_dict(), ...]}``."""
+        return {"version": _VERSION, "snapshots": [s.to_dict() for s in self.snapshots]}
+
+    def __repr__(self) -> str:
+        first, last = self.dates[0].isoformat(), self.dates[-1].isoformat()
+        return f"History({len(self)} snapshots, {first} … {last}, {len(self.ids)} accounts)"
+
+    def _repr_html_(self) -> str:
+        table = {
+            "as_of": list(self.dates),
+            "accounts": [len(s) for s in self.snapshots],
+            "columns": [len(s.columns) for s in self.snapshots],
+        }
+        return html_table(table, caption=repr(self))

@@ -1,0 +1,487 @@
+"""A columnar snapshot of many accounts on one date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_equal, array_field
+from successkit._html import html_table
+from successkit._optional import import_optional
+from successkit.data.account import Account
+from successkit.data.column import Column
+from successkit.data.convert import convert_column, convert_ids, first_duplicate, read_columns
+from successkit.data.dates import to_date
+from successkit.data.kinds import Kind, Schema
+from successkit.errors import DataError, did_you_mean
+
+__all__ = ["Portfolio"]
+
+_VERSION = 1
+
+
+def _freeze_columns(columns: Mapping[str, Column]) -> Mapping[str, Column]:
+    return MappingProxyType(dict(columns))
+
+
+def _optional_date(value: Any) -> dt.date | None:
+    return None if value is None else to_date(value, what="as_of")
+
+
+def _to_ids(value: Any) -> npt.NDArray[np.str_]:
+    return convert_ids(value)
+
+
+def _to_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> dict[str, Kind]:
+    if not kinds:
+        return {}
+    known = set(names)
+    out: dict[str, Kind] = {}
+    for name, kind in kinds.items():
+        if name not in known:
+            raise DataError("kinds names a column that is not in the data", column=name)
+        try:
+            out[name] = Kind(kind)
+        except ValueError:
+            choices = ", ".join(k.value for k in Kind)
+            raise DataError(f"unknown kind {kind!r}; choose one of {choices}", column=name) from None
+    return out
+
+
+@attrs.frozen(eq=False, repr=False)
+class Portfolio:
+    """Many accounts on one date, held column by column.
+
+    A portfolio is the input to every model: scoring, rules and roadmaps all work on whole
+    columns at once. It never changes after construction; its arrays are read-only, and
+    :meth:`with_columns` returns a new portfolio.
+
+    Build one with :meth:`from_columns` (a mapping of name → values, or a pandas, polars or
+    pyarrow table), :meth:`from_records` or :meth:`from_accounts`.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> pf = sk.Portfolio.from_columns(
+    ...     {"id": ["acme", "globex"], "login_rate": [0.62, None], "tier": ["high", "low"]},
+    ...     as_of="2026-10-01",
+    ... )
+    >>> len(pf), pf.ids.tolist()
+    (2, ['acme', 'globex'])
+    >>> pf["login_rate"]
+    array([0.62,  nan])
+    >>> pf.schema
+    Schema({'login_rate': 'number', 'tier': 'category'})
+    >>> pf.account("globex")
+    Account(id='globex', values={'login_rate': None, 'tier': 'low'}, as_of=datetime.date(2026, 10, 1))
+    """
+
+    ids: npt.NDArray[np.str_] = array_field(converter=_to_ids)
+    columns: Mapping[str, Column] = attrs.field(converter=_freeze_columns, factory=dict)
+    as_of: dt.date | None = attrs.field(default=None, converter=_optional_date)
+    _order: npt.NDArray[np.intp] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        n = self.ids.shape[0]
+        for name, column in self.columns.items():
+            if not isinstance(column, Column):
+                raise DataError("Portfolio() takes Column objects; use from_columns()", column=name)
+            if len(column) != n:
+                raise DataError(
+                    f"has {len(column)} values but there are {n} account ids", column=name
+                )
+        duplicate = first_duplicate(self.ids)
+        if duplicate is not None:
+            first, again = duplicate
+            raise DataError(
+                f"duplicate account id (rows {first} and {again})",
+                column="id",
+                account=str(self.ids[again]),
+            )
+        order = np.argsort(self.ids, kind="stable")
+        order.flags.writeable = False
+        object.__setattr__(self, "_order", order)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_columns(
+        cls,
+        columns: Any,
+        *,
+        id: str = "id",  # noqa: A002 - the design card's keyword
+        as_of: Any = None,
+        kinds: Mapping[str, Kind | str] | None = None,
+    ) -> Portfolio:
+        """A portfolio from named columns: a mapping of name → sequence or array, or a
+        pandas, polars or pyarrow table (recognised by duck typing, never imported).
+
+        Parameters
+        ----------
+        columns:
+            The data, one entry per column, including the id column.
+        id:
+            The name of the column holding account ids.
+        as_of:
+            The date the data describes (``date``, ``datetime``, ISO text).
+        kinds:
+            Kinds for some columns, overriding inference: ``{"renewal": "date"}`` parses ISO
+            text as dates, ``{"seats": "number"}`` parses numeric text.
+
+        Raises
+        ------
+        DataError
+            Missing id column, ragged lengths, duplicate or missing ids, values that do not
+            fit their column (named with the first offending account).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": [1, 2], "renewal": ["2027-01-31", None]},
+        ...                                kinds={"renewal": "date"})
+        >>> pf.ids.tolist(), pf.schema["renewal"]
+        (['1', '2'], <Kind.DATE: 'date'>)
+        """
+        raw = read_columns(columns)
+        if id not in raw:
+            available = ", ".join(repr(n) for n in raw) or "none"
+            hint = did_you_mean(id, list(raw))
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            raise DataError(
+                f"no id column {id!r} (columns: {available}){suffix}", column=id
+            )
+        ids = raw.pop(id)
+        return cls._build(ids, raw, as_of=as_of, kinds=kinds, id_name=id)
+
+    @classmethod
+    def _build(
+        cls,
+        ids: Any,
+        raw: Mapping[str, Any],
+        *,
+        as_of: Any,
+        kinds: Mapping[str, Kind | str] | None,
+        id_name: str = "id",
+    ) -> Portfolio:
+        account_ids = convert_ids(ids, name=id_name)
+        wanted = _to_kinds(kinds, raw)
+        n = account_ids.shape[0]
+        converted: dict[str, Column] = {}
+        for name, values in raw.items():
+            column = convert_column(values, name=name, kind=wanted.get(name), ids=account_ids)
+            if len(column) != n:
+                raise DataError(
+                    f"has {len(column)} values but the id column {id_name!r} has {n}",
+                    column=name,
+                )
+            converted[name] = column
+        return cls(account_ids, converted, as_of)
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id: str = "id",  # noqa: A002
+        as_of: Any = None,
+        kinds: Mapping[str, Kind | str] | None = None,
+    ) -> Portfolio:
+        """A portfolio from row records (mappings), e.g. JSON objects from an API.
+
+        A name absent from a record is a missing value for that account.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_records([{"id": "a", "arr": 10}, {"id": "b"}])
+        >>> pf["arr"].tolist()
+        [10.0, nan]
+        """
+        rows = list(records)
+        names: dict[str, None] = {}
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        if rows and id not in names:
+            raise DataError(f"no record has an id field {id!r}", column=id)
+        missing_id = next((i for i, row in enumerate(rows) if id not in row), None)
+        if missing_id is not None:
+            raise DataError("record has no account id", column=id, row=missing_id)
+        names.pop(id, None)
+        columns = {name: [row.get(name) for row in rows] for name in names}
+        return cls._build([row[id] for row in rows], columns, as_of=as_of, kinds=kinds, id_name=id)
+
+    @classmethod
+    def from_accounts(
+        cls,
+        accounts: Iterable[Account],
+        *,
+        as_of: Any = None,
+        kinds: Mapping[str, Kind | str] | None = None,
+    ) -> Portfolio:
+        """A portfolio from :class:`Account` objects.
+
+        ``as_of`` defaults to the accounts' common ``as_of``; accounts that disagree are a
+        :class:`~successkit.DataError`.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_accounts([sk.Account("a", {"arr": 10}, as_of="2026-10-01")])
+        >>> pf.as_of
+        datetime.date(2026, 10, 1)
+        """
+        accounts = list(accounts)
+        for account in accounts:
+            if not isinstance(account, Account):
+                raise DataError(f"expected Account objects, got {type(account).__name__}")
+        if as_of is None:
+            dates = {a.as_of for a in accounts if a.as_of is not None}
+            if len(dates) > 1:
+                shown = ", ".join(sorted(d.isoformat() for d in dates))
+                raise DataError(f"accounts describe different dates ({shown}); pass as_of=")
+            as_of = dates.pop() if dates else None
+        names: dict[str, None] = {}
+        for account in accounts:
+            names.update(dict.fromkeys(account.values))
+        columns = {name: [a.values.get(name) for a in accounts] for name in names}
+        return cls._build([a.id for a in accounts], columns, as_of=as_of, kinds=kinds)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Portfolio:
+        """Rebuild a portfolio from :meth:`to_dict` output.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": ["a"], "due": [None]}, kinds={"due": "date"})
+        >>> sk.Portfolio.from_dict(pf.to_dict()) == pf
+        True
+        """
+        version = data.get("version")
+        if version != _VERSION:
+            raise DataError(f"unsupported portfolio version {version!r} (expected {_VERSION})")
+        spec = data.get("columns", {})
+        columns = {name: column["values"] for name, column in spec.items()}
+        kinds = {name: column["kind"] for name, column in spec.items()}
+        return cls._build(list(data.get("ids", [])), columns, as_of=data.get("as_of"), kinds=kinds)
+
+    # -- access -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def __iter__(self) -> Iterator[Account]:
+        values = {name: column.to_list() for name, column in self.columns.items()}
+        for row, account_id in enumerate(self.ids.tolist()):
+            yield Account(account_id, {n: v[row] for n, v in values.items()}, self.as_of)
+
+    def __contains__(self, account: object) -> bool:
+        key = account.id if isinstance(account, Account) else account
+        if not isinstance(key, str):
+            return False
+        return bool(self.index_of([key])[0] >= 0)
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        """The column ``name`` as a numpy array (see :meth:`Column.to_numpy`)."""
+        return self.column(name).to_numpy()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names, in order (the id column is not one of them)."""
+        return tuple(self.columns)
+
+    @property
+    def schema(self) -> Schema:
+        """Column names mapped to their kinds."""
+        return Schema({name: column.kind for name, column in self.columns.items()})
+
+    def column(self, name: str, kind: Kind | str | None = None) -> Column:
+        """The typed :class:`Column` ``name``, optionally read as ``kind``.
+
+        Raises :class:`~successkit.DataError` for an unknown name (with the closest known
+        name) or a column that cannot be read as ``kind`` (see :meth:`Column.as_kind`).
+        """
+        try:
+            column = self.columns[name]
+        except KeyError:
+            hint = did_you_mean(name, list(self.columns))
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            raise DataError(f"no such column{suffix}", column=name) from None
+        return column if kind is None else column.as_kind(kind, name=name)
+
+    def index_of(self, ids: Any) -> npt.NDArray[np.intp]:
+        """Row of each id in ``ids`` (``-1`` where absent), looked up with a sorted index.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": ["b", "a"]})
+        >>> pf.index_of(["a", "zzz", "b"]).tolist()
+        [1, -1, 0]
+        """
+        query = np.asarray(ids)
+        if query.dtype.kind != "U":
+            query = query.astype(str)
+        if not len(self) or not query.size:
+            return np.full(query.shape, -1, dtype=np.intp)
+        ordered = self.ids[self._order]
+        pos = np.minimum(np.searchsorted(ordered, query), len(self) - 1)
+        found = ordered[pos] == query
+        return np.where(found, self._order[pos], -1).astype(np.intp)
+
+    def account(self, account_id: str) -> Account:
+        """The :class:`Account` with ``account_id``; unknown ids are a DataError."""
+        row = int(self.index_of([account_id])[0])
+        if row < 0:
+            hint = did_you_mean(str(account_id), self.ids[:10_000].tolist())
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            raise DataError(f"no such account in the portfolio{suffix}", account=str(account_id))
+        values = {name: column.value_at(row) for name, column in self.columns.items()}
+        return Account(str(self.ids[row]), values, self.as_of)
+
+    # -- derivation ---------------------------------------------------------------------------
+
+    def with_columns(
+        self,
+        columns: Mapping[str, Any] | None = None,
+        /,
+        *,
+        kinds: Mapping[str, Kind | str] | None = None,
+        **arrays: Any,
+    ) -> Portfolio:
+        """A new portfolio with columns added or replaced (values aligned with :attr:`ids`).
+
+        Pass names that are not Python identifiers in the mapping.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"]})
+        >>> pf.with_columns({"D-3 Login Rate": [0.5, 0.7]}, churned=[False, True]).names
+        ('D-3 Login Rate', 'churned')
+        """
+        new = dict(columns or {})
+        new.update(arrays)
+        wanted = _to_kinds(kinds, new)
+        merged = dict(self.columns)
+        for name, values in new.items():
+            column = convert_column(values, name=name, kind=wanted.get(name), ids=self.ids)
+            if len(column) != len(self):
+                raise DataError(
+                    f"has {len(column)} values but the portfolio has {len(self)} accounts",
+                    column=name,
+                )
+            merged[name] = column
+        return Portfolio(self.ids, merged, self.as_of)
+
+    def without_columns(self, *names: str) -> Portfolio:
+        """A new portfolio without the named columns."""
+        for name in names:
+            self.column(name)
+        return Portfolio(
+            self.ids, {n: c for n, c in self.columns.items() if n not in names}, self.as_of
+        )
+
+    def with_as_of(self, as_of: Any) -> Portfolio:
+        """The same data described as of another date."""
+        return attrs.evolve(self, as_of=as_of)
+
+    def take(self, rows: Any) -> Portfolio:
+        """The accounts at ``rows`` (integer positions, or a boolean mask), in that order."""
+        index = np.asarray(rows)
+        if index.dtype == np.bool_:
+            if index.shape != self.ids.shape:
+                raise DataError(f"a row mask needs {len(self)} entries, got {index.shape[0]}")
+            index = np.flatnonzero(index)
+        index = index.astype(np.intp)
+        if index.size and (index.min() < 0 or index.max() >= len(self)):
+            raise DataError(f"row positions must lie in [0, {len(self)})")
+        return Portfolio(
+            self.ids[index], {n: c.take(index) for n, c in self.columns.items()}, self.as_of
+        )
+
+    def reindex(self, ids: Any) -> Portfolio:
+        """The portfolio aligned to ``ids``: accounts it lacks get missing values.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": ["a"], "arr": [5.0]})
+        >>> pf.reindex(["b", "a"])["arr"].tolist()
+        [nan, 5.0]
+        """
+        target = convert_ids(ids)
+        rows = self.index_of(target)
+        return Portfolio(target, {n: c.take(rows) for n, c in self.columns.items()}, self.as_of)
+
+    # -- output -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: ``{"version", "as_of", "ids", "columns": {name: {"kind",
+        "values"}}}``, with ``None`` for missing values and ISO text for dates."""
+        columns = {}
+        for name, column in self.columns.items():
+            values = column.to_list()
+            if column.kind is Kind.DATE:
+                values = [None if v is None else v.isoformat() for v in values]
+            columns[name] = {"kind": column.kind.value, "values": values}
+        return {
+            "version": _VERSION,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "ids": self.ids.tolist(),
+            "columns": columns,
+        }
+
+    def to_frame(self) -> Any:
+        """A pandas ``DataFrame`` indexed by account id (needs ``successkit[pandas]``).
+
+        Numbers are ``float64``, booleans pandas' nullable ``boolean``, categories
+        ``category``, dates ``datetime64[s]``.
+        """
+        pd = import_optional("pandas", purpose="Portfolio.to_frame()")
+        data: dict[str, Any] = {}
+        for name, column in self.columns.items():
+            if column.kind is Kind.NUMBER:
+                data[name] = np.array(column.values)
+            elif column.kind is Kind.BOOLEAN:
+                data[name] = pd.array(column.to_list(), dtype="boolean")
+            elif column.kind is Kind.CATEGORY:
+                data[name] = pd.Categorical.from_codes(
+                    np.array(column.values), categories=list(column.categories)
+                )
+            else:
+                data[name] = np.array(column.values).astype("datetime64[s]")
+        return pd.DataFrame(data, index=pd.Index(self.ids.tolist(), name="id", dtype=object))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Portfolio):
+            return NotImplemented
+        return (
+            self.as_of == other.as_of
+            and array_equal(self.ids, other.ids)
+            and set(self.columns) == set(other.columns)
+            and all(c.equals(other.columns[n]) for n, c in self.columns.items())
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.as_of, len(self), frozenset(self.columns)))
+
+    def __repr__(self) -> str:
+        as_of = "" if self.as_of is None else f", as_of={self.as_of.isoformat()}"
+        return f"Portfolio({len(self)} accounts × {len(self.columns)} columns{as_of})"
+
+    def _repr_html_(self) -> str:
+        shown = min(len(self), 10)
+        names = list(self.columns)[:12]
+        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
+        for name in names:
+            table[name] = self.columns[name].take(np.arange(shown)).to_list()
+        return html_table(table, caption=repr(self), total=len(self))

@@ -1,0 +1,1 @@
+"""The playbook language: ``when <indicator> then <action>`` rules compiled to numpy."""

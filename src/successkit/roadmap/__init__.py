@@ -1,0 +1,1 @@
+"""Success roadmaps: lifecycle and maturity stages, tasks and stage playbooks."""

@@ -1,0 +1,1 @@
+"""Health scores, touch scores, quadrants, trends and outcome validation."""
