@@ -27,7 +27,7 @@ def import_optional(module: str, *, purpose: str) -> ModuleType:
     >>> import_optional("not_a_real_module", purpose="testing")
     Traceback (most recent call last):
     ...
-    ImportError: testing needs the optional package 'not_a_real_module': pip install 'successkit[not_a_real_module]'
+    ImportError: testing needs the optional package 'not_a_real_module': pip install ...
     """
     try:
         return importlib.import_module(module)

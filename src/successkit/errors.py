@@ -181,7 +181,7 @@ def render_position(
         return head
     text = lines[line - 1]
     start = min(max(column - 1, 0), len(text))
-    stop = len(text) if end_column is None else min(max(end_column - 1, start + 1), len(text))
+    stop = start + 1 if end_column is None else min(max(end_column - 1, start + 1), len(text))
     pad = "".join("\t" if ch == "\t" else " " * _display_width(ch) for ch in text[:start])
     width = max(1, _display_width(text[start:stop]))
     return f"{head}\n  {text}\n  {pad}{'^' * width}"
@@ -344,5 +344,9 @@ def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
     """
     import difflib
 
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    # Compare case-insensitively (``ID`` for ``id``) but suggest the name as written.
+    by_folded: dict[str, str] = {}
+    for candidate in candidates:
+        by_folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return by_folded[matches[0]] if matches else None

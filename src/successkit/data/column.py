@@ -127,7 +127,7 @@ class Column:
         raw = np.asarray(labels, dtype=object)
         if raw.ndim != 1:
             raise DataError("category labels must be one-dimensional")
-        mask = np.equal(raw, None) if raw.size else np.zeros(0, dtype=np.bool_)
+        mask = np.asarray(raw == None) if raw.size else np.zeros(0, dtype=np.bool_)  # noqa: E711
         if missing is not None:
             mask |= np.asarray(missing, dtype=np.bool_)
         present = raw[~mask].astype(str)

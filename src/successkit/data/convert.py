@@ -72,9 +72,27 @@ def read_columns(data: Any) -> dict[str, Any]:
     return {name: getter(name) for name in names}
 
 
-def _to_numpy(raw: Any) -> npt.NDArray[Any]:
+class _Context:
+    """Where a column came from, to name the first offending account in errors."""
+
+    def __init__(self, name: str | None, ids: npt.NDArray[Any] | None) -> None:
+        self.name = name
+        self.ids = ids
+
+    def error(self, message: str, row: int | None = None) -> DataError:
+        if row is None:
+            return DataError(message, column=self.name)
+        if self.ids is not None and row < len(self.ids):
+            return DataError(message, column=self.name, account=str(self.ids[row]))
+        return DataError(message, column=self.name, row=row)
+
+
+def _to_numpy(raw: Any, ctx: _Context) -> npt.NDArray[Any]:
     """A 1-d numpy array from a sequence, array or frame column (pandas/polars/pyarrow)."""
-    if isinstance(raw, np.ndarray):
+    if isinstance(raw, np.ma.MaskedArray):
+        array = np.array(raw.data, dtype=object)
+        array[np.ma.getmaskarray(raw)] = None
+    elif isinstance(raw, np.ndarray):
         array = raw
     elif type(raw).__module__.startswith("pyarrow") and hasattr(raw, "to_numpy"):
         try:
@@ -88,17 +106,14 @@ def _to_numpy(raw: Any) -> npt.NDArray[Any]:
     elif hasattr(raw, "to_numpy") and not isinstance(raw, (str, bytes)):
         array = raw.to_numpy()
     elif isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-        raise DataError(f"expected a sequence of values, got {type(raw).__name__} {raw!r}")
+        raise ctx.error(f"expected a sequence of values, got {type(raw).__name__} {raw!r}")
     else:
         items = raw if isinstance(raw, (list, tuple)) else list(raw)
         array = np.empty(len(items), dtype=object)
         array[:] = items if len(items) else []
     array = np.asarray(array)
-    if isinstance(array, np.ma.MaskedArray):
-        filled = array.astype(object).filled(None)
-        array = np.asarray(filled, dtype=object)
     if array.ndim != 1:
-        raise DataError(f"expected a one-dimensional column, got shape {array.shape}")
+        raise ctx.error(f"expected a one-dimensional column, got shape {array.shape}")
     return array
 
 
@@ -130,21 +145,6 @@ def _describe(value: Any) -> str:
     return f"{_value_class(value)} {value!r}" if not isinstance(value, str) else repr(value)
 
 
-class _Context:
-    """Where a column came from, to name the first offending account in errors."""
-
-    def __init__(self, name: str | None, ids: npt.NDArray[Any] | None) -> None:
-        self.name = name
-        self.ids = ids
-
-    def error(self, message: str, row: int | None = None) -> DataError:
-        if row is None:
-            return DataError(message, column=self.name)
-        if self.ids is not None and row < len(self.ids):
-            return DataError(message, column=self.name, account=str(self.ids[row]))
-        return DataError(message, column=self.name, row=row)
-
-
 def convert_column(
     raw: Any,
     *,
@@ -166,13 +166,13 @@ def convert_column(
     >>> convert_column([0.5, "n/a"], name="login_rate", ids=["a", "b"])
     Traceback (most recent call last):
     ...
-    successkit.errors.DataError: column 'login_rate', account 'b': non-numeric value 'n/a' in a number column
+    successkit.errors.DataError: column 'login_rate', account 'b': non-numeric value 'n/a' ...
     """
     wanted = None if kind is None else Kind(kind)
     ctx = _Context(name, ids)
     if isinstance(raw, Column):
         return raw if wanted is None else raw.as_kind(wanted, name=name)
-    array = _to_numpy(raw)
+    array = _to_numpy(raw, ctx)
     code = array.dtype.kind
     if code in "biuf":
         return _from_numeric(array, wanted, ctx)
@@ -258,7 +258,7 @@ def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -
     if kind is Kind.CATEGORY:
         labels = np.empty(n, dtype=object)
         labels[present_rows] = [
-            str(v) if not isinstance(v, _NUMBER_TYPES) else _integral_label(v, ctx, row)
+            str(v) if not isinstance(v, _NUMBER_TYPES) else _integral_label(v, ctx, int(row))
             for v, row in zip(present, present_rows, strict=True)
         ]
         return Column.from_labels(labels, missing)
@@ -299,9 +299,9 @@ _INFERRED: dict[str, Kind] = {
 }
 
 # Which value classes a requested kind accepts: text is parsed as numbers or ISO dates,
-# whole numbers become category labels.
+# booleans read as 0/1 numbers, whole numbers become category labels.
 _ACCEPTS: dict[Kind, set[str]] = {
-    Kind.NUMBER: {Kind.NUMBER.value, _TEXT},
+    Kind.NUMBER: {Kind.NUMBER.value, _TEXT, Kind.BOOLEAN.value},
     Kind.BOOLEAN: {Kind.BOOLEAN.value},
     Kind.CATEGORY: {_TEXT, Kind.NUMBER.value},
     Kind.DATE: {Kind.DATE.value, _TEXT},
@@ -375,7 +375,7 @@ def _parse_dates(
     return out
 
 
-def _iso_day(text: str) -> np.datetime64 | None:
+def _iso_day(text: str) -> Any:
     text = text.strip()
     try:
         return np.datetime64(dt.date.fromisoformat(text), "D")
@@ -387,7 +387,7 @@ def _iso_day(text: str) -> np.datetime64 | None:
         return None
 
 
-def _day_of(value: Any) -> np.datetime64:
+def _day_of(value: Any) -> Any:
     if isinstance(value, np.datetime64):
         return value.astype("datetime64[D]")
     if isinstance(value, dt.datetime):
@@ -395,12 +395,20 @@ def _day_of(value: Any) -> np.datetime64:
     return np.datetime64(value, "D")
 
 
+def _is_whole_number(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return isinstance(value, (float, np.floating)) and float(value).is_integer()
+
+
 def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     """Account ids as a numpy array of ``str``; whole numbers become text (``7`` → ``"7"``).
 
     Missing ids, other value types and duplicates are :class:`~successkit.DataError`.
     """
-    array = _to_numpy(raw)
+    array = _to_numpy(raw, _Context(name, None))
     code = array.dtype.kind
     if code in "iu":
         ids = array.astype(str)
@@ -418,9 +426,7 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
         for row, value in enumerate(objects):
             if isinstance(value, (str, np.str_)):
                 labels.append(str(value))
-            elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-                labels.append(str(int(value)))
-            elif isinstance(value, (float, np.floating)) and float(value).is_integer():
+            elif _is_whole_number(value):
                 labels.append(str(int(value)))
             else:
                 raise DataError(
@@ -430,7 +436,9 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
                 )
         ids = np.asarray(labels, dtype=str) if labels else np.zeros(0, dtype=str)
     else:
-        raise DataError(f"account ids must be text or whole numbers, not {array.dtype}", column=name)
+        raise DataError(
+            f"account ids must be text or whole numbers, not {array.dtype}", column=name
+        )
     ids = np.asarray(ids, dtype=str)
     if not ids.size:
         return np.zeros(0, dtype="<U1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, overload
@@ -32,7 +33,7 @@ def _to_snapshots(value: Iterable[Portfolio]) -> tuple[Portfolio, ...]:
         if snapshot.as_of is None:
             raise DataError(f"snapshot {i} has no as_of date; a History orders snapshots by date")
     ordered = tuple(sorted(snapshots, key=lambda p: p.as_of or dt.date.min))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if before.as_of == after.as_of:
             assert after.as_of is not None
             raise DataError(f"two snapshots have the same as_of date {after.as_of.isoformat()}")
@@ -81,7 +82,7 @@ class History:
         cls,
         columns: Any,
         *,
-        id: str = "id",  # noqa: A002 - matches Portfolio.from_columns
+        id: str = "id",
         as_of: str = "as_of",
         kinds: Mapping[str, Kind | str] | None = None,
     ) -> History:
@@ -298,7 +299,7 @@ class History:
         return f"History({len(self)} snapshots, {first} … {last}, {len(self.ids)} accounts)"
 
     def _repr_html_(self) -> str:
-        table = {
+        table: dict[str, list[Any]] = {
             "as_of": list(self.dates),
             "accounts": [len(s) for s in self.snapshots],
             "columns": [len(s.columns) for s in self.snapshots],

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_equal, array_field
+from successkit._arrays import array_equal, array_field, readonly
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.account import Account
@@ -35,7 +35,7 @@ def _optional_date(value: Any) -> dt.date | None:
 
 
 def _to_ids(value: Any) -> npt.NDArray[np.str_]:
-    return convert_ids(value)
+    return readonly(convert_ids(value))
 
 
 def _to_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> dict[str, Kind]:
@@ -50,7 +50,9 @@ def _to_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> d
             out[name] = Kind(kind)
         except ValueError:
             choices = ", ".join(k.value for k in Kind)
-            raise DataError(f"unknown kind {kind!r}; choose one of {choices}", column=name) from None
+            raise DataError(
+                f"unknown kind {kind!r}; choose one of {choices}", column=name
+            ) from None
     return out
 
 
@@ -81,7 +83,7 @@ class Portfolio:
     >>> pf.schema
     Schema({'login_rate': 'number', 'tier': 'category'})
     >>> pf.account("globex")
-    Account(id='globex', values={'login_rate': None, 'tier': 'low'}, as_of=datetime.date(2026, 10, 1))
+    Account(id='globex', values={'login_rate': None, 'tier': 'low'}, as_of=datetime.date(...))
     """
 
     ids: npt.NDArray[np.str_] = array_field(converter=_to_ids)
@@ -117,7 +119,7 @@ class Portfolio:
         cls,
         columns: Any,
         *,
-        id: str = "id",  # noqa: A002 - the design card's keyword
+        id: str = "id",
         as_of: Any = None,
         kinds: Mapping[str, Kind | str] | None = None,
     ) -> Portfolio:
@@ -190,7 +192,7 @@ class Portfolio:
         cls,
         records: Iterable[Mapping[str, Any]],
         *,
-        id: str = "id",  # noqa: A002
+        id: str = "id",
         as_of: Any = None,
         kinds: Mapping[str, Kind | str] | None = None,
     ) -> Portfolio:

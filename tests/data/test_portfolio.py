@@ -1,0 +1,268 @@
+"""Portfolio: construction, access, derivation, immutability, round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import successkit as sk
+from strategies import permutation, portfolios
+
+
+@pytest.fixture
+def pf() -> sk.Portfolio:
+    return sk.Portfolio.from_columns(
+        {
+            "id": ["acme", "globex", "initech"],
+            "login_rate": [0.62, None, 0.1],
+            "tier": ["high", "low", None],
+            "renewal": ["2027-01-31", None, "2026-12-01"],
+            "nps_responded": [True, None, False],
+        },
+        as_of="2026-10-01",
+        kinds={"renewal": "date"},
+    )
+
+
+def test_columns_have_kinds_and_user_facing_arrays(pf: sk.Portfolio) -> None:
+    assert dict(pf.schema) == {
+        "login_rate": "number",
+        "tier": "category",
+        "renewal": "date",
+        "nps_responded": "boolean",
+    }
+    assert np.isnan(pf["login_rate"][1])
+    assert pf["renewal"].dtype == np.dtype("datetime64[D]")
+    assert np.isnat(pf["renewal"][1])
+    tier = pf["tier"]
+    assert isinstance(tier, np.ma.MaskedArray)
+    assert tier.mask.tolist() == [False, False, True]
+    assert tier.compressed().tolist() == ["high", "low"]
+    assert pf["nps_responded"].mask.tolist() == [False, True, False]
+    assert pf.as_of == dt.date(2026, 10, 1)
+    assert pf.names == ("login_rate", "tier", "renewal", "nps_responded")
+
+
+def test_account_lookup_and_iteration(pf: sk.Portfolio) -> None:
+    acct = pf.account("initech")
+    assert acct == sk.Account(
+        "initech",
+        {"login_rate": 0.1, "tier": None, "renewal": dt.date(2026, 12, 1), "nps_responded": False},
+        as_of="2026-10-01",
+    )
+    assert [a.id for a in pf] == ["acme", "globex", "initech"]
+    assert list(pf)[2] == acct
+    assert "acme" in pf
+    assert acct in pf
+    assert "nobody" not in pf
+    assert 3 not in pf
+
+
+def test_unknown_names_are_data_errors_with_suggestions(pf: sk.Portfolio) -> None:
+    with pytest.raises(sk.DataError, match="column 'login_rat': no such column; did you mean 'login_rate'"):
+        pf["login_rat"]
+    with pytest.raises(sk.DataError, match=r"account 'acmee': no such account.*did you mean 'acme'"):
+        pf.account("acmee")
+    with pytest.raises(sk.DataError, match="account has no value 'tierr'; did you mean 'tier'"):
+        pf.account("acme")["tierr"]
+
+
+def test_arrays_are_read_only(pf: sk.Portfolio) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        pf["login_rate"][0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        pf.ids[0] = "x"
+    with pytest.raises(ValueError, match="read-only"):
+        pf.column("tier").values[0] = 3
+    with pytest.raises(ValueError, match="read-only"):
+        pf["tier"][0] = "low"
+    with pytest.raises(TypeError):
+        pf.columns["new"] = pf.column("tier")  # type: ignore[index]
+
+
+def test_input_arrays_are_not_frozen_or_aliased() -> None:
+    values = np.array([1.0, 2.0])
+    pf = sk.Portfolio.from_columns({"id": ["a", "b"], "x": values})
+    values[0] = 99.0
+    assert values.flags.writeable
+    # The portfolio may share memory with the caller's array only read-only; a later write
+    # by the caller must not be possible through the portfolio.
+    assert not pf["x"].flags.writeable
+
+
+def test_portfolio_cannot_be_mutated(pf: sk.Portfolio) -> None:
+    import attrs
+
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        pf.as_of = None  # type: ignore[misc]
+
+
+def test_with_columns_returns_a_new_portfolio(pf: sk.Portfolio) -> None:
+    more = pf.with_columns({"D-3 Login Rate": [0.1, 0.2, 0.3]}, churned=[False, True, False])
+    assert more.names[-2:] == ("D-3 Login Rate", "churned")
+    assert "churned" not in pf.names
+    replaced = pf.with_columns(tier=["a", "b", "c"])
+    assert replaced["tier"].tolist() == ["a", "b", "c"]
+    dated = pf.with_columns({"start": ["2020-01-01"] * 3}, kinds={"start": "date"})
+    assert dated.schema["start"] is sk.Kind.DATE
+    with pytest.raises(sk.DataError, match="column 'x': has 2 values but the portfolio has 3"):
+        pf.with_columns(x=[1, 2])
+    assert pf.without_columns("tier").names == ("login_rate", "renewal", "nps_responded")
+    with pytest.raises(sk.DataError, match="no such column"):
+        pf.without_columns("nope")
+
+
+def test_index_of_reindex_and_take(pf: sk.Portfolio) -> None:
+    assert pf.index_of(["initech", "nobody", "acme"]).tolist() == [2, -1, 0]
+    aligned = pf.reindex(["initech", "new", "acme"])
+    assert aligned.ids.tolist() == ["initech", "new", "acme"]
+    assert aligned["tier"].mask.tolist() == [True, True, False]
+    assert aligned.column("nps_responded").to_list() == [False, None, True]
+    assert pf.take([2, 0]).ids.tolist() == ["initech", "acme"]
+    assert pf.take(np.array([True, False, True])).ids.tolist() == ["acme", "initech"]
+    with pytest.raises(sk.DataError, match="row positions"):
+        pf.take([5])
+    with pytest.raises(sk.DataError, match="row mask needs 3 entries"):
+        pf.take(np.array([True]))
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"id": ["a", "b", "a"]}, "column 'id', account 'a': duplicate account id (rows 0 and 2)"),
+        ({"ID": ["a"]}, "column 'id': no id column 'id' (columns: 'ID'); did you mean 'ID'?"),
+        ({"id": ["a", "b"], "x": [1]}, "column 'x': has 1 values but the id column 'id' has 2"),
+        ({"id": ["a", "b"], "x": [1, "oops"]}, "column 'x', account 'b': non-numeric value 'oops'"),
+        ({"id": ["a", "b"], "x": ["a", 2]}, "column 'x', account 'b': mixed types"),
+        ({"id": ["a", "b"], "x": [1.0, float("-inf")]}, "column 'x', account 'b': infinite value"),
+        ({"id": ["a", None]}, "column 'id', row 1: missing account id"),
+        ({"id": ["a"], 3: [1]}, "column names must be text"),
+    ],
+)
+def test_bad_input_names_column_and_first_account(columns: dict, message: str) -> None:
+    with pytest.raises(sk.DataError) as info:
+        sk.Portfolio.from_columns(columns)
+    assert message in str(info.value)
+
+
+def test_bad_dates_and_kinds() -> None:
+    with pytest.raises(sk.DataError, match="column 'd', account 'b': unparseable date 'soon'"):
+        sk.Portfolio.from_columns({"id": ["a", "b"], "d": ["2026-01-01", "soon"]}, kinds={"d": "date"})
+    with pytest.raises(sk.DataError, match="kinds names a column that is not in the data"):
+        sk.Portfolio.from_columns({"id": ["a"]}, kinds={"d": "date"})
+    with pytest.raises(sk.DataError, match="unknown kind 'when'"):
+        sk.Portfolio.from_columns({"id": ["a"], "d": [None]}, kinds={"d": "when"})
+    with pytest.raises(sk.DataError, match="as_of 'yesterday' is not an ISO date"):
+        sk.Portfolio.from_columns({"id": ["a"]}, as_of="yesterday")
+    with pytest.raises(sk.DataError, match="expected a mapping"):
+        sk.Portfolio.from_columns([("id", ["a"])])
+
+
+def test_from_records_and_from_accounts() -> None:
+    pf = sk.Portfolio.from_records(
+        [{"id": "a", "arr": 10, "tier": "high"}, {"id": "b", "nps": 9}], as_of="2026-10-01"
+    )
+    assert pf.names == ("arr", "tier", "nps")
+    assert pf.column("nps").to_list() == [None, 9.0]
+    with pytest.raises(sk.DataError, match="row 1: record has no account id"):
+        sk.Portfolio.from_records([{"id": "a"}, {"arr": 2}])
+    with pytest.raises(sk.DataError, match="no record has an id field 'key'"):
+        sk.Portfolio.from_records([{"id": "a"}], id="key")
+
+    accounts = [sk.Account("a", {"arr": 1}), sk.Account("b", {"tier": "low"})]
+    pf2 = sk.Portfolio.from_accounts(accounts, kinds={"tier": "category"})
+    assert pf2.account("b") == sk.Account("b", {"arr": None, "tier": "low"})
+    with pytest.raises(sk.DataError, match="different dates"):
+        sk.Portfolio.from_accounts(
+            [sk.Account("a", as_of="2026-01-01"), sk.Account("b", as_of="2026-02-01")]
+        )
+    with pytest.raises(sk.DataError, match="duplicate account id"):
+        sk.Portfolio.from_accounts([sk.Account("a"), sk.Account("a")])
+    with pytest.raises(sk.DataError, match="expected Account objects"):
+        sk.Portfolio.from_accounts([{"id": "a"}])  # type: ignore[list-item]
+
+
+def test_single_account_portfolio_matches_the_batch_row(pf: sk.Portfolio) -> None:
+    one = sk.Portfolio.from_accounts([pf.account("acme")], kinds=dict(pf.schema))
+    assert one == pf.take([0])
+
+
+def test_empty_portfolio() -> None:
+    pf = sk.Portfolio.from_columns({"id": [], "x": []})
+    assert len(pf) == 0
+    assert pf.index_of(["a"]).tolist() == [-1]
+    assert list(pf) == []
+    assert sk.Portfolio.from_dict(pf.to_dict()) == pf
+
+
+def test_account_validation() -> None:
+    with pytest.raises(sk.DataError, match="non-empty text"):
+        sk.Account("")
+    with pytest.raises(sk.DataError, match="value names must be text"):
+        sk.Account("a", {1: 2})  # type: ignore[dict-item]
+    assert sk.Account("a", {"x": 1}).get("y", 5) == 5
+
+
+def test_to_dict_is_plain_json(pf: sk.Portfolio) -> None:
+    data = pf.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["columns"]["renewal"] == {"kind": "date", "values": ["2027-01-31", None, "2026-12-01"]}
+    with pytest.raises(sk.DataError, match="unsupported portfolio version"):
+        sk.Portfolio.from_dict({**data, "version": 99})
+
+
+def test_repr_and_html(pf: sk.Portfolio) -> None:
+    assert repr(pf) == "Portfolio(3 accounts × 4 columns, as_of=2026-10-01)"
+    html = pf.with_columns(tier=["<b>", "x", "y"])._repr_html_()
+    assert "&lt;b&gt;" in html
+    assert "<b>" not in html.replace("<b>", "", 0) or html.count("<b>") == 0
+
+
+@given(portfolios())
+def test_to_dict_round_trips(pf: sk.Portfolio) -> None:
+    data = json.loads(json.dumps(pf.to_dict()))
+    assert sk.Portfolio.from_dict(data) == pf
+
+
+@given(portfolios(min_size=1))
+def test_accounts_round_trip(pf: sk.Portfolio) -> None:
+    again = sk.Portfolio.from_accounts(list(pf), as_of=pf.as_of, kinds=dict(pf.schema))
+    assert again == pf
+
+
+@given(st.data())
+def test_permuting_rows_permutes_every_column(data: st.DataObject) -> None:
+    pf = data.draw(portfolios(min_size=1))
+    order = data.draw(st.builds(lambda: None)) or permutation(data.draw, len(pf))
+    shuffled = pf.take(order)
+    assert shuffled.ids.tolist() == pf.ids[order].tolist()
+    for name in pf.names:
+        assert shuffled.column(name).to_list() == [pf.column(name).to_list()[i] for i in order]
+    # Aligning the shuffled portfolio back by id gives the original.
+    assert shuffled.reindex(pf.ids) == pf
+    assert shuffled.schema == pf.schema
+
+
+@given(portfolios(min_size=1))
+def test_every_array_is_read_only(pf: sk.Portfolio) -> None:
+    assert not pf.ids.flags.writeable
+    for name in pf.names:
+        column = pf.column(name)
+        assert not column.values.flags.writeable
+        assert not column.missing.flags.writeable
+        assert not pf[name].flags.writeable
+
+
+def test_equality_and_hash(pf: sk.Portfolio) -> None:
+    same = sk.Portfolio.from_dict(pf.to_dict())
+    assert same == pf
+    assert hash(same) == hash(pf)
+    assert pf != pf.with_as_of("2026-10-02")
+    assert pf != pf.take([1, 0, 2])
+    assert pf != pf.with_columns(login_rate=[0.62, None, 0.2])
+    assert pf.__eq__(3) is NotImplemented
