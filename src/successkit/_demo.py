@@ -9,20 +9,191 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 __all__ = ["report"]
 
 
 def _portfolio_section(sample: Any) -> list[str]:
     pf = sample.portfolio
     history = sample.history
+    tiers = pf.column("tier")
+    counts = np.bincount(tiers.values[~tiers.missing], minlength=len(tiers.categories))
+    per_tier = ", ".join(f"{n} {t}" for t, n in zip(tiers.categories, counts, strict=True))
+    drivers = ", ".join(f"{k} {v:+g}" for k, v in sample.drivers.items() if v)
     lines = [
-        f"Portfolio: {len(pf)} accounts as of {pf.as_of}, {len(pf.columns)} columns",
-        f"History:   {len(history)} monthly snapshots, {history.dates[0]} … {history.dates[-1]}",
+        f"Portfolio: {len(pf)} accounts as of {pf.as_of} ({per_tier} touch), "
+        f"{len(pf.columns)} columns",
+        f"History:   {len(history)} monthly snapshots ({history.dates[0]} … {history.dates[-1]}), "
+        f"{len(history.ids)} accounts, {len(sample.events['at']):,} touch events",
+        f"Churn:     {int(sample.churned.sum())} accounts ({sample.churned.mean():.1%}) within "
+        f"{sample.horizon_days} days; true drivers:",
+        f"           {drivers}",
     ]
     return lines
 
 
-SECTIONS: list[Callable[[Any], list[str]]] = [_portfolio_section]
+def _touch_section(sample: Any) -> list[str]:
+    import successkit as sk
+
+    model = sk.TouchModel.sansan(window="30d")
+    bound = model.bind(sample.events)
+    touch = bound.score(sample.portfolio)
+    summary = touch.summary()
+    points = float(touch.total.sum()) or 1.0
+    online = float(touch.by_channel["online"].sum()) / points
+    asynchronous = float(touch.asynchronous.sum()) / points
+    quadrants = sk.Quadrants(health=40, touch=0.5)
+    health = sk.HealthModel.dear()
+    now = quadrants.classify(health.score(sample.portfolio), touch)
+    counts = " · ".join(f"{label} {n}" for label, n in now.counts().items())
+    lines = [
+        f"Touch:     Sansan touch score (30 days): mean {summary.mean_score:.2f}, median "
+        f"{summary.median_score:.2f} per user ID; {summary.without_events} without events",
+        f"           {online:.0%} online, {asynchronous:.0%} asynchronous; "
+        f"{touch.unmatched_events:,} events of {touch.unmatched.shape[0]} accounts not in "
+        "the portfolio",
+        f"Quadrants: health ≥ 40 × touch ≥ 0.5: {counts}",
+    ]
+    if len(sample.history) > 3:
+        past = sample.history.snapshots[-4]
+        before = quadrants.classify(health.score(past), bound.score(past))
+        moved = quadrants.transitions(before, now).moved_into("A").shape[0]
+        lines.append(f"           {moved} accounts moved into A since {past.as_of} (the KPI)")
+    return lines
+
+
+def _short(value: Any) -> str:
+    return f"{value:.2g}" if isinstance(value, float) else str(value)
+
+
+def _health_section(sample: Any) -> list[str]:
+    import attrs
+
+    import successkit as sk
+    model = sk.HealthModel.dear()
+    result = model.score(sample.portfolio)
+    summary = result.summary()
+    arr_total = summary.total_arr or 1.0
+    per_band = " · ".join(
+        f"{band} {n} ({arr / 1e6:,.0f}M ARR, {arr / arr_total:.0%})"
+        for band, n, arr in zip(summary.bands, summary.accounts, summary.arr or (), strict=True)
+    )
+    lines = [
+        f"Health:    DEAR model ({len(model.metrics)} metrics in {len(model.group_names)} "
+        f"groups, fingerprint {model.fingerprint}): mean score {summary.mean_score:.1f}",
+        f"           {per_band}",
+    ]
+    if len(sample.history) > 3:
+        trend = sk.trend(sample.history, model, window="90d", tolerance=5)
+        directions = ", ".join(f"{k} {v}" for k, v in trend.summary().items() if v)
+        sticky = attrs.evolve(model, bands=sk.Bands(hysteresis=5))
+        changed = int(trend.changed.sum())
+        calmer = int(sk.trend(sample.history, sticky, window="30d").changed.sum())
+        lines.append(
+            f"           90 days: {directions}; {changed} band changes last month "
+            f"({calmer} with hysteresis 5)"
+        )
+    order = np.argsort(np.where(np.isnan(result.score), np.inf, result.score), kind="stable")
+    lines.append("Riskiest:  account     score  what costs the most points (explain)")
+    for row in order[:5].tolist():
+        account = str(result.ids[row])
+        costly = sorted(result.explain(account).metrics, key=lambda m: -m.lost)[:3]
+        reasons = ", ".join(
+            f"{m.label} {_short(m.value)} (−{m.lost:.0f})" for m in costly
+        )
+        lines.append(f"           {account:<11} {result.score[row]:5.1f}  {reasons}")
+    return lines
+
+
+def _outcomes_section(sample: Any) -> list[str]:
+    import successkit as sk
+
+    model = sk.HealthModel.dear()
+    try:
+        report = sk.evaluate(model.score(sample.portfolio), sample.churned, n_boot=500)
+    except sk.ModelError:  # nobody churned in a tiny sample: nothing to validate against
+        return [f"Outcomes:  no churn within {sample.horizon_days} days to validate against"]
+    lines = [
+        f"Outcomes:  DEAR vs {sample.horizon_days}-day churn: AUC {report.auc:.3f} (95% CI "
+        f"{report.auc_low:.2f}–{report.auc_high:.2f}), lift {report.lift:.1f}×, "
+        f"{report.green_before_churn} of {report.churned} churned were green",
+    ]
+    try:  # weights learnt from the earlier snapshots only, tested on the latest
+        result = sk.backtest(model, sample.history, sample.churned_within,
+                             train_until=sample.history.as_of,
+                             horizon=sample.horizon_days, n_boot=0)
+    except (sk.DataError, sk.ModelError):  # too short a history to learn from
+        return lines
+    fitted = result.reports[sample.history.as_of]
+    top = sorted(result.model.metrics, key=lambda m: -m.weight)[:3]
+    weights = ", ".join(f"{m.label} {m.weight:.0f}" for m in top)
+    lines.append(
+        f"           fitted on {len(result.train_dates)} earlier snapshots: AUC "
+        f"{fitted.auc:.3f}; weights {weights}"
+    )
+    return lines
+
+
+DEMO_PLAYBOOK = """\
+rule keyperson_drop: when change(keyperson_usage, 30d) <= -30%
+  then propose_meeting as risk priority high owner csm due 7d
+rule first_login_low: when first_login_rate <= 40% then contact_admin as risk owner csm due 3d
+rule nps_unanswered: when nps_responded = false then resend_nps_survey cooldown 14d
+rule option_usage: when feature_x_usage >= 60% then propose_option as opportunity
+rule roi_met: when roi_achievement >= 120% and case_study_ok
+  then ask_case_study, invite_seminar_talk as opportunity
+rule upsell: when license_activation_rate >= 95% and tier in ("high", "low")
+  then upsell(with = "sales") as opportunity owner sales
+rule turned_red: when health.band becomes "red" then escalate as risk priority high owner csm
+rule renewal_risk: when health.score < 40 and days_until(renewal_date) <= 90
+  then renewal_rescue as risk priority high owner csm due 7d
+"""
+
+
+def _playbook_section(sample: Any) -> list[str]:
+    import successkit as sk
+
+    pb = sk.Playbook.parse(DEMO_PLAYBOOK, name="seed 001 indicators")
+    health = sk.HealthModel.dear()
+    recent = sample.history[-3:]  # enough past for change(…, 30d) and becomes
+    ctas = pb.evaluate(recent, health=health)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(ctas.counts("kind").items()))
+    per_rule = " · ".join(f"{name} {n}" for name, n in ctas.counts().items())
+    accounts = len(set(ctas.account_id.tolist()))
+    lines = [
+        f"Playbook:  {len(pb)} rules (seed 001 indicators + health) on {recent.as_of}: "
+        f"{len(ctas)} CTAs for {accounts} accounts ({kinds})",
+        f"           {per_rule}",
+    ]
+    for cta in ctas[:3]:
+        due = f", due {cta.due}" if cta.due else ""
+        lines.append(
+            f"           {cta.account_id} {cta.action} ({cta.priority}, {cta.owner}{due}): "
+            f"{cta.reason}"
+        )
+    replay = pb.replay(sample.history, outcome=sample.churn_dates, health=health)
+    risks = sorted(
+        (r for r, rule in zip(replay.rules, pb.rules, strict=True)
+         if rule.kind == "risk" and r.churn_share is not None),
+        key=lambda r: -(r.churn_share or 0.0),
+    )
+    shares = " · ".join(f"{r.rule} {r.churn_share:.0%}" for r in risks)
+    lines.append(
+        f"Replay:    live over {replay.snapshots} snapshots, {replay.overall.ctas:,} CTAs; "
+        f"churned among flagged (base {replay.churn_rate or 0.0:.0%}):"
+    )
+    lines.append(f"           {shares}")
+    return lines
+
+
+SECTIONS: list[Callable[[Any], list[str]]] = [
+    _portfolio_section,
+    _health_section,
+    _outcomes_section,
+    _touch_section,
+    _playbook_section,
+]
 
 
 def report(sample: Any) -> str:

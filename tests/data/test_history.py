@@ -136,3 +136,9 @@ def test_order_of_snapshots_does_not_matter(order: list[int]) -> None:
         snap("2026-10-01", ["a"], x=[3]),
     ]
     assert sk.History([snapshots[i] for i in order]) == sk.History(snapshots)
+
+
+def test_history_pickles(history: sk.History) -> None:
+    import pickle
+
+    assert pickle.loads(pickle.dumps(history)) == history

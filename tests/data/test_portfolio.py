@@ -266,3 +266,16 @@ def test_equality_and_hash(pf: sk.Portfolio) -> None:
     assert pf != pf.take([1, 0, 2])
     assert pf != pf.with_columns(login_rate=[0.62, None, 0.2])
     assert pf.__eq__(3) is NotImplemented
+
+
+@given(portfolios())
+def test_portfolios_and_accounts_pickle(pf: sk.Portfolio) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(pf))
+    assert again == pf
+    assert not again.ids.flags.writeable
+    for name in again.names:
+        assert not again.column(name).values.flags.writeable
+    for account in pf:
+        assert pickle.loads(pickle.dumps(account)) == account

@@ -61,6 +61,9 @@ class Account:
     )
     as_of: dt.date | None = attrs.field(default=None, converter=_optional_date)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Account, (self.id, dict(self.values), self.as_of))
+
     def __getitem__(self, name: str) -> Any:
         try:
             return self.values[name]

@@ -302,6 +302,10 @@ class Column:
             return array_equal(self.labels(), other.labels())
         return array_equal(self.values, other.values)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild through __init__ so unpickled arrays are read-only again.
+        return (Column, (self.kind, self.values, self.missing, self.categories))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Column):
             return NotImplemented

@@ -463,6 +463,11 @@ class Portfolio:
                 data[name] = np.array(column.values).astype("datetime64[s]")
         return pd.DataFrame(data, index=pd.Index(self.ids.tolist(), name="id", dtype=object))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only mapping proxy cannot be pickled; rebuild from a plain dict (portfolios
+        # cross process boundaries under dask and multiprocessing).
+        return (Portfolio, (self.ids, dict(self.columns), self.as_of))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Portfolio):
             return NotImplemented

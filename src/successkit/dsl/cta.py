@@ -1,0 +1,422 @@
+"""Calls to action: what a fired rule asks someone to do, for one account.
+
+:class:`CTAs` is columnar: arrays of account, rule and action indices (plus the date each
+was raised), sorted by priority then account. A :class:`CTA` object is made only when
+you index or iterate, so a playbook that fires a million CTAs costs arrays, not a million
+Python objects; reasons (``first_login_rate = 22% <= 30%``) are written on demand too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any, overload
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_field, readonly
+from successkit._html import html_table
+from successkit._optional import import_optional
+from successkit.dsl import ast
+
+__all__ = ["CTA", "Block", "CTAs", "argument_value"]
+
+_VERSION = 1
+_PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
+
+#: Writes the reason of (batch, rule index, row in that batch's evaluation).
+Explainer = Callable[[int, int, int], str]
+
+
+def argument_value(node: ast.Node) -> Any:
+    """The plain Python value of a literal (percents as fractions, durations in days).
+
+    Examples
+    --------
+    >>> argument_value(ast.Number(30, percent=True)), argument_value(ast.String("sales"))
+    (0.3, 'sales')
+    """
+    if isinstance(node, ast.Number):
+        return node.number
+    if isinstance(node, ast.Duration):
+        return node.days
+    if isinstance(node, (ast.String, ast.Boolean, ast.DateLiteral)):
+        return node.value
+    raise TypeError(f"not a literal: {node!r}")  # pragma: no cover
+
+
+def _rules(value: Sequence[ast.Rule]) -> tuple[ast.Rule, ...]:
+    return tuple(value)
+
+
+def _freeze(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class CTA:
+    """One call to action: a rule fired for an account and asks for one action.
+
+    Attributes
+    ----------
+    account_id:
+        The account the CTA is about.
+    rule:
+        The name of the rule that fired.
+    action:
+        What to do (``propose_meeting``), with ``arguments`` (``{"with": "sales"}``).
+    kind:
+        ``risk``, ``opportunity`` or ``lifecycle``.
+    priority:
+        ``high``, ``medium`` or ``low``.
+    owner:
+        Who should act (``None`` when the rule names no owner).
+    created:
+        The date the CTA was raised (the data's ``as_of``).
+    due:
+        ``created`` plus the rule's ``due`` duration (``None`` without one).
+    reason:
+        The values that made the rule fire, e.g. ``first_login_rate = 22% <= 30%``.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> pf = sk.Portfolio.from_columns({"id": ["acme"], "first_login_rate": [0.22]},
+    ...                                as_of="2026-10-01")
+    >>> pb = sk.Playbook.parse("when first_login_rate <= 30% then contact_admin due 7d")
+    >>> cta = pb.evaluate(pf)[0]
+    >>> cta.account_id, cta.action, cta.due, cta.reason
+    ('acme', 'contact_admin', datetime.date(2026, 10, 8), 'first_login_rate = 22% <= 30%')
+    """
+
+    account_id: str
+    rule: str
+    action: str
+    arguments: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_freeze, hash=False, repr=lambda v: repr(dict(v))
+    )
+    kind: str = "risk"
+    priority: str = "medium"
+    owner: str | None = None
+    created: dt.date | None = None
+    due: dt.date | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types (dates as ISO text)."""
+        return {
+            "account_id": self.account_id,
+            "rule": self.rule,
+            "action": self.action,
+            "arguments": {k: _json(v) for k, v in self.arguments.items()},
+            "kind": self.kind,
+            "priority": self.priority,
+            "owner": self.owner,
+            "created": _json(self.created),
+            "due": _json(self.due),
+            "reason": self.reason,
+        }
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _to_date(value: np.datetime64) -> dt.date | None:
+    if np.isnat(value):
+        return None
+    day = value.astype("datetime64[D]").astype(object)
+    assert isinstance(day, dt.date)
+    return day
+
+
+@attrs.frozen(eq=False)
+class Block:
+    """CTAs raised together: accounts (and their rows in the evaluation that raised them)
+    with a rule, an action, a batch and a date each — scalars stand for every CTA of the
+    block; ``action=None`` means one CTA per action of the rule for every account."""
+
+    accounts: npt.NDArray[np.intp]
+    rows: npt.NDArray[np.intp]
+    rule: Any
+    action: Any
+    batch: Any
+    created: Any
+
+    def size(self, rules: Sequence[ast.Rule]) -> int:
+        n = int(self.accounts.shape[0])
+        return n * len(rules[int(self.rule)].actions) if self.action is None else n
+
+
+def _block_tuple(value: Iterable[Block]) -> tuple[Block, ...]:
+    return tuple(value)
+
+
+def _columns(
+    blocks: Sequence[Block], rules: Sequence[ast.Rule]
+) -> dict[str, npt.NDArray[Any]]:
+    parts: dict[str, list[npt.NDArray[Any]]] = {
+        k: [] for k in ("account", "row", "rule", "action", "batch", "created")
+    }
+    for block in blocks:
+        n = int(block.accounts.shape[0])
+        actions = (
+            range(len(rules[int(block.rule)].actions)) if block.action is None else [block.action]
+        )
+        for action in actions:
+            parts["account"].append(block.accounts)
+            parts["row"].append(block.rows)
+            for name, value in (("rule", block.rule), ("action", action), ("batch", block.batch)):
+                parts[name].append(np.broadcast_to(np.asarray(value, dtype=np.intp), (n,)))
+            parts["created"].append(
+                np.broadcast_to(np.asarray(block.created, dtype="datetime64[D]"), (n,))
+            )
+    empty = {"created": np.zeros(0, dtype="datetime64[D]")}
+    return {
+        name: readonly(np.concatenate(values)) if values else
+        readonly(empty.get(name, np.zeros(0, dtype=np.intp)))
+        for name, values in parts.items()
+    }
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class CTAs(Sequence[CTA]):
+    """The CTAs a playbook raised: an immutable sequence, sorted by priority then account
+    (by account id; a replay sorts by date first).
+
+    Columnar underneath: the arrays ``account`` (indexing ``account_ids``), ``rule``
+    (indexing ``rules``), ``action`` (the position of the action in its rule) and
+    ``created`` (the date each was raised) describe every CTA; they are assembled from the
+    per-rule index arrays only when asked for. Indexing or iterating makes :class:`CTA`
+    objects one at a time.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> pf = sk.Portfolio.from_columns(
+    ...     {"id": ["a", "b", "c"], "login_rate": [0.1, 0.9, 0.2], "tier": ["high", "low", "low"]},
+    ...     as_of="2026-10-01")
+    >>> pb = sk.Playbook.parse('''
+    ... when login_rate < 30% then send_tips as risk priority low
+    ... when tier = "high" and login_rate < 30% then call_customer priority high
+    ... ''')
+    >>> ctas = pb.evaluate(pf)
+    >>> len(ctas), [(c.account_id, c.action) for c in ctas]
+    (3, [('a', 'call_customer'), ('a', 'send_tips'), ('c', 'send_tips')])
+    >>> ctas.counts()
+    {'rule_2': 2, 'rule_3': 1}
+    >>> ctas.rule.tolist(), ctas.account.tolist()   # columnar, in the order raised
+    ([0, 0, 1], [0, 2, 0])
+    """
+
+    account_ids: npt.NDArray[np.str_] = array_field()
+    rules: tuple[ast.Rule, ...] = attrs.field(converter=_rules)
+    blocks: tuple[Block, ...] = attrs.field(converter=_block_tuple, repr=False)
+    #: Writes the reason of a CTA from (batch, rule, row).
+    explain: Explainer | None = attrs.field(default=None)
+    #: Whether the blocks are already in priority/account order.
+    presorted: bool = False
+
+    @classmethod
+    def empty(cls, rules: Sequence[ast.Rule] = ()) -> CTAs:
+        """No CTAs."""
+        return cls(account_ids=np.zeros(0, dtype=str), rules=tuple(rules), blocks=())
+
+    @cached_property
+    def _arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return _columns(self.blocks, self.rules)
+
+    @property
+    def account(self) -> npt.NDArray[np.intp]:
+        """Per CTA (in the order raised), its account's position in ``account_ids``."""
+        return self._arrays["account"]
+
+    @property
+    def rule(self) -> npt.NDArray[np.intp]:
+        """Per CTA (in the order raised), its rule's position in ``rules``."""
+        return self._arrays["rule"]
+
+    @property
+    def action(self) -> npt.NDArray[np.intp]:
+        """Per CTA (in the order raised), the position of its action in its rule."""
+        return self._arrays["action"]
+
+    @property
+    def created(self) -> npt.NDArray[np.datetime64]:
+        """Per CTA (in the order raised), the date it was raised (NaT without a clock)."""
+        return self._arrays["created"]
+
+    @property
+    def batch(self) -> npt.NDArray[np.intp]:
+        return self._arrays["batch"]
+
+    @property
+    def row(self) -> npt.NDArray[np.intp]:
+        return self._arrays["row"]
+
+    @cached_property
+    def _size(self) -> int:
+        return sum(block.size(self.rules) for block in self.blocks)
+
+    @cached_property
+    def _order(self) -> npt.NDArray[np.intp]:
+        n = len(self)
+        if self.presorted or n == 0:
+            return np.arange(n, dtype=np.intp)
+        ranks = np.array([_PRIORITY_RANK[r.priority] for r in self.rules], dtype=np.int64)
+        # accounts by id (not by row), so the order does not depend on the data's layout
+        by_id = np.empty(len(self.account_ids), dtype=np.int64)
+        by_id[np.argsort(self.account_ids, kind="stable")] = np.arange(len(self.account_ids))
+        # stable: CTAs of one account and priority keep rule order, then action order
+        key = ranks[self.rule] * (len(self.account_ids) + 1) + by_id[self.account]
+        days = self.created.view(np.int64)  # NaT is the smallest int64: first
+        if np.unique(days).shape[0] > 1:  # a replay: dates ascend first
+            return np.lexsort((key, days)).astype(np.intp)
+        return np.argsort(key, kind="stable").astype(np.intp)
+
+    # -- sequence -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> CTA: ...
+    @overload
+    def __getitem__(self, index: slice) -> CTAs: ...
+    def __getitem__(self, index: int | slice) -> CTA | CTAs:
+        if isinstance(index, slice):
+            return self._take(self._order[index])
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"CTA index {index} out of range for {n} CTAs")
+        return self._make(int(self._order[index]))
+
+    def __iter__(self) -> Iterator[CTA]:
+        for i in self._order:
+            yield self._make(int(i))
+
+    def _take(self, positions: npt.NDArray[np.intp]) -> CTAs:
+        arrays = self._arrays
+        block = Block(
+            accounts=arrays["account"][positions],
+            rows=arrays["row"][positions],
+            rule=arrays["rule"][positions],
+            action=arrays["action"][positions],
+            batch=arrays["batch"][positions],
+            created=arrays["created"][positions],
+        )
+        return attrs.evolve(self, blocks=(block,), presorted=True)
+
+    def _make(self, i: int) -> CTA:
+        rule = self.rules[int(self.rule[i])]
+        action = rule.actions[int(self.action[i])]
+        created = _to_date(self.created[i])
+        due = None
+        if created is not None and rule.due is not None:
+            due = created + dt.timedelta(days=rule.due)
+        reason = ""
+        if self.explain is not None:
+            reason = self.explain(int(self.batch[i]), int(self.rule[i]), int(self.row[i]))
+        return CTA(
+            account_id=str(self.account_ids[self.account[i]]),
+            rule=rule.name,
+            action=action.name,
+            arguments={k: argument_value(v) for k, v in action.arguments},
+            kind=rule.kind,
+            priority=rule.priority,
+            owner=rule.owner,
+            created=created,
+            due=due,
+            reason=reason,
+        )
+
+    # -- views --------------------------------------------------------------------------------
+
+    @property
+    def account_id(self) -> npt.NDArray[np.str_]:
+        """The account id of every CTA, in order."""
+        return self.account_ids[self.account[self._order]]
+
+    def for_rule(self, name: str) -> CTAs:
+        """Only the CTAs of the rule ``name``."""
+        index = [i for i, r in enumerate(self.rules) if r.name == name]
+        if not index:
+            from successkit.errors import did_you_mean
+
+            hint = did_you_mean(name, [r.name for r in self.rules])
+            suffix = f"; did you mean {hint!r}?" if hint else ""
+            raise KeyError(f"no rule {name!r}{suffix}")
+        return self._take(self._order[self.rule[self._order] == index[0]])
+
+    def counts(self, by: str = "rule") -> dict[str, int]:
+        """How many CTAs per ``rule``, ``action``, ``kind``, ``priority`` or ``owner``.
+
+        Rules that raised nothing are left out.
+        """
+        if by == "rule":
+            totals = np.bincount(self.rule, minlength=len(self.rules))
+            return {r.name: int(c) for r, c in zip(self.rules, totals, strict=True) if c}
+        if by not in ("action", "kind", "priority", "owner"):
+            raise ValueError(
+                f"counts(by=...) takes rule, action, kind, priority or owner, not {by!r}"
+            )
+        out: Counter[str] = Counter()
+        if by == "action":
+            pairs = np.unique(np.stack([self.rule, self.action]), axis=1, return_counts=True)
+            for (r, a), count in zip(pairs[0].T, pairs[1], strict=True):
+                out[self.rules[int(r)].actions[int(a)].name] += int(count)
+        else:
+            totals = np.bincount(self.rule, minlength=len(self.rules))
+            for rule, count in zip(self.rules, totals, strict=True):
+                if count:
+                    value = getattr(rule, by)
+                    out["(no owner)" if value is None else str(value)] += int(count)
+        return dict(out)
+
+    def summary(self) -> str:
+        """A few lines: how many CTAs, of which kinds, from which rules."""
+        if not len(self):
+            return "no CTAs"
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.counts("kind").items()))
+        accounts = len(np.unique(self.account))
+        lines = [f"{len(self)} CTAs for {accounts} accounts ({kinds})"]
+        for name, count in sorted(self.counts().items(), key=lambda kv: -kv[1]):
+            lines.append(f"  {name}: {count}")
+        return "\n".join(lines)
+
+    # -- output -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: ``{"version": 1, "ctas": [cta.to_dict(), ...]}``."""
+        return {"version": _VERSION, "ctas": [cta.to_dict() for cta in self]}
+
+    def to_frame(self) -> Any:
+        """A pandas ``DataFrame``, one row per CTA (needs ``successkit[pandas]``)."""
+        pd = import_optional("pandas", purpose="CTAs.to_frame()")
+        rows = [cta.to_dict() for cta in self]
+        columns = list(attrs.fields_dict(CTA))
+        frame = pd.DataFrame(rows, columns=columns)
+        for name in ("created", "due"):
+            frame[name] = pd.to_datetime(frame[name])
+        return frame
+
+    def __repr__(self) -> str:
+        return f"CTAs({len(self)} CTAs from {len(self.rules)} rules)"
+
+    def _repr_html_(self) -> str:
+        shown = [self[i] for i in range(min(len(self), 10))]
+        table = {
+            name: [getattr(cta, name) for cta in shown]
+            for name in ("account_id", "rule", "action", "kind", "priority", "owner", "due",
+                         "reason")
+        }
+        return html_table(table, caption=repr(self), total=len(self))

@@ -1,0 +1,73 @@
+"""Reading model dictionaries back: every malformed input is a ModelError, never a KeyError."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from successkit.errors import ModelError
+
+__all__ = [
+    "VERSION", "as_mapping", "check_version", "field", "number", "optional_number", "text"
+]
+
+#: The version written into every scoring model's ``to_dict()``.
+VERSION = 1
+
+
+def check_version(data: Any, *, kind: str) -> Mapping[str, Any]:
+    """``data`` as a mapping of the given ``type`` and the current version."""
+    if not isinstance(data, Mapping):
+        raise ModelError(f"expected a dict describing a {kind}, got {type(data).__name__}")
+    version = data.get("version")
+    if version != VERSION:
+        raise ModelError(f"unsupported {kind} version {version!r} (expected {VERSION})")
+    found = data.get("type")
+    if found != kind:
+        raise ModelError(f"expected a dict of type {kind!r}, got type {found!r}")
+    return data
+
+
+def as_mapping(value: Any) -> Mapping[Any, Any] | None:
+    """``value`` as a mapping: a mapping itself, or the ``((key, value), ...)`` pairs a
+    frozen model stores (so ``attrs.evolve`` can pass them back); ``None`` otherwise."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        return dict(value)
+    return None
+
+
+def field(data: Mapping[str, Any], key: str, *, where: str) -> Any:
+    """``data[key]``, or a ModelError naming the missing key."""
+    if not isinstance(data, Mapping):
+        raise ModelError(f"expected a dict, got {type(data).__name__}", where=where)
+    try:
+        return data[key]
+    except KeyError:
+        raise ModelError(f"missing key {key!r}", where=where) from None
+
+
+def number(value: Any, *, what: str, where: str | None = None) -> float:
+    """A finite float from a JSON number (``bool`` is not a number)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ModelError(f"{what} must be a number, got {value!r}", where=where)
+    result = float(value)
+    if not math.isfinite(result):
+        raise ModelError(f"{what} must be finite, got {value!r}", where=where)
+    return result
+
+
+def optional_number(value: Any, *, what: str, where: str | None = None) -> float | None:
+    """``None`` or a finite float."""
+    return None if value is None else number(value, what=what, where=where)
+
+
+def text(value: Any, *, what: str, where: str | None = None) -> str:
+    """Non-empty text."""
+    if not isinstance(value, str) or not value:
+        raise ModelError(f"{what} must be non-empty text, got {value!r}", where=where)
+    return value

@@ -1,0 +1,189 @@
+"""Exact, fast matching and grouping of large arrays of text labels.
+
+Event tables hold millions of short text labels (account ids, user ids, items). Sorting
+millions of numpy strings is slow (every comparison walks characters), so labels are first
+hashed to 64-bit integers, which sort and search quickly; every match and every group found
+through a hash is then confirmed by comparing the strings themselves, so a hash collision can
+never merge two different labels. When a collision is found (vanishingly rare), the exact
+string path is used instead.
+
+The hash is a sum over character positions of ``code point × a random odd 64-bit constant``:
+trailing padding contributes nothing, so a label hashes the same in arrays of any width.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["factorize", "hash_text", "match", "text_array"]
+
+# Below this many labels the plain string sort is as fast as hashing.
+_SMALL = 20_000
+
+
+def _odd_constants(seed: int, count: int) -> npt.NDArray[np.uint64]:
+    """``count`` random odd 64-bit constants (odd, so no single character can vanish)."""
+    values = np.random.default_rng(seed).integers(0, 2**64, count, dtype=np.uint64)
+    return cast("npt.NDArray[np.uint64]", values | np.uint64(1))
+
+
+_MULTIPLIERS = _odd_constants(0x5EED, 256)
+
+
+def _multipliers(width: int) -> npt.NDArray[np.uint64]:
+    if width <= _MULTIPLIERS.shape[0]:
+        return _MULTIPLIERS[:width]
+    extra = _odd_constants(width, width - _MULTIPLIERS.shape[0])
+    return np.concatenate([_MULTIPLIERS, extra])
+
+
+def text_array(values: npt.NDArray[Any]) -> npt.NDArray[np.str_]:
+    """``values`` as a contiguous numpy ``str`` array (numpy's variable-width strings
+    are converted)."""
+    if values.dtype.kind == "T":  # variable width: convert to the longest label's width
+        width = int(np.strings.str_len(values).max()) if values.size else 1
+        values = values.astype(f"<U{max(width, 1)}")
+    elif values.dtype.kind != "U":
+        values = values.astype(np.str_)
+    return np.ascontiguousarray(values)
+
+
+def hash_text(values: npt.NDArray[np.str_]) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash per label; equal labels always hash equal, whatever the array width.
+
+    Examples
+    --------
+    >>> a = hash_text(np.array(["acme", "globex"]))
+    >>> b = hash_text(np.array(["acme", "x"], dtype="<U20"))
+    >>> bool(a[0] == b[0]), bool(a[0] == a[1])
+    (True, False)
+    """
+    values = text_array(values)
+    n = values.shape[0]
+    width = values.dtype.itemsize // 4
+    out = np.zeros(n, dtype=np.uint64)
+    if not n or not width:
+        return out
+    points = values.view(np.uint32).reshape(n, width)
+    term = np.empty(n, dtype=np.uint64)
+    for j, k in enumerate(_multipliers(width)):  # a loop over character positions
+        np.multiply(points[:, j], k, out=term, dtype=np.uint64)
+        out += term
+    return out
+
+
+def _match_sorted(query: npt.NDArray[np.str_], known: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    order = np.argsort(known, kind="stable")
+    ordered = known[order]
+    # A label is present exactly when its left and right insertion points differ; this
+    # avoids gathering a copy of the strings to compare (as big as the query itself).
+    left = np.searchsorted(ordered, query, side="left")
+    right = np.searchsorted(ordered, query, side="right")
+    found = right > left
+    return np.where(found, order[np.minimum(left, known.shape[0] - 1)], -1).astype(np.intp)
+
+
+def match(
+    query: npt.NDArray[np.str_],
+    known: npt.NDArray[np.str_],
+    *,
+    query_hash: npt.NDArray[np.uint64] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Position in ``known`` (distinct labels) of each label of ``query``, ``-1`` if absent.
+
+    ``query_hash`` may pass :func:`hash_text` of ``query`` when it is already known.
+
+    Examples
+    --------
+    >>> match(np.array(["b", "zz", "a", "b"]), np.array(["a", "b"])).tolist()
+    [1, -1, 0, 1]
+    """
+    query = text_array(query)
+    known = text_array(known)
+    if not known.size or not query.size:
+        return np.full(query.shape[0], -1, dtype=np.intp)
+    if query.shape[0] < _SMALL or known.shape[0] <= 32:
+        return _match_sorted(query, known)
+    known_hash = hash_text(known)
+    order = np.argsort(known_hash)
+    ordered = known_hash[order]
+    if np.any(ordered[1:] == ordered[:-1]):  # two known labels share a hash
+        return _match_sorted(query, known)
+    hashes = hash_text(query) if query_hash is None else query_hash
+    pos = _find_hashes(ordered, hashes)
+    found = np.flatnonzero(pos >= 0)
+    rows = order[pos[found]].astype(np.intp)
+    # A hash match is a candidate only: confirm it on the text.
+    right = known[rows] == query[found]
+    result = np.full(query.shape[0], -1, dtype=np.intp)
+    result[found[right]] = rows[right]
+    return result
+
+
+def _find_hashes(
+    ordered: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint64]
+) -> npt.NDArray[np.intp]:
+    """Position of each hash in the sorted distinct ``ordered`` hashes, ``-1`` if absent.
+
+    Binary search over millions of random keys misses the cache at every step; instead the
+    top bits of a hash name a bucket of the sorted table (two to four slots per known
+    hash), and each query probes the few entries of its bucket.
+    """
+    m = ordered.shape[0]
+    bits = min(max(m.bit_length() + 1, 1), 30)
+    shift = np.uint64(64 - bits)
+    bounds = np.searchsorted(ordered >> shift, np.arange((1 << bits) + 1, dtype=np.uint64))
+    bucket = hashes >> shift
+    first = bounds[bucket]
+    count = bounds[bucket + np.uint64(1)] - first
+    pos = np.full(hashes.shape[0], -1, dtype=np.intp)
+    active = np.flatnonzero(count > 0)
+    step = 0
+    while active.size:  # a loop over probe depth (a handful), never over queries
+        candidate = first[active] + step
+        hit = ordered[candidate] == hashes[active]
+        pos[active[hit]] = candidate[hit]
+        step += 1
+        active = active[~hit & (count[active] > step)]
+    return pos
+
+
+def factorize(
+    values: npt.NDArray[np.str_],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.str_]]:
+    """Codes and distinct labels: ``labels[codes]`` equals ``values``.
+
+    The order of the distinct labels is unspecified (they serve grouping only).
+
+    Examples
+    --------
+    >>> codes, labels = factorize(np.array(["u1", "u2", "u1"]))
+    >>> labels[codes].tolist()
+    ['u1', 'u2', 'u1']
+    >>> int(codes[0] == codes[2]), len(labels)
+    (1, 2)
+    """
+    values = text_array(values)
+    n = values.shape[0]
+    if n < _SMALL:
+        labels, inverse = np.unique(values, return_inverse=True)
+        return inverse.reshape(-1).astype(np.intp), labels
+    hashes = hash_text(values)
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    starts = np.empty(n, dtype=np.bool_)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    # Within a run of equal hashes every neighbour must hold the same text; two different
+    # labels with one hash would show up as an unequal neighbour pair.
+    pairs = np.flatnonzero(~starts[1:])
+    if pairs.size and np.any(values[order[pairs]] != values[order[pairs + 1]]):
+        labels, inverse = np.unique(values, return_inverse=True)
+        return inverse.reshape(-1).astype(np.intp), labels
+    run = np.cumsum(starts, dtype=np.intp) - 1
+    codes = np.empty(n, dtype=np.intp)
+    codes[order] = run
+    return codes, values[order[starts]]

@@ -1,0 +1,575 @@
+"""HealthModel: metrics in weighted groups, combined into one health score per account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._fingerprint import fingerprint
+from successkit.data.account import Account
+from successkit.data.history import History
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError, ModelError
+from successkit.scoring._serial import as_mapping, check_version, field, number, text
+from successkit.scoring._weighting import Plan
+from successkit.scoring.bands import Bands
+from successkit.scoring.metric import Metric
+
+if TYPE_CHECKING:
+    from successkit.scoring.outcomes.calibration import CalibratedModel
+    from successkit.scoring.result import HealthResult
+    from successkit.scoring.segmented import SegmentedModel
+
+__all__ = ["RESERVED_NAMES", "HealthModel", "score_history"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Names rules read from a health result besides groups and metrics (``health.score``, …).
+RESERVED_NAMES = ("score", "band", "coverage")
+_MISSING_MODES = ("renormalize", "zero", "fail")
+
+
+def _to_metrics(value: Any) -> tuple[Metric, ...]:
+    if isinstance(value, Metric) or not isinstance(value, Iterable):
+        raise ModelError("metrics must be a sequence of Metric objects")
+    return tuple(value)
+
+
+def _to_groups(value: Any) -> tuple[tuple[str, float], ...] | None:
+    if value is None:
+        return None
+    mapping = as_mapping(value)
+    if mapping is None:
+        raise ModelError(f"groups must be a mapping of group name → weight, got {value!r}")
+    out = []
+    for name, weight in mapping.items():
+        where = f"group {name!r}"
+        text(name, what="a group name", where=where)
+        w = number(weight, what="weight", where=where)
+        if w < 0:
+            raise ModelError(f"weight must not be negative, got {w:g}", where=where)
+        out.append((name, w))
+    return tuple(out)
+
+
+@attrs.frozen
+class HealthModel:
+    """A health score: metrics, optionally in weighted groups, with explicit missing-data rules.
+
+    Parameters
+    ----------
+    metrics:
+        The :class:`Metric` objects (unique names).
+    groups:
+        Group name → weight. By default a group weighs the sum of its metrics' weights, so
+        every metric counts by its own weight. When given, it must name exactly the groups
+        the metrics use. A metric without a group stands on its own.
+    bands:
+        The score bands (default red 0, yellow 40, green 70).
+    missing:
+        ``"renormalize"``: a missing metric's weight is spread over the present metrics of
+        its group; a group with no present metric drops out and its weight is spread over
+        the other groups. ``"zero"``: a missing metric scores 0. ``"fail"``: a missing value
+        is a :class:`~successkit.DataError`.
+    min_coverage:
+        Below this share of the metrics' weight present, the score is missing (NaN, no
+        band) rather than a number built on too little data.
+
+    Notes
+    -----
+    Names rules read (``health.score``, ``health.band``, ``health.coverage``,
+    ``health.<group>``, ``health.<metric>``) must not collide: a metric or group named
+    ``score``, ``band`` or ``coverage``, or a group named like a metric, is a
+    :class:`~successkit.ModelError`.
+
+    :meth:`metric_matrix` gives the accounts × metrics score matrix the combination starts
+    from; :meth:`with_weights` returns the same model with other weights (for fitting).
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> model = sk.HealthModel([
+    ...     sk.Metric("login_rate", scheme=sk.Linear(0, 1), group="deployment"),
+    ...     sk.Metric("activation", scheme=sk.Linear(0, 1), group="deployment"),
+    ...     sk.Metric("roi_achievement", scheme=sk.Thresholds([0.5, 1.0]), group="roi"),
+    ... ])
+    >>> pf = sk.Portfolio.from_columns({
+    ...     "id": ["a", "b"],
+    ...     "login_rate": [0.8, None],
+    ...     "activation": [0.6, 0.5],
+    ...     "roi_achievement": [1.2, 0.4],
+    ... })
+    >>> result = model.score(pf)
+    >>> result.score.round(2).tolist()
+    [80.0, 44.44]
+    >>> result.band.tolist(), result.coverage.round(3).tolist()
+    (['green', 'yellow'], [1.0, 0.667])
+    """
+
+    metrics: tuple[Metric, ...] = attrs.field(converter=_to_metrics)
+    groups: tuple[tuple[str, float], ...] | None = attrs.field(
+        default=None, kw_only=True, converter=_to_groups
+    )
+    bands: Bands = attrs.field(factory=Bands, kw_only=True)
+    missing: str = attrs.field(default="renormalize", kw_only=True)
+    min_coverage: float = attrs.field(default=0.5, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        self._check()
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def _check(self) -> None:
+        if not self.metrics:
+            raise ModelError("a health model needs at least one metric")
+        for metric in self.metrics:
+            if not isinstance(metric, Metric):
+                raise ModelError(f"metrics must be Metric objects, got {type(metric).__name__}")
+        seen: set[str] = set()
+        for metric in self.metrics:
+            if metric.name in seen:
+                raise ModelError("duplicate metric name", where=f"metric {metric.name!r}")
+            seen.add(metric.name)
+        if not isinstance(self.bands, Bands):
+            raise ModelError(f"bands must be a Bands, got {type(self.bands).__name__}")
+        if self.missing not in _MISSING_MODES:
+            raise ModelError(
+                f"missing must be one of {', '.join(_MISSING_MODES)}, got {self.missing!r}"
+            )
+        coverage = number(self.min_coverage, what="min_coverage")
+        if not 0 <= coverage <= 1:
+            raise ModelError(f"min_coverage must lie in [0, 1], got {coverage:g}")
+        object.__setattr__(self, "min_coverage", coverage)
+        if sum(m.weight for m in self.metrics) <= 0:
+            raise ModelError("all metric weights are 0; at least one must be positive")
+        used = list(dict.fromkeys(m.group for m in self.metrics if m.group is not None))
+        if self.groups is not None:
+            named = [name for name, _ in self.groups]
+            unused = [g for g in named if g not in used]
+            if unused:
+                raise ModelError(f"groups {unused} have no metrics (metrics use groups {used})")
+            unweighted = [g for g in used if g not in named]
+            if unweighted:
+                raise ModelError(
+                    f"groups {unweighted} have no weight; groups= must weigh every group "
+                    "the metrics use (or leave groups=None to weigh groups by their metrics)"
+                )
+        for group in used:
+            members = [m for m in self.metrics if m.group == group]
+            if sum(m.weight for m in members) <= 0 and self._group_weight(group) > 0:
+                raise ModelError("every metric of the group has weight 0", where=f"group {group!r}")
+        plan = self._plan
+        if plan.group_weights.sum() <= 0:
+            raise ModelError("all group weights are 0; at least one must be positive")
+        reserved = [n for n in (*self.names, *used) if n in RESERVED_NAMES]
+        if reserved:
+            raise ModelError(
+                f"{reserved[0]!r} is reserved for the result's own {reserved[0]} "
+                "(rules read it as health." + reserved[0] + "); rename the metric or group"
+            )
+        clash = [g for g in used if g in self.names]
+        if clash:
+            raise ModelError(
+                "a group and a metric share a name, so health." + clash[0] + " would be "
+                "ambiguous",
+                where=f"group {clash[0]!r}",
+            )
+
+    def _group_weight(self, group: str) -> float:
+        if self.groups is not None:
+            return dict(self.groups)[group]
+        return sum(m.weight for m in self.metrics if m.group == group)
+
+    # -- structure ----------------------------------------------------------------------------
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Metric names, in order."""
+        return tuple(m.name for m in self.metrics)
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Named groups, in the order of ``groups`` (or of first use by a metric)."""
+        if self.groups is not None:
+            return tuple(name for name, _ in self.groups)
+        return tuple(dict.fromkeys(m.group for m in self.metrics if m.group is not None))
+
+    def metric(self, name: str) -> Metric:
+        """The metric called ``name``."""
+        for metric in self.metrics:
+            if metric.name == name:
+                return metric
+        from successkit.errors import did_you_mean
+
+        hint = did_you_mean(name, self.names)
+        suffix = f"; did you mean {hint!r}?" if hint else ""
+        raise ModelError(f"no metric {name!r}{suffix}")
+
+    @cached_property
+    def _plan(self) -> Plan:
+        named = self.group_names
+        index = {g: k for k, g in enumerate(named)}
+        group_of = []
+        weights = [self._group_weight(g) for g in named]
+        for metric in self.metrics:
+            if metric.group is None:  # a group of its own, weighing the metric's weight
+                group_of.append(len(weights))
+                weights.append(metric.weight)
+            else:
+                group_of.append(index[metric.group])
+        return Plan(
+            metric_weights=np.array([m.weight for m in self.metrics]),
+            group_of=np.array(group_of, dtype=np.intp),
+            group_weights=np.array(weights),
+            max_points=np.array([m.scheme.max_points for m in self.metrics]),
+            missing=self.missing,
+            min_coverage=self.min_coverage,
+        )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the model reads, in first-use order."""
+        return tuple(dict.fromkeys(c for m in self.metrics for c in m.columns))
+
+    def kinds(self) -> dict[str, Kind]:
+        """The kind of every column the model reads."""
+        kinds: dict[str, Kind] = {}
+        for metric in self.metrics:
+            kinds.update(metric.kinds())
+        return kinds
+
+    @property
+    def population_dependent(self) -> bool:
+        """Whether an account's score depends on who is scored with it (percentiles)."""
+        return any(m.scheme.population_dependent for m in self.metrics)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A stable hash of :meth:`to_dict`, stamped on every result of this model."""
+        return fingerprint(self.to_dict())
+
+    def rule_schema(self) -> Mapping[str, Kind]:
+        """The names a health result gives rules, with their kinds (before any scoring).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("nps", scheme=sk.Linear(-100, 100), group="roi")])
+        >>> [(k, v.value) for k, v in model.rule_schema().items()]  # doctest: +NORMALIZE_WHITESPACE
+        [('score', 'number'), ('band', 'category'), ('coverage', 'number'), ('roi', 'number'),
+         ('nps', 'number')]
+        """
+        schema = {"score": Kind.NUMBER, "band": Kind.CATEGORY, "coverage": Kind.NUMBER}
+        schema.update(dict.fromkeys(self.group_names, Kind.NUMBER))
+        schema.update(dict.fromkeys(self.names, Kind.NUMBER))
+        return schema
+
+    def model_for(self, portfolio: Portfolio, row: int) -> HealthModel | None:
+        """The model that scores ``row`` of ``portfolio`` (this model, for a plain model)."""
+        return self
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def as_portfolio(self, data: Portfolio | Account) -> Portfolio:
+        """``data`` as a portfolio; an account becomes a portfolio of one whose missing
+        values (and values it does not have) are missing."""
+        if isinstance(data, Portfolio):
+            return data
+        if isinstance(data, Account):
+            kinds = self.kinds()
+            values = {name: data.values.get(name) for name in kinds}
+            values.update(data.values)
+            account = Account(data.id, values, data.as_of)
+            return Portfolio.from_accounts([account], kinds=kinds)
+        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+
+    def metric_matrix(self, portfolio: Portfolio) -> tuple[tuple[str, ...], FloatArray]:
+        """Metric names and the accounts × metrics score matrix (0–100, NaN where missing).
+
+        This is what the model combines into scores; fitting weights starts from it. The
+        matrix is Fortran-ordered (each metric's column is contiguous) and read-only.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 10)),
+        ...                         sk.Metric("y", scheme=sk.Thresholds([1]))])
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"], "x": [5, None], "y": [0, 2]})
+        >>> names, matrix = model.metric_matrix(pf)
+        >>> names, matrix.tolist()
+        (('x', 'y'), [[50.0, 50.0], [nan, 100.0]])
+        """
+        matrix, _ = self._matrix(portfolio)
+        matrix.flags.writeable = False
+        return self.names, matrix
+
+    def _matrix(self, portfolio: Portfolio) -> tuple[FloatArray, tuple[str, ...]]:
+        matrix = np.empty((len(portfolio), len(self.metrics)), order="F")
+        notes = []
+        for j, metric in enumerate(self.metrics):
+            metric.scores(portfolio, out=matrix[:, j])
+            if metric.column is not None and metric.scheme.kind is Kind.CATEGORY:
+                unknown = metric.scheme.unknown(metric.values(portfolio))
+                if unknown:
+                    notes.append(
+                        f"metric {metric.name!r}: categories {list(unknown)} are not in the "
+                        "scheme and score as missing"
+                    )
+        if self.missing == "fail" and len(portfolio):
+            missing = np.isnan(matrix)
+            for j, metric in enumerate(self.metrics):
+                if missing[:, j].any():
+                    row = int(np.flatnonzero(missing[:, j])[0])
+                    raise DataError(
+                        f"metric {metric.name!r} has no value (the model has missing='fail')",
+                        column=metric.column or metric.name,
+                        account=str(portfolio.ids[row]),
+                    )
+        return matrix, tuple(notes)
+
+    def score(
+        self, data: Portfolio | Account, *, previous: HealthResult | None = None
+    ) -> HealthResult:
+        """Score every account of a portfolio (or one account) in one vectorised pass.
+
+        Parameters
+        ----------
+        data:
+            A :class:`~successkit.Portfolio`, or an :class:`~successkit.Account` (scored as
+            a portfolio of one, so both paths agree).
+        previous:
+            An earlier result, to apply the bands' hysteresis (accounts aligned by id).
+
+        Returns
+        -------
+        HealthResult
+        """
+        from successkit.scoring.result import HealthResult
+
+        portfolio = self.as_portfolio(data)
+        matrix, notes = self._matrix(portfolio)
+        combined = self._plan.combine(matrix)
+        named = len(self.group_names)
+        codes = _band_codes(self.bands, combined.score, portfolio.ids, previous)
+        return HealthResult(
+            ids=portfolio.ids,
+            score=combined.score,
+            band_codes=codes,
+            bands=self.bands,
+            group_names=self.group_names,
+            group_matrix=np.asfortranarray(combined.groups[:, :named]),
+            metric_names=self.names,
+            metric_matrix=matrix,
+            coverage=combined.coverage,
+            points=combined.points,
+            max_points=combined.max_points,
+            fingerprint=self.fingerprint,
+            as_of=portfolio.as_of,
+            notes=notes,
+            model=self,
+            portfolio=portfolio,
+        )
+
+    def score_history(self, history: History) -> tuple[HealthResult, ...]:
+        """Score every snapshot, oldest first, each with hysteresis against the one before.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 100))],
+        ...                        bands=sk.Bands(hysteresis=5))
+        >>> history = sk.History([
+        ...     sk.Portfolio.from_columns({"id": ["a"], "x": [45]}, as_of="2026-01-01"),
+        ...     sk.Portfolio.from_columns({"id": ["a"], "x": [38]}, as_of="2026-02-01"),
+        ...     sk.Portfolio.from_columns({"id": ["a"], "x": [34]}, as_of="2026-03-01"),
+        ... ])
+        >>> [r.band.tolist() for r in model.score_history(history)]
+        [['yellow'], ['yellow'], ['red']]
+        """
+        return score_history(self, history)
+
+    # -- variants -----------------------------------------------------------------------------
+
+    def with_weights(
+        self,
+        metrics: Mapping[str, float] | None = None,
+        *,
+        groups: Mapping[str, float] | None = None,
+    ) -> HealthModel:
+        """The same model with some metric and/or group weights replaced.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1)),
+        ...                         sk.Metric("y", scheme=sk.Linear(0, 1))])
+        >>> [m.weight for m in model.with_weights({"y": 3}).metrics]
+        [1.0, 3.0]
+        """
+        new_metrics = list(self.metrics)
+        for name, weight in (metrics or {}).items():
+            metric = self.metric(name)
+            new_metrics[self.names.index(name)] = attrs.evolve(metric, weight=weight)
+        new_groups = self.groups
+        if groups is not None:
+            current = {g: self._group_weight(g) for g in self.group_names}
+            unknown = [g for g in groups if g not in current]
+            if unknown:
+                raise ModelError(f"no groups {unknown}; groups are {list(current)}")
+            current.update(groups)
+            new_groups = tuple(current.items())
+        return attrs.evolve(self, metrics=new_metrics, groups=new_groups)
+
+    # -- outcomes (implemented in successkit.scoring.outcomes) -----------------------------------
+
+    def fit(
+        self,
+        portfolio: Portfolio,
+        churned: Any,
+        *,
+        l2: float = 1.0,
+        by: str | None = None,
+        min_segment: int = 200,
+    ) -> HealthModel | SegmentedModel:
+        """This model with non-negative weights learnt from churn outcomes; metrics, schemes,
+        groups and bands stay (see :func:`successkit.scoring.outcomes.fit`).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0, 1)),
+        ...                         sk.Metric("seats", scheme=sk.Linear(0, 100))])
+        >>> pf = sk.Portfolio.from_columns({
+        ...     "id": list("abcdefgh"),
+        ...     "login_rate": [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9],
+        ...     "seats": [80, 90, 50, 70, 20, 30, 10, 40],
+        ... })
+        >>> churned = [True, True, False, True, False, False, False, False]
+        >>> [m.weight for m in model.fit(pf, churned).metrics]
+        [100.0, 0.0]
+        """
+        from successkit.scoring.outcomes.fitting import fit
+
+        fitted: HealthModel | SegmentedModel = fit(
+            self, portfolio, churned, l2=l2, by=by, min_segment=min_segment
+        )
+        return fitted
+
+    def calibrate(
+        self, portfolio: Portfolio, churned: Any, *, method: str = "isotonic", bins: int = 10
+    ) -> CalibratedModel:
+        """Map this model's score to a churn probability learnt from outcomes (see
+        :func:`successkit.scoring.outcomes.calibrate`).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0, 1))])
+        >>> pf = sk.Portfolio.from_columns({
+        ...     "id": list("abcdefgh"), "login_rate": [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9]})
+        >>> churned = [True, True, False, True, False, False, False, False]
+        >>> model.calibrate(pf, churned).predict(pf).tolist()
+        [1.0, 1.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0]
+        """
+        from successkit.scoring.outcomes.calibration import calibrate
+
+        return calibrate(self, portfolio, churned, method=method, bins=bins)
+
+    # -- serialisation ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: ``{"type": "health", "version": 1, "metrics": [...], ...}``."""
+        return {
+            "type": "health",
+            "version": 1,
+            "metrics": [m.to_dict() for m in self.metrics],
+            "groups": None if self.groups is None else dict(self.groups),
+            "bands": self.bands.to_dict(),
+            "missing": self.missing,
+            "min_coverage": self.min_coverage,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HealthModel:
+        """Rebuild a model from :meth:`to_dict` output (raises ModelError when malformed).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1))], min_coverage=1)
+        >>> sk.HealthModel.from_dict(model.to_dict()) == model
+        True
+        """
+        check_version(data, kind="health")
+        metrics = field(data, "metrics", where="health model")
+        if not isinstance(metrics, list):
+            raise ModelError("metrics must be a list", where="health model")
+        return cls(
+            [Metric.from_dict(m) for m in metrics],
+            groups=data.get("groups"),
+            bands=Bands.from_dict(data.get("bands") or {"bounds": {"red": 0, "yellow": 40,
+                                                                    "green": 70}}),
+            missing=data.get("missing", "renormalize"),
+            min_coverage=data.get("min_coverage", 0.5),
+        )
+
+    @classmethod
+    def dear(cls) -> HealthModel:
+        """An example DEAR model (Gainsight's deployment, engagement, adoption, ROI) over the
+        columns of :func:`successkit.datasets.make_portfolio`.
+
+        A template to copy and adapt: it reads ``license_activation_rate``,
+        ``first_login_rate``, ``login_rate`` (deployment); ``keyperson_touch``,
+        ``seminar_attendance`` (engagement); ``weekly_active_rate``, ``feature_x_usage``
+        (adoption); ``roi_achievement`` and ``nps`` (ROI). Deployment and adoption weigh 30
+        each, engagement and ROI 20.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> sk.HealthModel.dear().group_names
+        ('deployment', 'engagement', 'adoption', 'roi')
+        """
+        from successkit.scoring.presets import dear
+
+        return dear()
+
+
+def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:
+    """Score every snapshot of ``history`` with ``model``, hysteresis chained."""
+    if not isinstance(history, History):
+        raise DataError(f"expected a History, got {type(history).__name__}")
+    results: list[HealthResult] = []
+    for snapshot in history:
+        results.append(model.score(snapshot, previous=results[-1] if results else None))
+    return tuple(results)
+
+
+def _band_codes(
+    bands: Bands,
+    score: FloatArray,
+    ids: npt.NDArray[np.str_],
+    previous: HealthResult | None,
+) -> npt.NDArray[np.int8]:
+    if previous is None:
+        return bands.codes(score)
+    from successkit.scoring.result import HealthResult
+
+    if not isinstance(previous, HealthResult):
+        raise DataError(f"previous must be a HealthResult, got {type(previous).__name__}")
+    if not len(previous.ids):
+        return bands.codes(score)
+    rows = Portfolio(previous.ids).index_of(ids)
+    # Previous bands are matched by label, so a model with relabelled bands starts afresh.
+    relabel = np.array([*bands.codes_of_labels(list(previous.bands.labels)), -1], dtype=np.int8)
+    found = previous.band_codes[np.maximum(rows, 0)]
+    prev_codes = np.where(rows >= 0, relabel[found], -1)
+    return bands.sticky_codes(score, prev_codes)

@@ -1,0 +1,272 @@
+"""SegmentedModel: a different health model per segment (tier, lifecycle stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from successkit._fingerprint import fingerprint
+from successkit.data.account import Account
+from successkit.data.history import History
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError, ModelError
+from successkit.scoring._serial import as_mapping, check_version, field, text
+from successkit.scoring.bands import Bands
+from successkit.scoring.health import HealthModel, score_history
+
+if TYPE_CHECKING:
+    from successkit.scoring.result import HealthResult
+
+__all__ = ["SegmentedModel"]
+
+
+def _to_models(value: Any) -> tuple[tuple[str, HealthModel], ...]:
+    mapping = as_mapping(value)
+    if mapping is None:
+        raise ModelError(f"models must be a mapping of segment value → HealthModel, got {value!r}")
+    out = []
+    for label, model in mapping.items():
+        text(label, what="a segment value", where="segmented model")
+        if not isinstance(model, HealthModel):
+            raise ModelError(
+                f"the model of segment {label!r} must be a HealthModel, got "
+                f"{type(model).__name__}"
+            )
+        out.append((label, model))
+    return tuple(out)
+
+
+@attrs.frozen
+class SegmentedModel:
+    """One health model per value of a category column, applied in one call.
+
+    Accounts whose segment value has no model use ``default``; without a default their score
+    is missing (NaN, no band, NaN coverage). All models must use the same bands, so a band
+    means the same thing in every segment. The result has the union of the models' groups
+    and metrics, NaN where an account's model lacks them. Percentile metrics rank an account
+    within its segment.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> strict = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0.25, 0.75))])
+    >>> loose = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0.0, 0.4))])
+    >>> model = sk.SegmentedModel("tier", {"high": strict, "tech": loose})
+    >>> pf = sk.Portfolio.from_columns({"id": ["a", "b", "c"], "tier": ["high", "tech", "low"],
+    ...                                 "login_rate": [0.5, 0.5, 0.5]})
+    >>> model.score(pf).score.tolist()
+    [50.0, 100.0, nan]
+    """
+
+    by: str = attrs.field()
+    models: tuple[tuple[str, HealthModel], ...] = attrs.field(converter=_to_models)
+    default: HealthModel | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        text(self.by, what="by (the segment column)", where="segmented model")
+        if not self.models:
+            raise ModelError("a segmented model needs at least one segment model")
+        if self.default is not None and not isinstance(self.default, HealthModel):
+            raise ModelError(f"default must be a HealthModel, got {type(self.default).__name__}")
+        bands = {m.bands for m in self._all}
+        if len(bands) > 1:
+            raise ModelError("every segment model must use the same bands")
+        kinds: dict[str, Kind] = {}
+        for model in self._all:
+            for name, kind in model.kinds().items():
+                if kinds.setdefault(name, kind) is not kind:
+                    raise ModelError(
+                        f"column {name!r} is read as {kinds[name]} by one segment model and "
+                        f"as {kind} by another"
+                    )
+        groups = {g for m in self._all for g in m.group_names}
+        metrics = {n for m in self._all for n in m.names}
+        clash = sorted(groups & metrics)
+        if clash:
+            raise ModelError(
+                f"{clash[0]!r} is a group in one segment model and a metric in another, so "
+                f"health.{clash[0]} would be ambiguous"
+            )
+
+    @property
+    def _all(self) -> tuple[HealthModel, ...]:
+        models = tuple(m for _, m in self.models)
+        return models if self.default is None else (*models, self.default)
+
+    @property
+    def bands(self) -> Bands:
+        """The bands every segment model shares."""
+        return self._all[0].bands
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every metric name of any segment model, in first-use order."""
+        return tuple(dict.fromkeys(n for m in self._all for n in m.names))
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Every group name of any segment model, in first-use order."""
+        return tuple(dict.fromkeys(g for m in self._all for g in m.group_names))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the models read, and the segment column."""
+        return tuple(dict.fromkeys([self.by, *(c for m in self._all for c in m.columns)]))
+
+    def kinds(self) -> dict[str, Kind]:
+        """The kind of every column read (the segment column is a category)."""
+        kinds = {self.by: Kind.CATEGORY}
+        for model in self._all:
+            kinds.update(model.kinds())
+        return kinds
+
+    @property
+    def population_dependent(self) -> bool:
+        """Whether any segment model ranks accounts against each other (percentiles)."""
+        return any(m.population_dependent for m in self._all)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A stable hash of :meth:`to_dict`."""
+        return fingerprint(self.to_dict())
+
+    def rule_schema(self) -> Mapping[str, Kind]:
+        """The names its results give rules (the union over the segment models)."""
+        schema: dict[str, Kind] = {}
+        for model in self._all:
+            schema.update(model.rule_schema())
+        return schema
+
+    def model_for(self, portfolio: Portfolio, row: int) -> HealthModel | None:
+        """The model that scores ``row`` of ``portfolio`` (``None`` when none does)."""
+        label = portfolio.column(self.by, Kind.CATEGORY).value_at(row)
+        return dict(self.models).get(label, self.default) if label is not None else self.default
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def as_portfolio(self, data: Portfolio | Account) -> Portfolio:
+        """``data`` as a portfolio (an account becomes a portfolio of one)."""
+        if isinstance(data, Account):
+            kinds = self.kinds()
+            values = {name: data.values.get(name) for name in kinds}
+            values.update(data.values)
+            return Portfolio.from_accounts([Account(data.id, values, data.as_of)], kinds=kinds)
+        if isinstance(data, Portfolio):
+            return data
+        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+
+    def score(
+        self, data: Portfolio | Account, *, previous: HealthResult | None = None
+    ) -> HealthResult:
+        """Score each account with its segment's model (see :meth:`HealthModel.score`)."""
+        from successkit.scoring.result import HealthResult
+
+        portfolio = self.as_portfolio(data)
+        segment = portfolio.column(self.by, Kind.CATEGORY)
+        n = len(portfolio)
+        metric_names, group_names = self.names, self.group_names
+        score = np.full(n, np.nan)
+        coverage = np.full(n, np.nan)
+        points = np.full(n, np.nan)
+        max_points = np.full(n, np.nan)
+        codes = np.full(n, -1, dtype=np.int8)
+        groups = np.full((n, len(group_names)), np.nan, order="F")
+        metrics = np.full((n, len(metric_names)), np.nan, order="F")
+        notes: list[str] = []
+        assigned = np.zeros(n, dtype=np.bool_)
+        parts: list[tuple[str, HealthModel, np.ndarray[Any, Any]]] = []
+        for label, model in self.models:
+            rows = np.flatnonzero(segment.values == segment.code_of(label))
+            assigned[rows] = True
+            parts.append((label, model, rows))
+        if self.default is not None:
+            parts.append(("default", self.default, np.flatnonzero(~assigned)))
+        for label, model, rows in parts:
+            if not rows.size:
+                continue
+            sub = Portfolio(
+                portfolio.ids[rows],
+                {c: portfolio.columns[c].take(rows) for c in model.columns
+                 if c in portfolio.columns},
+                portfolio.as_of,
+            )
+            if len(model.columns) > len(sub.columns):
+                missing = [c for c in model.columns if c not in portfolio.columns]
+                portfolio.column(missing[0])  # raises DataError with did-you-mean
+            part = model.score(sub, previous=previous)
+            score[rows] = part.score
+            coverage[rows] = part.coverage
+            points[rows] = part.points
+            max_points[rows] = part.max_points
+            codes[rows] = part.band_codes
+            group_at = np.array([group_names.index(g) for g in part.group_names], dtype=np.intp)
+            metric_at = np.array([metric_names.index(m) for m in part.metric_names], dtype=np.intp)
+            groups[np.ix_(rows, group_at)] = part.group_matrix
+            metrics[np.ix_(rows, metric_at)] = part.metric_matrix
+            notes.extend(f"segment {label!r}: {note}" for note in part.notes)
+        return HealthResult(
+            ids=portfolio.ids,
+            score=score,
+            band_codes=codes,
+            bands=self.bands,
+            group_names=group_names,
+            group_matrix=groups,
+            metric_names=metric_names,
+            metric_matrix=metrics,
+            coverage=coverage,
+            points=points,
+            max_points=max_points,
+            fingerprint=self.fingerprint,
+            as_of=portfolio.as_of,
+            notes=tuple(notes),
+            model=self,
+            portfolio=portfolio,
+        )
+
+    def score_history(self, history: History) -> tuple[HealthResult, ...]:
+        """Score every snapshot with hysteresis chained (see
+        :meth:`HealthModel.score_history`)."""
+        return score_history(self, history)
+
+    # -- serialisation ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: ``{"type": "segmented", "version": 1, "by", "models",
+        "default"}``."""
+        return {
+            "type": "segmented",
+            "version": 1,
+            "by": self.by,
+            "models": {label: model.to_dict() for label, model in self.models},
+            "default": None if self.default is None else self.default.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SegmentedModel:
+        """Rebuild a segmented model from :meth:`to_dict` output.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> base = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1))])
+        >>> model = sk.SegmentedModel("tier", {"high": base}, default=base)
+        >>> sk.SegmentedModel.from_dict(model.to_dict()) == model
+        True
+        """
+        check_version(data, kind="segmented")
+        models = field(data, "models", where="segmented model")
+        if not isinstance(models, Mapping):
+            raise ModelError("models must be a mapping", where="segmented model")
+        default = data.get("default")
+        return cls(
+            field(data, "by", where="segmented model"),
+            {label: HealthModel.from_dict(m) for label, m in models.items()},
+            default=None if default is None else HealthModel.from_dict(default),
+        )
