@@ -510,3 +510,63 @@ def touch_events(
 
 
 touch_seats = st.lists(st.integers(min_value=1, max_value=50), min_size=3, max_size=3)
+
+
+# -- roadmap (success roadmaps) -------------------------------------------------------------
+
+ROADMAP_AS_OF = dt.date(2026, 10, 1)
+
+
+@st.composite
+def roadmap_portfolios(draw: st.DrawFn, *, max_size: int = 12) -> sk.Portfolio:
+    """Accounts with a contract start (some missing, some in the future), a renewal count
+    and a next renewal date (both sometimes missing), and numbers ``x``, ``y`` in [0, 1]
+    and a flag ``z`` (sometimes missing) for criteria conditions, as of
+    :data:`ROADMAP_AS_OF`."""
+    n = draw(st.integers(min_value=0, max_value=max_size))
+    ids = [f"acct-{i}" for i in range(n)]
+    ages = draw(st.lists(st.one_of(st.none(), st.integers(-30, 1500)), min_size=n, max_size=n))
+    starts = [None if a is None else ROADMAP_AS_OF - dt.timedelta(days=a) for a in ages]
+    renewals = draw(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=n, max_size=n))
+    ahead = draw(st.lists(st.one_of(st.none(), st.integers(-20, 400)), min_size=n, max_size=n))
+    renewal_dates = [None if d is None else ROADMAP_AS_OF + dt.timedelta(days=d) for d in ahead]
+    unit = st.one_of(st.none(), st.floats(0, 1, allow_nan=False))
+    return sk.Portfolio.from_columns(
+        {
+            "id": ids,
+            "contract_start": starts,
+            "renewals": renewals,
+            "renewal_date": renewal_dates,
+            "x": draw(st.lists(unit, min_size=n, max_size=n)),
+            "y": draw(st.lists(unit, min_size=n, max_size=n)),
+            "z": draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n)),
+        },
+        as_of=ROADMAP_AS_OF,
+        kinds={"contract_start": "date", "renewal_date": "date", "renewals": "number",
+               "x": "number", "y": "number", "z": "boolean"},
+    )
+
+
+_roadmap_conditions = st.sampled_from([
+    "x >= 50%", "y < 30%", "z", "not z", "x > y", "x is missing", "x >= 20% and z",
+    "y between 10% and 90% or z = false",
+])
+
+
+@st.composite
+def criteria_roadmaps(draw: st.DrawFn, *, max_stages: int = 4) -> sk.Roadmap:
+    """Criteria roadmaps over the columns of :func:`roadmap_portfolios`, with goals,
+    expected durations and tasks."""
+    n = draw(st.integers(min_value=1, max_value=max_stages))
+    stages = []
+    for i in range(n):
+        first_open = i == 0 and draw(st.booleans())
+        stages.append(sk.Stage(
+            f"stage {i}",
+            entry=None if first_open else draw(_roadmap_conditions),
+            goal=draw(st.one_of(st.none(), _roadmap_conditions)),
+            expected_duration=draw(st.one_of(st.none(), st.integers(0, 400))),
+            tasks=[sk.Task(f"task {i}", draw(st.sampled_from(["joint", "customer", "vendor"])),
+                           due=draw(st.one_of(st.none(), st.integers(0, 60))))],
+        ))
+    return sk.Roadmap(stages)

@@ -27,3 +27,13 @@ def test_ci_runs_the_readme_commands_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     for command in quickstart_commands():
         assert command in (line.strip() for line in ci), f"{command!r} not in .ci/run"
+
+
+def test_readme_example_runs(capsys: object) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks, "the README should show a Python example"
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert "fitted" in namespace

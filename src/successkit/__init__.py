@@ -24,6 +24,7 @@ from successkit.errors import (
     RuleTypeError,
     SuccesskitError,
 )
+from successkit.roadmap import Roadmap, Stage, StageResult, StageSummary, SuccessPlan, Task
 from successkit.scoring import (
     Bands,
     Categories,
@@ -66,11 +67,11 @@ from successkit.scoring.outcomes import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CTA",
     "Account",
     "ArrAtRisk",
     "BacktestResult",
     "Bands",
-    "CTA",
     "CTAs",
     "CalibratedModel",
     "Categories",
@@ -94,6 +95,7 @@ __all__ = [
     "Quadrants",
     "ReplayResult",
     "RetentionReport",
+    "Roadmap",
     "RollupResult",
     "RuleError",
     "RuleNameError",
@@ -103,7 +105,12 @@ __all__ = [
     "Schema",
     "Scheme",
     "SegmentedModel",
+    "Stage",
+    "StageResult",
+    "StageSummary",
+    "SuccessPlan",
     "SuccesskitError",
+    "Task",
     "Thresholds",
     "TouchModel",
     "TouchPoint",

@@ -8,13 +8,15 @@ and dtype in reprs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["array_equal", "array_field", "array_repr", "readonly"]
+__all__ = ["array_equal", "array_field", "array_repr", "readonly", "readonly_arrays"]
+
+_ARRAY = "successkit.array"
 
 
 def readonly(value: Any) -> npt.NDArray[Any]:
@@ -73,9 +75,46 @@ def array_field(**kwargs: Any) -> Any:
     Keyword arguments are passed on to :func:`attrs.field`.
     """
     kwargs.setdefault("converter", readonly)
+    kwargs["metadata"] = {**kwargs.get("metadata", {}), _ARRAY: True}
     return attrs.field(
         eq=attrs.cmp_using(eq=array_equal),
         hash=False,
         repr=array_repr,
         **kwargs,
     )
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def readonly_arrays(cls: _C) -> _C:
+    """Keep a frozen attrs class's array fields read-only through pickling.
+
+    attrs restores pickled instances without running converters, and numpy unpickles
+    arrays writeable; this re-marks every :func:`array_field` read-only after unpickling,
+    so a result that crossed a process boundary (dask, multiprocessing) is still immutable.
+    Apply it above ``@attrs.frozen``.
+
+    Examples
+    --------
+    >>> import copy
+    >>> @readonly_arrays
+    ... @attrs.frozen
+    ... class Scores:
+    ...     values: np.ndarray = array_field()
+    >>> again = copy.deepcopy(Scores(np.arange(3.0)))  # restores state as unpickling does
+    >>> again.values.flags.writeable
+    False
+    """
+    names = tuple(a.name for a in attrs.fields(cls) if a.metadata.get(_ARRAY))
+    restore = cls.__setstate__  # type: ignore[attr-defined]
+
+    def __setstate__(self: Any, state: Any) -> None:
+        restore(self, state)
+        for name in names:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                object.__setattr__(self, name, readonly(value))
+
+    cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
+    return cls

@@ -187,12 +187,30 @@ def _playbook_section(sample: Any) -> list[str]:
     return lines
 
 
+def _roadmap_section(sample: Any) -> list[str]:
+    import successkit as sk
+
+    roadmap = sk.Roadmap.lifecycle().with_stage("operation", goal="health.score >= 70")
+    result = roadmap.assign(sample.portfolio, health=sk.HealthModel.dear())
+    summary = result.summary()
+    counts = " · ".join(f"{s} {n}" for s, n in zip(summary.stages, summary.accounts, strict=True))
+    days = " · ".join(f"{d:.0f}" for d in summary.median_days)
+    operation = result.codes == result.index("operation")
+    met = float(result.goal_true[operation].mean()) if operation.any() else 0.0
+    return [
+        f"Roadmap:   Sansan lifecycle by contract age: {counts}",
+        f"           median days in stage {days}; {summary.total_stalled} stalled (renewal "
+        f"overdue); operation goal health.score >= 70 met by {met:.0%}",
+    ]
+
+
 SECTIONS: list[Callable[[Any], list[str]]] = [
     _portfolio_section,
     _health_section,
     _outcomes_section,
     _touch_section,
     _playbook_section,
+    _roadmap_section,
 ]
 
 

@@ -10,17 +10,18 @@ caught here and re-raised as a positioned :class:`~successkit.RuleSyntaxError`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer, LexerState
+from lark.exceptions import UnexpectedInput
 
 from successkit.data.dates import DAYS_PER_UNIT
 from successkit.dsl import ast
+from successkit.dsl._driver import LalrDriver
+from successkit.dsl._lexer import FastLexer
+from successkit.dsl._syntax_errors import translate
 from successkit.errors import RuleSyntaxError, did_you_mean
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "parse_condition", "parse_expression", "parse_rules"]
@@ -58,23 +59,37 @@ def _error(message: str, item: Any, *, hint: str | None = None) -> RuleSyntaxErr
     )
 
 
-def _start(item: Any) -> tuple[int, int, int]:
-    if isinstance(item, Token):
-        return (item.line or 1, item.column or 1, item.start_pos or 0)
-    span = item.span
-    return (span.line, span.column, span.start_pos) if span else (1, 1, 0)
+# Spans are made for every node, so these read token and span fields directly. A token's
+# fields fall back to 1 (lines, columns) and 0 (offsets) where Lark leaves them unset.
 
 
-def _end(item: Any) -> tuple[int, int, int]:
-    if isinstance(item, Token):
-        return (item.end_line or 1, item.end_column or 1, item.end_pos or 0)
-    span = item.span
-    return (span.end_line, span.end_column, span.end_pos) if span else (1, 1, 0)
+def _token_span(token: Token) -> ast.Span:
+    """The span of one token."""
+    return ast.Span(
+        token.line or 1,
+        token.column or 1,
+        token.end_line or 1,
+        token.end_column or 1,
+        token.start_pos or 0,
+        token.end_pos or 0,
+        getattr(_local, "source", None),
+    )
 
 
 def _span_of(first: Any, last: Any) -> ast.Span:
-    line, column, start = _start(first)
-    end_line, end_column, end = _end(last)
+    """The span from the start of ``first`` to the end of ``last`` (tokens or nodes)."""
+    if isinstance(first, Token):
+        line, column, start = first.line or 1, first.column or 1, first.start_pos or 0
+    elif (span := first.span) is not None:
+        line, column, start = span.line, span.column, span.start_pos
+    else:
+        line, column, start = 1, 1, 0
+    if isinstance(last, Token):
+        end_line, end_column, end = last.end_line or 1, last.end_column or 1, last.end_pos or 0
+    elif (span := last.span) is not None:
+        end_line, end_column, end = span.end_line, span.end_column, span.end_pos
+    else:
+        end_line, end_column, end = 1, 1, 0
     source = getattr(_local, "source", None)
     return ast.Span(line, column, end_line, end_column, start, end, source)
 
@@ -87,18 +102,44 @@ def _nodes(items: Sequence[Any]) -> list[ast.Node]:
     return [item for item in items if isinstance(item, ast.Node)]
 
 
-def _built(node: ast.Node, parts: Sequence[Any]) -> ast.Node:
-    """Record the depth of ``node`` from its parts, enforcing :data:`MAX_DEPTH`."""
-    depths = _depths()
-    depth = 1 + max((depths.get(id(p), 0) for p in parts if isinstance(p, ast.Node)), default=0)
+# The depth of each node built so far is kept by id (nodes are not hashed while parsing);
+# leaves are not recorded and count 0. The depth of a node is one more than its deepest part.
+
+
+def _record(node: ast.Node, depth: int) -> ast.Node:
+    """Record ``depth`` for ``node``, enforcing :data:`MAX_DEPTH`."""
     if depth > MAX_DEPTH:
         raise _error(
             f"nested too deeply (more than {MAX_DEPTH} levels)",
             node,
             hint="split the condition into simpler rules or use fewer parentheses",
         )
-    depths[id(node)] = depth
+    _depths()[id(node)] = depth
     return node
+
+
+def _built(node: ast.Node, parts: Sequence[Any]) -> ast.Node:
+    """Record the depth of ``node`` from its parts (tokens among them count nothing)."""
+    get = _depths().get
+    depth = 0
+    for part in parts:
+        if isinstance(part, ast.Node):
+            below = get(id(part), 0)
+            if below > depth:
+                depth = below
+    return _record(node, depth + 1)
+
+
+def _built1(node: ast.Node, part: ast.Node) -> ast.Node:
+    """:func:`_built` for a node with one part."""
+    return _record(node, _depths().get(id(part), 0) + 1)
+
+
+def _built2(node: ast.Node, left: ast.Node, right: ast.Node) -> ast.Node:
+    """:func:`_built` for a node with two parts."""
+    get = _depths().get
+    depth, other = get(id(left), 0), get(id(right), 0)
+    return _record(node, (depth if depth > other else other) + 1)
 
 
 def _number(token: Token, sign: float = 1.0, *, percent: bool = False) -> ast.Number:
@@ -106,7 +147,7 @@ def _number(token: Token, sign: float = 1.0, *, percent: bool = False) -> ast.Nu
     value = float(text) * sign
     if value != value or value in (float("inf"), float("-inf")):
         raise _error("number too large", token)
-    return ast.Number(value, percent=percent, span=_span_of(token, token))
+    return ast.Number(value, percent=percent, span=_token_span(token))
 
 
 def _unquote(token: Token) -> str:
@@ -232,11 +273,12 @@ class _Builder(Transformer[Token, Any]):
         return _built(ast.And(operands, span=_span_of(items[0], items[-1])), operands)
 
     def not_(self, items: list[Any]) -> ast.Node:
-        return _built(ast.Not(items[1], span=_span_of(items[0], items[1])), items)
+        operand = items[1]
+        return _built1(ast.Not(operand, span=_span_of(items[0], operand)), operand)
 
     def compare(self, items: list[Any]) -> ast.Node:
         left, op, right = items
-        return _built(ast.Compare(str(op), left, right, span=_span_of(left, right)), items)
+        return _built2(ast.Compare(str(op), left, right, span=_span_of(left, right)), left, right)
 
     def comparator(self, items: list[Any]) -> Token:
         return items[0]  # type: ignore[no-any-return]
@@ -266,17 +308,18 @@ class _Builder(Transformer[Token, Any]):
     def is_missing(self, items: list[Any]) -> ast.Node:
         operand, _, negated, last = items
         node = ast.IsMissing(operand, negated is not None, span=_span_of(operand, last))
-        return _built(node, items)
+        return _built1(node, operand)
 
     def becomes(self, items: list[Any]) -> ast.Node:
         operand, _, value = items
-        return _built(ast.Becomes(operand, value, span=_span_of(operand, value)), items)
+        return _built2(ast.Becomes(operand, value, span=_span_of(operand, value)), operand, value)
 
     # -- arithmetic -----------------------------------------------------------------------
 
     def _arith(self, items: list[Any]) -> ast.Node:
         left, op, right = items
-        return _built(ast.Arithmetic(str(op), left, right, span=_span_of(left, right)), items)
+        node = ast.Arithmetic(str(op), left, right, span=_span_of(left, right))
+        return _built2(node, left, right)
 
     add = sub = mul = div = _arith
 
@@ -285,7 +328,7 @@ class _Builder(Transformer[Token, Any]):
         span = _span_of(minus, operand)
         if isinstance(operand, ast.Number):  # -3 is the number -3, not an operation
             return ast.Number(-operand.value, percent=operand.percent, span=span)
-        return _built(ast.Negate(operand, span=span), items)
+        return _built1(ast.Negate(operand, span=span), operand)
 
     def call(self, items: list[Any]) -> ast.Node:
         name = items[0]
@@ -298,7 +341,10 @@ class _Builder(Transformer[Token, Any]):
 
     def name(self, items: list[Any]) -> ast.Node:
         token = items[0]
-        return ast.Name(_word(token), span=_span_of(token, token))
+        text = str(token)
+        if token.type == "QUOTED_NAME":
+            text = text[1:-1]
+        return ast.Name(text, span=_token_span(token))
 
     # -- literals -------------------------------------------------------------------------
 
@@ -323,16 +369,16 @@ class _Builder(Transformer[Token, Any]):
             value = dt.date.fromisoformat(str(token))
         except ValueError:
             raise _error(f"{token} is not a valid date", token) from None
-        return ast.DateLiteral(value, span=_span_of(token, token))
+        return ast.DateLiteral(value, span=_token_span(token))
 
     def string(self, items: list[Any]) -> ast.Node:
-        return ast.String(_unquote(items[0]), span=_span_of(items[0], items[0]))
+        return ast.String(_unquote(items[0]), span=_token_span(items[0]))
 
     def true(self, items: list[Any]) -> ast.Node:
-        return ast.Boolean(True, span=_span_of(items[0], items[0]))
+        return ast.Boolean(True, span=_token_span(items[0]))
 
     def false(self, items: list[Any]) -> ast.Node:
-        return ast.Boolean(False, span=_span_of(items[0], items[0]))
+        return ast.Boolean(False, span=_token_span(items[0]))
 
 
 def _at(node: ast.Number, items: list[Any]) -> ast.Number:
@@ -345,7 +391,7 @@ def _duration(token: Token) -> ast.Duration:
     days = int(text[: -len(unit)]) * DAYS_PER_UNIT[unit]
     if days > MAX_DURATION_DAYS:
         raise _error(f"duration {token} is too long (at most 100 years)", token)
-    return ast.Duration(days, span=_span_of(token, token))
+    return ast.Duration(days, span=_token_span(token))
 
 
 def _choice(token: Token, choices: tuple[str, ...], what: str) -> str:
@@ -358,101 +404,31 @@ def _choice(token: Token, choices: tuple[str, ...], what: str) -> str:
     raise _error(f"unknown {what} {str(token)!r}; choose {options}", token, hint=hint)
 
 
-# -- the lexer --------------------------------------------------------------------------------
-
-
-class _Lexer(Lexer):
-    """A lexer built from the grammar's own terminals, faster than Lark's general one.
-
-    It is Lark's basic lexer specialised to this grammar: one compiled alternation of the
-    terminals (in Lark's order: priority, then longest pattern), keywords recognised by a
-    dictionary look-up on names (what Lark's "unless" callbacks do), and positions kept by
-    counting only the newlines in skipped whitespace and comments — no other token can hold
-    one. The terminals still come from ``grammar.lark``, the one source of truth.
-    """
-
-    __future_interface__ = 2  # lex(lexer_state, parser_state), text as a TextSlice
-
-    def __init__(self, conf: Any) -> None:
-        terminals = sorted(
-            conf.terminals,
-            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
-        )
-        regex_terminals = [t for t in terminals if t.pattern.type == "re"]
-        self.keywords: dict[str, str] = {}  # case-insensitive keyword → terminal
-        self.keyword_owner: set[str] = set()  # regex terminals whose matches may be keywords
-        parts = []
-        for terminal in terminals:
-            pattern = terminal.pattern
-            if pattern.type == "str":
-                owners = [
-                    t.name for t in regex_terminals
-                    if re.fullmatch(t.pattern.to_regexp(), pattern.value)
-                ]
-                if owners:
-                    self.keywords[pattern.value.lower()] = terminal.name
-                    self.keyword_owner.update(owners)
-                    continue
-            parts.append(f"(?P<{terminal.name}>{pattern.to_regexp()})")
-        self.scanner = re.compile("|".join(parts), conf.g_regex_flags)
-        self.ignore = frozenset(conf.ignore)
-        self.allowed = frozenset(t.name for t in terminals) - self.ignore
-
-    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        source = lexer_state.text
-        text: str = source.text if hasattr(source, "text") else source  # type: ignore[assignment]
-        pos: int = getattr(source, "start", 0)
-        end: int = getattr(source, "end", len(text))
-        match = self.scanner.match
-        keywords, owners, ignore = self.keywords, self.keyword_owner, self.ignore
-        line, line_start = 1, 0
-        while pos < end:
-            found = match(text, pos)
-            if found is None:
-                raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
-                    text, pos, line, pos - line_start + 1, allowed=self.allowed,
-                    state=parser_state,
-                )
-            kind = found.lastgroup
-            assert kind is not None
-            stop = found.end()
-            if kind in ignore:
-                newlines = text.count("\n", pos, stop)
-                if newlines:
-                    line += newlines
-                    line_start = text.rindex("\n", pos, stop) + 1
-                pos = stop
-                continue
-            value = found.group()
-            if kind in owners:
-                kind = keywords.get(value.lower(), kind)
-            column = pos - line_start + 1
-            yield Token(kind, value, pos, line, column, line, column + stop - pos, stop)
-            pos = stop
-
-
 # -- the parser -------------------------------------------------------------------------------
 
 _lock = threading.Lock()
 _parser: Lark | None = None
+_driver: LalrDriver | None = None
 
 
 def _lark() -> Lark:
     """The Lark parser, built once on first use from the packaged grammar."""
-    global _parser
+    global _parser, _driver
     if _parser is None:
         with _lock:
             if _parser is None:
-                _parser = Lark.open_from_package(
+                parser = Lark.open_from_package(
                     "successkit.dsl",
                     "grammar.lark",
                     parser="lalr",
-                    lexer=_Lexer,
+                    lexer=FastLexer,
                     start=list(_STARTS),
                     keep_all_tokens=True,
                     maybe_placeholders=True,
                     transformer=_Builder(),
                 )
+                _driver = LalrDriver(parser)
+                _parser = parser
     return _parser
 
 
@@ -466,12 +442,13 @@ def _parse(text: str, start: str) -> Any:
             column=1,
         )
     parser = _lark()
+    assert _driver is not None
     _local.source = text
     _local.depths = {}
     try:
-        return parser.parse(text, start=start)
+        return _driver.parse(text, start)
     except UnexpectedInput as exc:
-        raise _translate(exc, text, start) from exc
+        raise translate(exc, text, start, parser) from exc
     except RecursionError:  # belt and braces: the parser itself does not recurse
         raise RuleSyntaxError("nested too deeply", line=1, column=1, source=text) from None
     finally:
@@ -541,236 +518,6 @@ def parse_expression(text: str) -> ast.Node:
                        ^
     """
     return _parse(text, "expression")  # type: ignore[no-any-return]
-
-
-# -- errors -----------------------------------------------------------------------------------
-
-# Plain-language names of the tokens that are not literal text.
-_TOKEN_NAMES = {
-    "NAME": "a name",
-    "QUOTED_NAME": "a `quoted name`",
-    "STRING": "a string",
-    "NUMBER": "a number",
-    "PERCENT": "a percent",
-    "DURATION": "a duration",
-    "DATE": "a date",
-    "$END": "end of text",
-}
-_VALUE_TOKENS = frozenset(
-    {"NAME", "QUOTED_NAME", "STRING", "NUMBER", "PERCENT", "DURATION", "DATE", "TRUE", "FALSE"}
-)
-_COMPARATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-
-# Examples of common mistakes; a parse error in the same parser state (and with the same
-# token) as one of them gets that mistake's hint.
-_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "missing_then": (
-        "when a > 1 b",
-        "when a > 1 and b < 2 c",
-        "when a b",
-        "when a between 1 and 2 b",
-        "when a in (1) b",
-        "when a is missing b",
-        "when a becomes 1 b",
-        "when f(a) b",
-        "when a > 1%b",
-        "when (a) b",
-    ),
-    "missing_value": (
-        "when a <= then b",
-        "when a = and b then c",
-        "when a > or b then c",
-        "when a < ",
-        "when a != )",
-        "when a = as",
-    ),
-    "missing_action": ("when a then", "when a then as risk", "when a then ,"),
-    "missing_when": ("a > 1 then b", "rule x: a then b", "then b", "rule x: then b"),
-}
-_HINTS = {
-    "missing_then": "a rule reads 'when <condition> then <action>'; is 'then' missing?",
-    "missing_action": "name the action after 'then', e.g. 'then contact_admin'",
-    "missing_when": "a rule starts with 'when' (or 'rule <name>:' and then 'when')",
-}
-_hint_cache: dict[tuple[int, int, str], str | None] = {}
-
-
-def _hint_label(exc: UnexpectedToken) -> str | None:
-    """Which common mistake ``exc`` looks like, by Lark's ``match_examples`` (the parser
-    state and token of the error against those of the examples), cached per state."""
-    state = exc.state
-    if state is None:  # pragma: no cover - LALR always reports its state
-        return None
-    key = (state.position, len(state.state_stack), exc.token.type)
-    if key not in _hint_cache:
-        parser = _lark()
-        label = exc.match_examples(
-            lambda text: parser.parse(text, start="playbook"),
-            _EXAMPLES,
-            token_type_match_fallback=True,
-            use_accepts=False,
-        )
-        if len(_hint_cache) > 4096:
-            _hint_cache.clear()
-        _hint_cache[key] = label
-    return _hint_cache[key]
-
-
-_accepted_cache: dict[tuple[int, ...], frozenset[str]] = {}
-
-
-def _accepted(exc: UnexpectedToken) -> frozenset[str]:
-    """The tokens the parser would really accept where it failed.
-
-    LALR merges look-ahead sets, so ``exc.expected`` can list tokens that cannot follow
-    here; feeding each candidate to a copy of the parser state (what Lark's interactive
-    parser's ``accepts()`` does) keeps only those that can.
-    """
-    state = exc.state
-    if state is None:  # pragma: no cover - LALR always reports its state
-        return frozenset(exc.expected)
-    key = tuple(state.state_stack)
-    known = _accepted_cache.get(key)
-    if known is not None:
-        return known
-    accepted = set()
-    for name in exc.expected:
-        trial = state.copy()
-        try:
-            trial.feed_token(Token(name, "", 0, 1, 1, 1, 1, 0), is_end=name == "$END")
-        except UnexpectedToken:
-            continue
-        except Exception:
-            pass
-        accepted.add(name)
-    result = frozenset(accepted) if accepted else frozenset(exc.expected)
-    if len(_accepted_cache) > 4096:
-        _accepted_cache.clear()
-    _accepted_cache[key] = result
-    return result
-
-
-def _describe_token(token: Token) -> str:
-    if token.type == "$END":
-        return "end of text"
-    text = str(token)
-    if token.type in ("NAME", "QUOTED_NAME"):
-        return f"name {text!r}"
-    if token.type in _TOKEN_NAMES:
-        return f"{_TOKEN_NAMES[token.type][2:]} {text}"
-    return repr(text)
-
-
-def _describe_expected(expected: Any) -> str:
-    names = set(expected)
-    parts: list[str] = []
-    if len(names & _VALUE_TOKENS) >= 3:
-        names -= _VALUE_TOKENS | {"MINUS", "LPAR"}
-        parts.append("a value")
-    parser = _lark()
-    words = []
-    for name in names:
-        if name in _TOKEN_NAMES:
-            words.append(_TOKEN_NAMES[name])
-            continue
-        try:
-            pattern = parser.get_terminal(name).pattern
-        except KeyError:  # pragma: no cover - every expected terminal is in the grammar
-            words.append(name.lower())
-            continue
-        words.append(repr(pattern.value) if pattern.type == "str" else name.lower())
-    # words first ('then', a name), then operators, then the end of the text
-    parts.extend(
-        sorted(words, key=lambda w: (w == "end of text", not w.strip("'")[:1].isalpha(), w))
-    )
-    if len(parts) > 8:
-        parts = [*parts[:8], "…"]
-    return ", ".join(parts)
-
-
-def _previous_token(exc: UnexpectedToken) -> Token | None:
-    """The token right before the fault (the parser keeps every token on its stack)."""
-    stack = getattr(exc.state, "value_stack", None)
-    if stack and isinstance(stack[-1], Token):
-        return stack[-1]
-    return None
-
-
-def _position(text: str, pos: int) -> tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return line, column
-
-
-def _translate(exc: UnexpectedInput, text: str, start: str) -> RuleSyntaxError:
-    if isinstance(exc, UnexpectedCharacters):
-        line, column = exc.line, exc.column
-        char = exc.char
-        if char in "\"'":
-            return RuleSyntaxError(
-                "unclosed string",
-                line=line,
-                column=column,
-                source=text,
-                hint=f"end the string with {char} on the same line",
-            )
-        if char == "`":
-            return RuleSyntaxError(
-                "unclosed quoted name",
-                line=line,
-                column=column,
-                source=text,
-                hint="end the name with ` on the same line",
-            )
-        hint = "compare with '!=' or write 'not'" if char == "!" else None
-        return RuleSyntaxError(
-            f"unexpected character {char!r}", line=line, column=column, source=text, hint=hint
-        )
-    if not isinstance(exc, UnexpectedToken):  # pragma: no cover - LALR raises the two above
-        return RuleSyntaxError(str(exc).splitlines()[0], line=1, column=1, source=text)
-    token = exc.token
-    if token.type == "$END":
-        stripped = len(text.rstrip())
-        line, column = _position(text, stripped)
-        end_column = None
-    else:
-        line, column = token.line or 1, token.column or 1
-        end_column = token.end_column if token.end_line == token.line else None
-    found = _describe_token(token)
-    expected = _describe_expected(_accepted(exc))
-    label = _hint_label(exc) if start == "playbook" else None
-    previous = _previous_token(exc)
-    if (
-        token.type == "EQUAL"
-        and previous is not None
-        and str(previous) == "="
-        and previous.end_pos == token.start_pos
-    ):
-        return RuleSyntaxError(
-            "'==' is not an operator",
-            line=line,
-            column=column - 1,
-            end_column=column + 1,
-            source=text,
-            hint="compare with a single '='",
-        )
-    if previous is not None and str(previous) in _COMPARATORS and "a value" in expected:
-        return RuleSyntaxError(
-            f"expected a value after {str(previous)!r}",
-            line=line,
-            column=column,
-            end_column=end_column,
-            source=text,
-        )
-    message = f"unexpected {found}; expected {expected}" if expected else f"unexpected {found}"
-    return RuleSyntaxError(
-        message,
-        line=line,
-        column=column,
-        end_column=end_column,
-        source=text,
-        hint=_HINTS.get(label) if label else None,
-    )
 
 
 def grammar_text() -> str:

@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.dsl import ast
@@ -186,6 +186,7 @@ def _columns(
     }
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class CTAs(Sequence[CTA]):
     """The CTAs a playbook raised: an immutable sequence, sorted by priority then account

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.convert import convert_column, convert_ids, read_columns
 from successkit.errors import DataError, did_you_mean
 from successkit.scoring._text_keys import factorize, match, text_array
@@ -34,6 +34,7 @@ def _optional_array(value: Any) -> Any:
     return None if value is None else readonly(value)
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, eq=False)
 class EventTable:
     """Events as typed arrays, one entry per event (row order kept).

@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field
+from successkit._arrays import array_field, readonly_arrays
 
 __all__ = ["Combined", "Plan"]
 
@@ -31,6 +31,7 @@ FloatArray = npt.NDArray[np.float64]
 _COVERAGE_SLACK = 1e-12
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True)
 class Combined:
     """The combination of a score matrix: per-account arrays (groups as an n × k matrix)."""
@@ -42,6 +43,7 @@ class Combined:
     max_points: FloatArray = array_field()
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True)
 class Plan:
     """The weights of a model laid out as arrays (built once per model)."""

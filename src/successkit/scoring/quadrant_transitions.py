@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.errors import DataError
@@ -32,6 +32,7 @@ def _to_codes(value: Any) -> Codes:
     return readonly(np.asarray(value, dtype=np.int8))
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class QuadrantTransitions:
     """Moves between quadrants from one classification to the next (from

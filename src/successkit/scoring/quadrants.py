@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_equal, array_field, readonly
+from successkit._arrays import array_equal, array_field, readonly, readonly_arrays
 from successkit._fingerprint import fingerprint as _hash
 from successkit._html import html_table
 from successkit._optional import import_optional
@@ -263,6 +263,7 @@ def _freeze(value: Mapping[str, Column]) -> Mapping[str, Column]:
     return MappingProxyType(dict(value))
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class QuadrantResult:
     """The quadrant of every account (from :meth:`Quadrants.classify`), aligned with

@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.column import Column
@@ -47,6 +47,7 @@ def _matrix(value: Any) -> FloatArray:
     return readonly(np.asfortranarray(value, dtype=np.float64))
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class HealthResult:
     """Health scores of a portfolio, aligned with its account ids.

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
@@ -30,6 +30,7 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class RollupResult:
     """Parent health rolled up from child accounts, one row per parent id.

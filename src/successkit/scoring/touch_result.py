@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.column import Column
@@ -57,6 +57,7 @@ def _ids(value: Any) -> npt.NDArray[np.str_]:
     return readonly(array)
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class TouchResult:
     """Touch scores of a portfolio (from :meth:`TouchModel.score`), aligned with its ids.

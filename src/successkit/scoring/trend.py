@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field
+from successkit._arrays import array_field, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.dates import duration_days
@@ -31,6 +31,7 @@ def _present(labels: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     return labels.astype(np.bool_)  # labels are non-empty text, so only None is falsy
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class TrendResult:
     """Per-account movement of the health score, aligned with the latest snapshot's ids.

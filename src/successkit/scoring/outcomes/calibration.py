@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field
+from successkit._arrays import array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
@@ -34,6 +34,7 @@ def _floats(value: Any) -> FloatArray:
     return np.asarray(value, dtype=np.float64)
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class CalibratedModel:
     """A health score mapped to a churn probability (within the outcome window it was

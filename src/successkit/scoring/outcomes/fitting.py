@@ -31,7 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field
+from successkit._arrays import array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.outcomes._inputs import read_outcome
@@ -48,6 +48,7 @@ _MIN_STEP = 1e-12
 _STEP_TOL = 1e-6
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True)
 class WeightFit:
     """The regression behind a fit: coefficients per metric score (per 100 points), the

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
 from successkit.data.convert import convert_ids
@@ -34,6 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 MOVEMENTS = ("churned", "contraction", "flat", "expansion", "new")
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class RetentionReport:
     """Revenue and logo retention of a cohort over one period: made by :func:`retention`.
@@ -312,6 +313,7 @@ def _optional(value: Any) -> Any:
     return None if value is None else readonly(np.asarray(value, dtype=np.float64))
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class ArrAtRisk:
     """ARR per band, with expected loss when churn probabilities are known: made by

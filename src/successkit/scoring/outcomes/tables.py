@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly
+from successkit._arrays import array_field, readonly, readonly_arrays
 
 __all__ = ["RateTable", "band_table", "decile_table", "reliability_table"]
 
@@ -51,6 +51,7 @@ def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
                         np.nan)
 
 
+@readonly_arrays
 @attrs.frozen(kw_only=True)
 class RateTable:
     """Accounts and churn per row of a breakdown: bands, risk deciles or probability bins.

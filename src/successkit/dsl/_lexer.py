@@ -1,0 +1,109 @@
+"""A fast lexer for the playbook grammar, built from the grammar's own terminals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters
+from lark.lexer import Lexer, LexerState
+
+__all__ = ["FastLexer"]
+
+# The fields ``Token(type, value, start_pos, line, column, end_line, end_column, end_pos)``
+# sets. When Token has exactly these, the lexer fills them in itself: it makes one token per
+# word of the text, and Token's constructor costs two Python calls more per token.
+_TOKEN_FIELDS = ("type", "value", "start_pos", "line", "column", "end_line", "end_column",
+                 "end_pos")
+_FILL_TOKENS = sorted(getattr(Token, "__slots__", ())) == sorted(_TOKEN_FIELDS)
+
+
+class FastLexer(Lexer):
+    """A lexer built from the grammar's own terminals, faster than Lark's general one.
+
+    It is Lark's basic lexer specialised to this grammar: one compiled alternation of the
+    terminals (in Lark's order: priority, then longest pattern), keywords recognised by a
+    dictionary look-up on names (what Lark's "unless" callbacks do), and positions kept by
+    counting only the newlines in skipped whitespace and comments — no other token can hold
+    one. Spaces and tabs before a token are skipped by the same match as the token (the
+    grammar ignores whitespace and no token starts with it), so most tokens take one regex
+    step. The terminals still come from ``grammar.lark``, the one source of truth.
+    """
+
+    __future_interface__ = 2  # lex(lexer_state, parser_state), text as a TextSlice
+
+    def __init__(self, conf: Any) -> None:
+        terminals = sorted(
+            conf.terminals,
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        regex_terminals = [t for t in terminals if t.pattern.type == "re"]
+        self.keywords: dict[str, str] = {}  # case-insensitive keyword → terminal
+        self.keyword_owner: set[str] = set()  # regex terminals whose matches may be keywords
+        parts = []
+        for terminal in terminals:
+            pattern = terminal.pattern
+            if pattern.type == "str":
+                owners = [
+                    t.name for t in regex_terminals
+                    if re.fullmatch(t.pattern.to_regexp(), pattern.value)
+                ]
+                if owners:
+                    self.keywords[pattern.value.lower()] = terminal.name
+                    self.keyword_owner.update(owners)
+                    continue
+            parts.append(f"(?P<{terminal.name}>{pattern.to_regexp()})")
+        self.ignore = frozenset(conf.ignore)
+        # Skipping spaces inside the next match is only sound when whitespace is ignored.
+        skips_spaces = any(
+            t.name in self.ignore and re.fullmatch(t.pattern.to_regexp(), " \t")
+            for t in terminals
+        )
+        alternation = "|".join(parts)
+        self.scanner = re.compile(
+            rf"[^\S\n]*(?:{alternation})" if skips_spaces else alternation, conf.g_regex_flags
+        )
+        self.allowed = frozenset(t.name for t in terminals) - self.ignore
+
+    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
+        source = lexer_state.text
+        text: str = source.text if hasattr(source, "text") else source  # type: ignore[assignment]
+        pos: int = getattr(source, "start", 0)
+        end: int = getattr(source, "end", len(text))
+        keywords, owners, ignore = self.keywords, self.keyword_owner, self.ignore
+        fill, new_str = _FILL_TOKENS, str.__new__
+        line, line_start = 1, 0
+        # ``scanner().match`` matches where the previous match ended, or gives None.
+        for found in iter(self.scanner.scanner(text, pos, end).match, None):
+            kind = found.lastgroup
+            assert kind is not None
+            start, pos = found.span(kind)
+            if kind in ignore:
+                newlines = text.count("\n", start, pos)
+                if newlines:
+                    line += newlines
+                    line_start = text.rindex("\n", start, pos) + 1
+                continue
+            value = text[start:pos]
+            if kind in owners:
+                kind = keywords.get(value.lower(), kind)
+            column = start - line_start + 1
+            if fill:  # what Token(kind, value, start, line, column, line, ...) makes
+                token = new_str(Token, value)
+                token.type = kind
+                token.value = value
+                token.start_pos = start
+                token.line = token.end_line = line
+                token.column = column
+                token.end_column = column + pos - start
+                token.end_pos = pos
+                yield token
+            else:  # pragma: no cover - a Lark whose tokens have other fields
+                yield Token(kind, value, start, line, column, line, column + pos - start, pos)
+        if pos < end:
+            # No match here, not even of ignored whitespace: this character starts no token.
+            raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
+                text, pos, line, pos - line_start + 1, allowed=self.allowed, state=parser_state
+            )

@@ -1,0 +1,201 @@
+"""Placing accounts on a roadmap's stages, snapshot by snapshot (never account by account).
+
+Criteria roadmaps evaluate every stage's entry at each snapshot of a History and follow each
+account's *run* of consecutive snapshots in one stage to date its entry; tenure roadmaps
+read the entry date from the window (see :mod:`successkit.roadmap.tenure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.history import History
+from successkit.data.portfolio import Portfolio
+from successkit.dsl._frame import Timeline
+from successkit.errors import DataError, RuleNameError
+from successkit.roadmap.result import StageResult, finish
+from successkit.roadmap.tenure import tenure_stages
+
+if TYPE_CHECKING:
+    from successkit.roadmap.roadmap import Roadmap
+
+__all__ = ["continue_from", "only", "run"]
+
+_NAT = np.datetime64("NaT", "D")
+DateArray = npt.NDArray[np.datetime64]
+
+
+def only(data: Portfolio | History, account_id: str) -> Portfolio | History:
+    """``data`` restricted to one account (the batch path on a portfolio of one)."""
+    if isinstance(data, History):
+        kept = []
+        for snapshot in data.snapshots:
+            rows = snapshot.index_of([account_id])
+            kept.append(snapshot.take(rows[rows >= 0]))
+        if not any(len(s) for s in kept):
+            raise DataError("no such account in the data", account=account_id)
+        return History(kept)
+    rows = data.index_of([account_id])
+    if rows[0] < 0:
+        raise DataError("no such account in the data", account=account_id)
+    return data.take(rows)
+
+
+class _Run:
+    """The stage of every account at one snapshot, and since when (criteria roadmaps)."""
+
+    def __init__(
+        self,
+        codes: npt.NDArray[np.int32] | None,
+        entered: npt.NDArray[np.datetime64],
+        unknown: npt.NDArray[np.bool_],
+    ) -> None:
+        self.codes = codes  # None: the stages could not be worked out at this snapshot
+        self.entered = entered
+        self.unknown = unknown  # the run's start lies before what the data show
+
+
+def _continue(
+    codes: npt.NDArray[np.int32],
+    day: np.datetime64,
+    previous: _Run | None,
+    rows: npt.NDArray[np.intp] | None,
+    *,
+    observed: bool,
+) -> _Run:
+    """Extend each account's run of snapshots in one stage by the snapshot on ``day``.
+
+    ``rows`` maps this snapshot's accounts to the previous snapshot's rows (-1: absent);
+    an account absent before, or in another stage, starts a new run today. Without a
+    previous snapshot, ``observed`` says whether the run is taken to start today (the
+    first snapshot of a History) or at an unknown earlier date (a lone Portfolio).
+    """
+    placed = codes >= 0
+    today = np.where(placed, day, _NAT).astype("datetime64[D]")
+    if previous is None or rows is None:
+        unknown = placed.copy() if not observed else np.zeros(codes.shape, dtype=np.bool_)
+        return _Run(codes, today, unknown)
+    if previous.codes is None:
+        return _Run(codes, today, placed.copy())
+    if not previous.codes.size:  # the previous snapshot had no accounts
+        return _Run(codes, today, np.zeros(codes.shape, dtype=np.bool_))
+    found = rows >= 0
+    safe = np.maximum(rows, 0)
+    same = placed & found & (previous.codes[safe] == codes)
+    entered = np.where(same, previous.entered[safe], today).astype("datetime64[D]")
+    unknown = np.where(same, previous.unknown[safe], False)
+    return _Run(codes, entered, unknown)
+
+
+def run(
+roadmap: Roadmap,
+    timeline: Timeline,
+    *,
+    every: bool,
+    observed: bool,
+    data: Any,
+    sources: Mapping[str, Any],
+) -> list[StageResult]:
+    """Place accounts at the snapshots needed; a result for each (``every``) or for the
+    latest only. Loops over snapshots and stages, never over accounts."""
+    snapshots = timeline.snapshots
+    last = len(snapshots) - 1
+    conditions = roadmap._conditions(timeline.schema())
+    has_goal = np.array([s.goal is not None for s in roadmap.stages], dtype=np.bool_)
+    expected = np.array(
+        [np.nan if s.expected_duration is None else s.expected_duration for s in roadmap.stages],
+        dtype=np.float64,
+    )
+    tenure = roadmap.assignment == "tenure"
+    starts = [s.bounds[0] for s in roadmap.stages if s.bounds is not None]
+    positions = range(len(snapshots)) if (every or not tenure) else [last]
+    results: list[StageResult] = []
+    run: _Run | None = None
+    for position in positions:
+        snapshot = snapshots[position]
+        frame = timeline.frame(position)
+        if tenure:
+            codes, entered = tenure_stages(snapshot, starts, roadmap.tenure_columns)
+        else:
+            try:
+                found: npt.NDArray[np.int32] | None = conditions.codes(frame)
+            except RuleNameError:
+                # a namespace given as a single result has no values before the latest
+                # snapshot: the stage there is unknown, so runs reaching it are undated
+                if position == last or every:
+                    raise
+                found = None
+            rows = None if position == 0 else snapshots[position - 1].index_of(snapshot.ids)
+            if found is None:
+                n = len(snapshot)
+                run = _Run(None, np.full(n, _NAT, dtype="datetime64[D]"),
+                           np.ones(n, dtype=np.bool_))
+                continue
+            day = np.datetime64(snapshot.as_of or "NaT", "D")
+            run = _continue(found, day, run, rows, observed=observed)
+            codes = found
+            entered = np.where(run.unknown, _NAT, run.entered).astype("datetime64[D]")
+        if not (every or position == last):
+            continue
+        if conditions.has_goals:
+            goals_true, goals_false = conditions.goals_at(frame)
+        else:
+            goals_true = goals_false = np.zeros((len(roadmap.stages), frame.n), dtype=np.bool_)
+        results.append(
+            finish(
+                ids=snapshot.ids,
+                codes=codes,
+                entered=entered,
+                goals_true=goals_true,
+                goals_false=goals_false,
+                has_goal=has_goal,
+                expected=expected,
+                as_of=snapshot.as_of,
+                stages=roadmap.names,
+                assignment=roadmap.assignment,
+                fingerprint=roadmap.fingerprint,
+                roadmap=roadmap,
+                data=snapshot if data is None else data,
+                sources=sources,
+            )
+        )
+    return results
+
+
+def continue_from(roadmap: Roadmap, result: StageResult, previous: StageResult) -> StageResult:
+    """``result`` (one snapshot, criteria) with the runs of ``previous`` (the snapshot
+    before) carried on: an account still in the same stage keeps its entry date."""
+    if not isinstance(previous, StageResult) or previous.stages != roadmap.names:
+        raise DataError("previous must be a StageResult of this roadmap")
+    rows = Portfolio(previous.ids).index_of(result.ids)
+    found = rows >= 0
+    safe = np.maximum(rows, 0)
+    placed = result.codes >= 0
+    if len(previous):
+        same = placed & found & (previous.codes[safe] == result.codes)
+        before = previous.entered[safe]
+    else:  # nothing to carry on
+        same = np.zeros(len(result), dtype=np.bool_)
+        before = np.full(len(result), _NAT, dtype="datetime64[D]")
+    if previous.as_of is not None:  # a run that began before previous's data: lower bound
+        before = np.where(np.isnat(before), np.datetime64(previous.as_of, "D"), before)
+    today = _NAT if result.as_of is None else np.datetime64(result.as_of, "D")
+    entered = np.where(same, before, np.where(placed, today, _NAT))
+    return _redate(result, entered.astype("datetime64[D]"))
+
+
+def _redate(result: StageResult, entered: DateArray) -> StageResult:
+    """``result`` with new entry dates, and the days in stage and stalled they give."""
+    days = np.full(len(result), np.nan)
+    if result.as_of is not None:
+        days = (np.datetime64(result.as_of, "D") - entered).astype(np.float64)
+        days[np.isnat(entered)] = np.nan
+    limit = np.where(result.codes >= 0, result.expected[np.maximum(result.codes, 0)], np.nan)
+    with np.errstate(invalid="ignore"):
+        stalled = days > limit
+    return attrs.evolve(result, entered=entered, days_in_stage=days, stalled=stalled)
