@@ -8,13 +8,22 @@ and dtype in reprs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["array_equal", "array_field", "array_repr", "readonly", "readonly_arrays"]
+__all__ = [
+    "array_equal",
+    "array_field",
+    "array_repr",
+    "named_columns",
+    "readonly",
+    "readonly_arrays",
+]
 
 _ARRAY = "successkit.array"
 
@@ -67,6 +76,20 @@ def array_repr(value: Any) -> str:
     array = np.asarray(value)
     shape = ", ".join(str(n) for n in array.shape)
     return f"array<{array.dtype}>({shape})"
+
+
+def named_columns(matrix: npt.NDArray[Any], names: Sequence[str]) -> Mapping[str, Any]:
+    """A read-only mapping name → column of ``matrix`` (one name per column, in order).
+
+    The columns are views: a read-only matrix gives read-only columns.
+
+    Examples
+    --------
+    >>> scores = named_columns(np.array([[1.0, 2.0], [3.0, 4.0]]), ("roi", "adoption"))
+    >>> scores["adoption"].tolist()
+    [2.0, 4.0]
+    """
+    return MappingProxyType({name: matrix[:, k] for k, name in enumerate(names)})
 
 
 def array_field(**kwargs: Any) -> Any:

@@ -86,7 +86,7 @@ def _health_section(sample: Any) -> list[str]:
     ]
     if len(sample.history) > 3:
         trend = sk.trend(sample.history, model, window="90d", tolerance=5)
-        directions = ", ".join(f"{k} {v}" for k, v in trend.summary().items() if v)
+        directions = ", ".join(f"{k} {v}" for k, v in trend.summary().directions.items() if v)
         sticky = attrs.evolve(model, bands=sk.Bands(hysteresis=5))
         changed = int(trend.changed.sum())
         calmer = int(sk.trend(sample.history, sticky, window="30d").changed.sum())

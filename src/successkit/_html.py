@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["format_value", "html_table"]
+__all__ = ["HEAD_ROWS", "background", "format_value", "head_table", "html_table"]
+
+#: How many rows a result's notebook table shows.
+HEAD_ROWS = 10
 
 
 def format_value(value: Any) -> str:
@@ -73,3 +76,39 @@ def html_table(
         f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}{more}</tbody></table>"
     )
+
+
+def head_table(
+    ids: Any,
+    columns: Mapping[str, Any],
+    *,
+    caption: str,
+    row_styles: Sequence[str | None] | None = None,
+) -> str:
+    """The HTML table of a result's first :data:`HEAD_ROWS` accounts: an ``id`` column, then
+    ``columns`` (whole arrays aligned with ``ids``; they are cut here).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> html = head_table(np.array(["a", "b"]), {"score": np.array([1.5, np.nan])},
+    ...                   caption="2 accounts")
+    >>> "<td>a</td><td>1.5</td>" in html, "<td>b</td><td>—</td>" in html
+    (True, True)
+    """
+    shown = min(len(ids), HEAD_ROWS)
+    table: dict[str, list[Any]] = {"id": list(ids[:shown])}
+    for name, values in columns.items():
+        table[name] = list(values[:shown])
+    return html_table(table, caption=caption, total=len(ids), row_styles=row_styles)
+
+
+def background(colours: Iterable[str | None]) -> list[str | None]:
+    """Inline CSS row styles from colours (``None``: no style), e.g. for band colours.
+
+    Examples
+    --------
+    >>> background(["#d9534f", None])
+    ['background-color: #d9534f', None]
+    """
+    return [f"background-color: {colour}" if colour else None for colour in colours]

@@ -190,9 +190,9 @@ def evaluate(
     Returns
     -------
     dask.dataframe.DataFrame
-        Lazy, with the columns of ``CTAs.to_frame()`` and, in every partition (one without
-        CTAs too), the dtypes ``CTAs.to_frame()`` gives when every field is present; the
-        index restarts at 0 in each partition.
+        Lazy, with the columns and dtypes of :meth:`CTAs.to_frame()
+        <successkit.CTAs.to_frame>` (fixed, so every partition has them, one without CTAs
+        too); the index restarts at 0 in each partition.
 
     Raises
     ------
@@ -217,17 +217,15 @@ def evaluate(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> import dask.dataframe as dd
     >>> import successkit as sk
-    >>> import successkit.dask
+    >>> from successkit.dask import evaluate
     >>> pb = sk.Playbook.parse(
     ...     "rule low: when login_rate < 30% and tier = 'high' then call_admin due 7d")
-    >>> accounts = pd.DataFrame({"id": ["a", "b", "c", "d"],
-    ...                          "login_rate": [0.9, 0.1, 0.2, 0.25],
-    ...                          "tier": ["high", "high", None, "high"]})
-    >>> frame = dd.from_pandas(accounts, npartitions=2)
-    >>> ctas = successkit.dask.evaluate(pb, frame, as_of="2026-10-01").compute()
+    >>> frame = dd.from_dict({"id": ["a", "b", "c", "d"],
+    ...                       "login_rate": [0.9, 0.1, 0.2, 0.25],
+    ...                       "tier": ["high", "high", None, "high"]}, npartitions=2)
+    >>> ctas = evaluate(pb, frame, as_of="2026-10-01").compute()
     >>> for cta in ctas.itertuples():
     ...     print(cta.account_id, cta.action, cta.due.date(), cta.reason)
     b call_admin 2026-10-08 login_rate = 10% < 30% and tier = "high"
@@ -250,16 +248,15 @@ def evaluate(
     if unfixed:
         wanted.update(_first_partition_kinds(frame, id, unfixed))
     # Evaluating the empty frame checks every rule against all columns (so unknown names
-    # get their closest match) and gives the meta.
+    # get their closest match) and gives the meta: CTAs.to_frame() has fixed dtypes.
     empty = _meta_portfolio(names, as_of=as_of, kinds=wanted)
-    meta = _cta_meta(playbook.evaluate(empty, health=health, now=now).to_frame())
+    meta = playbook.evaluate(empty, health=health, now=now).to_frame()
     return frame.map_partitions(
         _evaluate_partition,
-        Playbook(playbook.rules, name=playbook.name),  # without compiled programs
+        playbook,
         _Reader(id=id, as_of=as_of, columns=read, kinds={n: wanted[n] for n in read}),
         health,
         now,
-        meta.dtypes.to_dict(),
         meta=meta,
         clear_divisions=True,
     )
@@ -295,10 +292,8 @@ def _evaluate_partition(
     reader: _Reader,
     health: HealthModel | SegmentedModel | None,
     now: Any,
-    dtypes: Mapping[str, Any],
 ) -> Any:
-    ctas = playbook.evaluate(reader(part), health=health, now=now)
-    return ctas.to_frame().astype(dtypes)
+    return playbook.evaluate(reader(part), health=health, now=now).to_frame()
 
 
 # -- checks and kinds -------------------------------------------------------------------------
@@ -440,16 +435,3 @@ def _meta_portfolio(names: list[str], *, as_of: Any, kinds: Mapping[str, Kind]) 
     numbers): models and rules are checked against it, and scoring it gives the meta."""
     columns = {name: Column.empty(kinds.get(name, Kind.NUMBER), 0) for name in names}
     return Portfolio(np.zeros(0, dtype=str), columns, as_of)
-
-
-def _cta_meta(empty: Any) -> Any:
-    """The empty CTA frame with the dtypes of a non-empty one, for every partition to share.
-
-    ``CTAs.to_frame()`` infers dtypes from its values (an empty frame has ``object`` text and
-    a column of ``None`` owners stays ``object``), so take them from a probe where every
-    field is present.
-    """
-    probe = Playbook.parse('rule probe: when true then act(with = "x") owner "o" due 1d')
-    one = Portfolio.from_columns({"id": ["a"]}, as_of="2000-01-01")
-    dtypes = probe.evaluate(one).to_frame().dtypes.to_dict()
-    return empty.astype({name: dtypes.get(name, empty.dtypes[name]) for name in empty.columns})

@@ -350,3 +350,18 @@ def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
         by_folded.setdefault(candidate.casefold(), candidate)
     matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.6)
     return by_folded[matches[0]] if matches else None
+
+
+def did_you_mean_suffix(name: str, candidates: Sequence[str]) -> str:
+    """``"; did you mean '<closest>'?"`` to end an error message with, or ``""`` when no
+    candidate is close (see :func:`did_you_mean`).
+
+    Examples
+    --------
+    >>> "no column 'login_rat'" + did_you_mean_suffix("login_rat", ["login_rate", "arr"])
+    "no column 'login_rat'; did you mean 'login_rate'?"
+    >>> did_you_mean_suffix("zzz", ["login_rate"])
+    ''
+    """
+    hint = did_you_mean(name, candidates)
+    return f"; did you mean {hint!r}?" if hint else ""

@@ -476,6 +476,27 @@ def test_bad_dedup_inputs(pf: sk.Portfolio, open_ctas: Any, snoozed: Any, messag
 # -- the playbook object ---------------------------------------------------------------------
 
 
+def test_an_evaluated_playbook_pickles_and_evaluates_the_same(pf: sk.Portfolio) -> None:
+    import pickle
+
+    pb = sk.Playbook.parse(
+        """
+        rule low "Few logins": when first_login_rate <= 30% or tier = "low"
+          then contact_admin(with = "csm") as risk priority high owner "csm" due 7d
+        rule renewal: when days_until(renewal_date) < 90 then plan_renewal cooldown 30d
+        """,
+        name="demo",
+    )
+    ctas = pb.evaluate(pf)  # compiles and caches the rules: closures, which do not pickle
+    again = pickle.loads(pickle.dumps(pb))
+    assert again == pb
+    assert again.name == "demo"
+    assert again.fingerprint == pb.fingerprint
+    assert again.evaluate(pf).to_dict() == ctas.to_dict()
+    assert pb.evaluate(pf).to_dict() == ctas.to_dict()  # the original still works too
+    assert pickle.loads(pickle.dumps(again)).evaluate(pf).to_dict() == ctas.to_dict()
+
+
 def test_serialisation_and_identity() -> None:
     text = 'rule r "T": when x > 1 then a(b = 2) as opportunity\nwhen y then z'
     pb = sk.Playbook.parse(text, name="demo")

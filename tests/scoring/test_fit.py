@@ -79,7 +79,19 @@ def test_solution_satisfies_the_optimality_conditions(seed: int, l2: float) -> N
     free = beta > 1e-9
     assert np.allclose(gradient[free], 0, atol=1e-5 * n)  # interior: zero gradient
     assert (gradient[~free] >= -1e-5 * n).all()  # at the bound: pushing outwards
-    assert beta[2] == 0
+
+
+def test_a_harmful_metric_gets_no_weight() -> None:
+    # A metric whose higher scores go with more churn cannot earn a non-negative weight; with
+    # enough data (fixed seed) the constrained optimum puts it exactly on the bound.
+    rng = np.random.default_rng(20261122)
+    n = 4000
+    scores = rng.uniform(0, 100, size=(n, 4))
+    risk = -1.0 - (scores - 50) @ np.array([2.0, 1.0, -1.5, 0.0]) / 100
+    churned = rng.random(n) < 1 / (1 + np.exp(-risk))
+    result = fit_weights(("a", "b", "c", "d"), scores, churned, l2=0.01)
+    assert result.coefficients[2] == 0
+    assert result.coefficients[0] > result.coefficients[1] > 0
 
 
 # -- fitting a model ------------------------------------------------------------------------

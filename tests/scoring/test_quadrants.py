@@ -166,13 +166,55 @@ def classified() -> sk.QuadrantResult:
 
 
 def test_summary(classified: sk.QuadrantResult) -> None:
-    assert classified.summary().splitlines() == [
+    assert str(classified.summary()).splitlines() == [
         "quadrant  health  touch  accounts  share",
         "A         ≥ 40    ≥ 0.5         1    25%",
         "B         ≥ 40    < 0.5         1    25%",
         "C         < 40    ≥ 0.5         1    25%",
         "D         < 40    < 0.5         1    25%",
         "1 account without a quadrant (missing health or touch score)",
+    ]
+
+
+def test_summary_is_a_value_with_dict_frame_and_html(classified: sk.QuadrantResult) -> None:
+    summary = classified.summary()
+    assert isinstance(summary, sk.QuadrantSummary)
+    assert summary == sk.QuadrantSummary(
+        labels=("A", "B", "C", "D"), health=40.0, touch=0.5, accounts=(1, 1, 1, 1), unplaced=1
+    )
+    assert (summary.placed, summary.total_accounts) == (4, 5)
+    data = json.loads(json.dumps(summary.to_dict(), allow_nan=False))
+    assert data == {"labels": ["A", "B", "C", "D"], "health": 40.0, "touch": 0.5,
+                    "accounts": [1, 1, 1, 1], "unplaced": 1}
+    html = summary._repr_html_()
+    assert "<table" in html
+    assert "1 without a quadrant" in html
+    assert "≥ 0.5" in html
+    pytest.importorskip("pandas")
+    frame = summary.to_frame()
+    assert frame.index.tolist() == ["A", "B", "C", "D"]
+    assert frame["accounts"].tolist() == [1, 1, 1, 1]
+
+
+def test_summary_with_custom_labels_cuts_and_nobody_placed() -> None:
+    quadrants = sk.Quadrants(health=50, touch=2, labels=("top", "nurture", "fix", "risk"))
+    summary = quadrants.classify(Scores(["a", "b"], [None, 80]),
+                                 Scores(["a", "b"], [1.0, None])).summary()
+    assert summary.accounts == (0, 0, 0, 0)
+    assert str(summary).splitlines() == [
+        "quadrant  health  touch  accounts  share",
+        "top       ≥ 50    ≥ 2           0      —",
+        "nurture   ≥ 50    < 2           0      —",
+        "fix       < 50    ≥ 2           0      —",
+        "risk      < 50    < 2           0      —",
+        "2 accounts without a quadrant (missing health or touch score)",
+    ]
+    everyone = quadrants.classify(Scores(["a"], [90]), Scores(["a"], [3])).summary()
+    assert str(everyone).splitlines()[1:] == [
+        "top       ≥ 50    ≥ 2           1   100%",
+        "nurture   ≥ 50    < 2           0     0%",
+        "fix       < 50    ≥ 2           0     0%",
+        "risk      < 50    < 2           0     0%",
     ]
 
 

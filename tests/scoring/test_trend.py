@@ -101,7 +101,7 @@ def test_single_snapshot_has_no_trend() -> None:
     result = sk.trend(history()[-1:], model())
     assert result.since is None
     assert np.isnan(result.delta).all()
-    assert result.summary() == {"up": 0, "flat": 0, "down": 0, "unknown": 4}
+    assert dict(result.summary().directions) == {"up": 0, "flat": 0, "down": 0, "unknown": 4}
 
 
 def test_outputs() -> None:
@@ -109,7 +109,7 @@ def test_outputs() -> None:
     data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert data["direction"] == ["up", "flat", "down", None]
     assert data["since"] == "2026-07-01"
-    assert result.summary() == {"up": 1, "flat": 1, "down": 1, "unknown": 1}
+    assert dict(result.summary().directions) == {"up": 1, "flat": 1, "down": 1, "unknown": 1}
     assert list(result.to_frame().columns) == ["score", "delta", "slope", "direction",
                                                "band_from", "band_to"]
     assert "TrendResult(4 accounts since 2026-07-01" in repr(result)

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from successkit.data.dates import to_date
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["Account"]
 
@@ -68,8 +68,7 @@ class Account:
         try:
             return self.values[name]
         except KeyError:
-            hint = did_you_mean(name, list(self.values))
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(name, list(self.values))
             raise DataError(f"account has no value {name!r}{suffix}", account=self.id) from None
 
     def get(self, name: str, default: Any = None) -> Any:

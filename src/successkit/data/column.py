@@ -13,7 +13,7 @@ from successkit._arrays import array_equal, array_field, readonly
 from successkit.data.kinds import Kind
 from successkit.errors import DataError
 
-__all__ = ["Column"]
+__all__ = ["Column", "labelled_codes"]
 
 _VALUE_DTYPES = {
     Kind.NUMBER: np.dtype(np.float64),
@@ -318,3 +318,23 @@ class Column:
         shown = self.to_list()[:5]
         more = ", ..." if len(self) > 5 else ""
         return f"Column({self.kind.value}, {shown!r}{more}, length={len(self)})"
+
+
+def labelled_codes(codes: npt.ArrayLike, labels: tuple[str, ...] | list[str]) -> Column:
+    """A category column from codes into ``labels`` in their own order (``-1``: missing).
+
+    Results hold bands, stages and quadrants as codes in definition order; a category
+    column keeps its categories sorted, so the codes are mapped onto the sorted labels.
+
+    Examples
+    --------
+    >>> column = labelled_codes([0, 2, -1], ("red", "yellow", "green"))
+    >>> column.categories, column.to_list()
+    (('green', 'red', 'yellow'), ['red', 'green', None])
+    """
+    names = tuple(labels)
+    order = sorted(range(len(names)), key=lambda k: names[k])
+    recode = np.empty(len(names) + 1, dtype=np.int32)
+    recode[order] = np.arange(len(names), dtype=np.int32)
+    recode[-1] = -1  # code -1 indexes the last slot: missing
+    return Column.category(recode[np.asarray(codes, dtype=np.intp)], [names[k] for k in order])

@@ -18,7 +18,7 @@ from successkit.data.convert import convert_column, convert_ids, read_columns
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
 from successkit.data.portfolio import Portfolio, _to_kinds
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History"]
 
@@ -105,8 +105,7 @@ class History:
         raw = read_columns(columns)
         for needed in (id, as_of):
             if needed not in raw:
-                hint = did_you_mean(needed, list(raw))
-                suffix = f"; did you mean {hint!r}?" if hint else ""
+                suffix = did_you_mean_suffix(needed, list(raw))
                 raise DataError(f"no column {needed!r}{suffix}", column=needed)
         ids = convert_ids(raw.pop(id), name=id)
         dates = convert_column(raw.pop(as_of), name=as_of, kind=Kind.DATE, ids=ids)

@@ -14,14 +14,15 @@ import numpy.typing as npt
 from successkit._arrays import array_equal, array_field, readonly
 from successkit._html import html_table
 from successkit._optional import import_optional
+from successkit._rows import as_rows, unknown_account
 from successkit.data.account import Account
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids, first_duplicate, read_columns
 from successkit.data.dates import to_date
 from successkit.data.kinds import Kind, Schema
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["Portfolio"]
+__all__ = ["Portfolio", "portfolio_of"]
 
 _VERSION = 1
 
@@ -155,8 +156,7 @@ class Portfolio:
         raw = read_columns(columns)
         if id not in raw:
             available = ", ".join(repr(n) for n in raw) or "none"
-            hint = did_you_mean(id, list(raw))
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(id, list(raw))
             raise DataError(
                 f"no id column {id!r} (columns: {available}){suffix}", column=id
             )
@@ -314,8 +314,7 @@ class Portfolio:
         try:
             column = self.columns[name]
         except KeyError:
-            hint = did_you_mean(name, list(self.columns))
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(name, list(self.columns))
             raise DataError(f"no such column{suffix}", column=name) from None
         return column if kind is None else column.as_kind(kind, name=name)
 
@@ -343,9 +342,7 @@ class Portfolio:
         """The :class:`Account` with ``account_id``; unknown ids are a DataError."""
         row = int(self.index_of([account_id])[0])
         if row < 0:
-            hint = did_you_mean(str(account_id), self.ids[:10_000].tolist())
-            suffix = f"; did you mean {hint!r}?" if hint else ""
-            raise DataError(f"no such account in the portfolio{suffix}", account=str(account_id))
+            raise unknown_account(account_id, self.ids, "the portfolio")
         values = {name: column.value_at(row) for name, column in self.columns.items()}
         return Account(str(self.ids[row]), values, self.as_of)
 
@@ -398,14 +395,7 @@ class Portfolio:
 
     def take(self, rows: Any) -> Portfolio:
         """The accounts at ``rows`` (integer positions, or a boolean mask), in that order."""
-        index = np.asarray(rows)
-        if index.dtype == np.bool_:
-            if index.shape != self.ids.shape:
-                raise DataError(f"a row mask needs {len(self)} entries, got {index.shape[0]}")
-            index = np.flatnonzero(index)
-        index = index.astype(np.intp)
-        if index.size and (index.min() < 0 or index.max() >= len(self)):
-            raise DataError(f"row positions must lie in [0, {len(self)})")
+        index = as_rows(rows, len(self))
         return Portfolio(
             self.ids[index], {n: c.take(index) for n, c in self.columns.items()}, self.as_of
         )
@@ -492,3 +482,30 @@ class Portfolio:
         for name in names:
             table[name] = self.columns[name].take(np.arange(shown)).to_list()
         return html_table(table, caption=repr(self), total=len(self))
+
+
+def portfolio_of(
+    data: Portfolio | Account, *, kinds: Mapping[str, Kind] | None = None
+) -> Portfolio:
+    """``data`` as a portfolio: an :class:`Account` becomes a portfolio of one.
+
+    This is how every model's single-account call takes its batch path. With ``kinds`` (the
+    columns a model reads), the account's values are read as those kinds and the columns it
+    lacks are there, missing.
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> one = portfolio_of(sk.Account("a", {"x": 1}), kinds={"tier": sk.Kind.CATEGORY})
+    >>> one.ids.tolist(), one.schema["tier"], one.column("tier").to_list()
+    (['a'], <Kind.CATEGORY: 'category'>, [None])
+    """
+    if isinstance(data, Portfolio):
+        return data
+    if not isinstance(data, Account):
+        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+    if not kinds:
+        return Portfolio.from_accounts([data])
+    values = {name: data.values.get(name) for name in kinds}
+    values.update(data.values)
+    return Portfolio.from_accounts([Account(data.id, values, data.as_of)], kinds=kinds)

@@ -18,6 +18,9 @@ __all__ = ["FastLexer"]
 _TOKEN_FIELDS = ("type", "value", "start_pos", "line", "column", "end_line", "end_column",
                  "end_pos")
 _FILL_TOKENS = sorted(getattr(Token, "__slots__", ())) == sorted(_TOKEN_FIELDS)
+# The name of the scanner's group for a character no terminal matches (lowercase, so it
+# cannot be a terminal's name).
+_UNEXPECTED = "unexpected"
 
 
 class FastLexer(Lexer):
@@ -29,7 +32,9 @@ class FastLexer(Lexer):
     counting only the newlines in skipped whitespace and comments — no other token can hold
     one. Spaces and tabs before a token are skipped by the same match as the token (the
     grammar ignores whitespace and no token starts with it), so most tokens take one regex
-    step. The terminals still come from ``grammar.lark``, the one source of truth.
+    step, and tokens are filled in directly rather than through ``Token()``. The terminals
+    still come from ``grammar.lark``, the one source of truth; the tokens and errors are those
+    of Lark's basic lexer (``tests/dsl/test_lexer.py`` checks that).
     """
 
     __future_interface__ = 2  # lex(lexer_state, parser_state), text as a TextSlice
@@ -61,10 +66,14 @@ class FastLexer(Lexer):
             t.name in self.ignore and re.fullmatch(t.pattern.to_regexp(), " \t")
             for t in terminals
         )
+        # A last alternative takes any character no terminal matches, so every position
+        # matches and a scan never skips text: that character is where lexing fails.
+        parts.append(f"(?P<{_UNEXPECTED}>(?s:.))")
         alternation = "|".join(parts)
         self.scanner = re.compile(
             rf"[^\S\n]*(?:{alternation})" if skips_spaces else alternation, conf.g_regex_flags
         )
+        self.special = self.ignore | {_UNEXPECTED}
         self.allowed = frozenset(t.name for t in terminals) - self.ignore
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
@@ -72,15 +81,19 @@ class FastLexer(Lexer):
         text: str = source.text if hasattr(source, "text") else source  # type: ignore[assignment]
         pos: int = getattr(source, "start", 0)
         end: int = getattr(source, "end", len(text))
-        keywords, owners, ignore = self.keywords, self.keyword_owner, self.ignore
+        keywords, owners, special = self.keywords, self.keyword_owner, self.special
         fill, new_str = _FILL_TOKENS, str.__new__
         line, line_start = 1, 0
-        # ``scanner().match`` matches where the previous match ended, or gives None.
-        for found in iter(self.scanner.scanner(text, pos, end).match, None):
+        for found in self.scanner.finditer(text, pos, end):  # back to back, see __init__
             kind = found.lastgroup
             assert kind is not None
             start, pos = found.span(kind)
-            if kind in ignore:
+            if kind in special:
+                if kind == _UNEXPECTED:
+                    raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
+                        text, start, line, start - line_start + 1, allowed=self.allowed,
+                        state=parser_state,
+                    )
                 newlines = text.count("\n", start, pos)
                 if newlines:
                     line += newlines
@@ -102,8 +115,3 @@ class FastLexer(Lexer):
                 yield token
             else:  # pragma: no cover - a Lark whose tokens have other fields
                 yield Token(kind, value, start, line, column, line, column + pos - start, pos)
-        if pos < end:
-            # No match here, not even of ignored whitespace: this character starts no token.
-            raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
-                text, pos, line, pos - line_start + 1, allowed=self.allowed, state=parser_state
-            )

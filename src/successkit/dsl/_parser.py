@@ -5,6 +5,10 @@ The grammar is loaded once, lazily, from package data. The tree is built while p
 over the input: deep nesting is caught by a depth limit and reported as a
 :class:`~successkit.RuleSyntaxError`, never a ``RecursionError``. Every Lark exception is
 caught here and re-raised as a positioned :class:`~successkit.RuleSyntaxError`.
+
+For speed, :mod:`~successkit.dsl._lexer` tokenises and :mod:`~successkit.dsl._driver` runs
+Lark's parse table with a leaner loop than Lark's own; both give exactly what Lark's basic
+lexer and parse loop give (trees, spans, errors), which ``tests/dsl`` checks.
 """
 
 from __future__ import annotations
@@ -35,15 +39,16 @@ MAX_DURATION_DAYS = 36_500
 
 _STARTS = ("playbook", "condition_only", "expression")
 
-# Per-parse state of the inline transformer (depth of each node built so far).
-_local = threading.local()
+
+class _ParseState(threading.local):
+    """Per-parse state of the inline transformer, one per thread."""
+
+    def __init__(self) -> None:
+        self.source: str | None = None  # the text being parsed (quoted in errors)
+        self.depths: dict[int, int] = {}  # depth of each node built so far, by id
 
 
-def _depths() -> dict[int, int]:
-    depths: dict[int, int] | None = getattr(_local, "depths", None)
-    if depths is None:
-        depths = _local.depths = {}
-    return depths
+_local = _ParseState()
 
 
 def _error(message: str, item: Any, *, hint: str | None = None) -> RuleSyntaxError:
@@ -54,7 +59,7 @@ def _error(message: str, item: Any, *, hint: str | None = None) -> RuleSyntaxErr
         line=span.line,
         column=span.column,
         end_column=end,
-        source=getattr(_local, "source", None),
+        source=_local.source,
         hint=hint,
     )
 
@@ -72,7 +77,7 @@ def _token_span(token: Token) -> ast.Span:
         token.end_column or 1,
         token.start_pos or 0,
         token.end_pos or 0,
-        getattr(_local, "source", None),
+        _local.source,
     )
 
 
@@ -90,8 +95,7 @@ def _span_of(first: Any, last: Any) -> ast.Span:
         end_line, end_column, end = span.end_line, span.end_column, span.end_pos
     else:
         end_line, end_column, end = 1, 1, 0
-    source = getattr(_local, "source", None)
-    return ast.Span(line, column, end_line, end_column, start, end, source)
+    return ast.Span(line, column, end_line, end_column, start, end, _local.source)
 
 
 def _spanned(items: Sequence[Any]) -> list[Any]:
@@ -106,48 +110,61 @@ def _nodes(items: Sequence[Any]) -> list[ast.Node]:
 # leaves are not recorded and count 0. The depth of a node is one more than its deepest part.
 
 
-def _record(node: ast.Node, depth: int) -> ast.Node:
-    """Record ``depth`` for ``node``, enforcing :data:`MAX_DEPTH`."""
-    if depth > MAX_DEPTH:
-        raise _error(
-            f"nested too deeply (more than {MAX_DEPTH} levels)",
-            node,
-            hint="split the condition into simpler rules or use fewer parentheses",
-        )
-    _depths()[id(node)] = depth
-    return node
+def _too_deep(node: ast.Node) -> RuleSyntaxError:
+    return _error(
+        f"nested too deeply (more than {MAX_DEPTH} levels)",
+        node,
+        hint="split the condition into simpler rules or use fewer parentheses",
+    )
 
 
 def _built(node: ast.Node, parts: Sequence[Any]) -> ast.Node:
-    """Record the depth of ``node`` from its parts (tokens among them count nothing)."""
-    get = _depths().get
+    """Record the depth of ``node`` from its parts (tokens among them count nothing),
+    enforcing :data:`MAX_DEPTH`."""
+    depths = _local.depths
     depth = 0
     for part in parts:
         if isinstance(part, ast.Node):
-            below = get(id(part), 0)
+            below = depths.get(id(part), 0)
             if below > depth:
                 depth = below
-    return _record(node, depth + 1)
+    if depth >= MAX_DEPTH:
+        raise _too_deep(node)
+    depths[id(node)] = depth + 1
+    return node
 
 
 def _built1(node: ast.Node, part: ast.Node) -> ast.Node:
     """:func:`_built` for a node with one part."""
-    return _record(node, _depths().get(id(part), 0) + 1)
+    depths = _local.depths
+    depth = depths.get(id(part), 0)
+    if depth >= MAX_DEPTH:
+        raise _too_deep(node)
+    depths[id(node)] = depth + 1
+    return node
 
 
 def _built2(node: ast.Node, left: ast.Node, right: ast.Node) -> ast.Node:
     """:func:`_built` for a node with two parts."""
-    get = _depths().get
-    depth, other = get(id(left), 0), get(id(right), 0)
-    return _record(node, (depth if depth > other else other) + 1)
+    depths = _local.depths
+    depth, other = depths.get(id(left), 0), depths.get(id(right), 0)
+    if other > depth:
+        depth = other
+    if depth >= MAX_DEPTH:
+        raise _too_deep(node)
+    depths[id(node)] = depth + 1
+    return node
+
+
+_INFINITY = float("inf")
 
 
 def _number(token: Token, sign: float = 1.0, *, percent: bool = False) -> ast.Number:
     text = str(token).rstrip("%").replace("_", "")
     value = float(text) * sign
-    if value != value or value in (float("inf"), float("-inf")):
+    if value != value or value == _INFINITY or value == -_INFINITY:
         raise _error("number too large", token)
-    return ast.Number(value, percent=percent, span=_token_span(token))
+    return ast.Number(value, percent, span=_token_span(token))
 
 
 def _unquote(token: Token) -> str:
@@ -197,8 +214,17 @@ class _Builder(Transformer[Token, Any]):
 
     # -- rules ----------------------------------------------------------------------------
 
+    # Lark gives optional parts (``[header]``, ``[NOT]``, ...) only when present (no
+    # placeholders: that spares a child-filter call per reduction), so the callbacks below
+    # tell them apart by count or type.
+
     def rule(self, items: list[Any]) -> ast.Rule:
-        header, when, condition, _then, actions, *options = items
+        header: tuple[str, str | None, Token] | None
+        if isinstance(items[0], tuple):
+            header, when, condition, _then, actions, *options = items
+        else:
+            header = None
+            when, condition, _then, actions, *options = items
         fields: dict[str, Any] = {}
         for key, value, where in options:
             if key in fields:
@@ -220,13 +246,16 @@ class _Builder(Transformer[Token, Any]):
         )
 
     def header(self, items: list[Any]) -> tuple[str, str | None, Token]:
-        keyword, name, title, _colon = items
+        keyword, name = items[0], items[1]
+        title = items[2] if len(items) == 4 else None
         return (_word(name), None if title is None else _unquote(title), keyword)
 
     def actions(self, items: list[Any]) -> list[ast.Action]:
         return [item for item in items if isinstance(item, ast.Action)]
 
     def action(self, items: list[Any]) -> ast.Action:
+        if len(items) == 1:  # no arguments
+            return ast.Action(str(items[0]), (), span=_token_span(items[0]))
         parts = _spanned(items)
         arguments = [item for item in parts if isinstance(item, tuple)]
         seen: set[str] = set()
@@ -284,30 +313,30 @@ class _Builder(Transformer[Token, Any]):
         return items[0]  # type: ignore[no-any-return]
 
     def between(self, items: list[Any]) -> ast.Node:
-        operand, negated, _, low, _, high = items
+        operand, low, high = items[0], items[-3], items[-1]
         node = ast.Between(
             operand=operand,
             low=low,
             high=high,
-            negated=negated is not None,
+            negated=len(items) == 6,
             span=_span_of(operand, high),
         )
         return _built(node, items)
 
     def member(self, items: list[Any]) -> ast.Node:
-        operand, negated = items[0], items[1]
+        operand, negated = items[0], items[1].type == "NOT"
         values = _nodes(items[2:])
         node = ast.In(
             operand,
             values,  # type: ignore[arg-type]  # the grammar allows only literals here
-            negated is not None,
+            negated,
             span=_span_of(operand, items[-1]),
         )
         return _built(node, items)
 
     def is_missing(self, items: list[Any]) -> ast.Node:
-        operand, _, negated, last = items
-        node = ast.IsMissing(operand, negated is not None, span=_span_of(operand, last))
+        operand, last = items[0], items[-1]
+        node = ast.IsMissing(operand, len(items) == 4, span=_span_of(operand, last))
         return _built1(node, operand)
 
     def becomes(self, items: list[Any]) -> ast.Node:
@@ -424,7 +453,7 @@ def _lark() -> Lark:
                     lexer=FastLexer,
                     start=list(_STARTS),
                     keep_all_tokens=True,
-                    maybe_placeholders=True,
+                    maybe_placeholders=False,
                     transformer=_Builder(),
                 )
                 _driver = LalrDriver(parser)

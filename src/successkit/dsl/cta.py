@@ -23,11 +23,14 @@ from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.dsl import ast
+from successkit.errors import did_you_mean_suffix
 
 __all__ = ["CTA", "Block", "CTAs", "argument_value"]
 
 _VERSION = 1
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
+#: The CTA fields that hold dates (``datetime64[s]`` columns in :meth:`CTAs.to_frame`).
+_DATE_FIELDS = ("created", "due")
 
 #: Writes the reason of (batch, rule index, row in that batch's evaluation).
 Explainer = Callable[[int, int, int], str]
@@ -351,10 +354,7 @@ class CTAs(Sequence[CTA]):
         """Only the CTAs of the rule ``name``."""
         index = [i for i, r in enumerate(self.rules) if r.name == name]
         if not index:
-            from successkit.errors import did_you_mean
-
-            hint = did_you_mean(name, [r.name for r in self.rules])
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(name, [r.name for r in self.rules])
             raise KeyError(f"no rule {name!r}{suffix}")
         return self._take(self._order[self.rule[self._order] == index[0]])
 
@@ -401,14 +401,42 @@ class CTAs(Sequence[CTA]):
         return {"version": _VERSION, "ctas": [cta.to_dict() for cta in self]}
 
     def to_frame(self) -> Any:
-        """A pandas ``DataFrame``, one row per CTA (needs ``successkit[pandas]``)."""
+        """A pandas ``DataFrame``, one row per CTA in order (needs ``successkit[pandas]``).
+
+        The columns are the fields of :class:`CTA`, and their dtypes never depend on the
+        CTAs (none at all, no owner anywhere, …), so frames of several evaluations concatenate
+        and partitions agree:
+
+        - ``account_id``, ``rule``, ``action``, ``kind``, ``priority``, ``owner`` and
+          ``reason`` are ``object`` columns of ``str`` (``owner`` is ``None`` where the rule
+          names no owner);
+        - ``arguments`` is an ``object`` column of dicts (dates in them as ISO text, as in
+          :meth:`CTA.to_dict`);
+        - ``created`` and ``due`` are ``datetime64[s]`` (NaT where there is none), as dates
+          are in :meth:`Portfolio.to_frame() <successkit.Portfolio.to_frame>`.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"], "x": [1, 5]}, as_of="2026-10-01")
+        >>> pb = sk.Playbook.parse("when x > 2 then call due 7d")
+        >>> frame = pb.evaluate(pf).to_frame()
+        >>> frame[["account_id", "owner", "due"]].to_dict("records")
+        [{'account_id': 'b', 'owner': None, 'due': Timestamp('2026-10-08 00:00:00')}]
+        >>> none = pb.evaluate(pf.take([])).to_frame()   # no CTA: the same dtypes
+        >>> len(none), bool((none.dtypes == frame.dtypes).all()), str(none.dtypes["due"])
+        (0, True, 'datetime64[s]')
+        """
         pd = import_optional("pandas", purpose="CTAs.to_frame()")
         rows = [cta.to_dict() for cta in self]
-        columns = list(attrs.fields_dict(CTA))
-        frame = pd.DataFrame(rows, columns=columns)
-        for name in ("created", "due"):
-            frame[name] = pd.to_datetime(frame[name])
-        return frame
+        data: dict[str, Any] = {}
+        for name in attrs.fields_dict(CTA):
+            values = [row[name] for row in rows]
+            if name in _DATE_FIELDS:  # ISO text or None
+                data[name] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
+            else:
+                data[name] = pd.Series(values, dtype=object)
+        return pd.DataFrame(data)
 
     def __repr__(self) -> str:
         return f"CTAs({len(self)} CTAs from {len(self.rules)} rules)"

@@ -25,7 +25,7 @@ from successkit.dsl.check import check
 from successkit.dsl.compile import Compiled, Truth, compile_many
 from successkit.dsl.cta import Block, CTAs
 from successkit.dsl.format import format_node, format_rules
-from successkit.errors import ModelError, did_you_mean
+from successkit.errors import ModelError, did_you_mean_suffix
 
 __all__ = ["Playbook"]
 
@@ -251,8 +251,7 @@ class Playbook:
         for rule in self.rules:
             if rule.name == name:
                 return rule
-        hint = did_you_mean(name, list(self.names))
-        suffix = f"; did you mean {hint!r}?" if hint else ""
+        suffix = did_you_mean_suffix(name, list(self.names))
         raise KeyError(f"no rule {name!r}{suffix}")
 
     # -- the pipeline -------------------------------------------------------------------------
@@ -428,6 +427,12 @@ class Playbook:
     def fingerprint(self) -> str:
         """A stable hash of the rules (their canonical text)."""
         return fingerprint({"version": _VERSION, "text": self.format()})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from the rules: the compiled programs cached by evaluate() are closures,
+        # which cannot be pickled (playbooks cross process boundaries under dask and
+        # multiprocessing, and are compiled again on first use there).
+        return (Playbook, (self.rules, self.name))
 
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._rows import row_of
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Timeline
@@ -32,18 +33,14 @@ DateArray = npt.NDArray[np.datetime64]
 
 def only(data: Portfolio | History, account_id: str) -> Portfolio | History:
     """``data`` restricted to one account (the batch path on a portfolio of one)."""
+    row_of(data.ids, account_id, where="the data")  # a DataError, with did-you-mean
     if isinstance(data, History):
         kept = []
         for snapshot in data.snapshots:
             rows = snapshot.index_of([account_id])
             kept.append(snapshot.take(rows[rows >= 0]))
-        if not any(len(s) for s in kept):
-            raise DataError("no such account in the data", account=account_id)
         return History(kept)
-    rows = data.index_of([account_id])
-    if rows[0] < 0:
-        raise DataError("no such account in the data", account=account_id)
-    return data.take(rows)
+    return data.take(data.index_of([account_id]))
 
 
 class _Run:

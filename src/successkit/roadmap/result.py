@@ -13,12 +13,12 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly, readonly_arrays
-from successkit._html import html_table
+from successkit._html import head_table
 from successkit._optional import import_optional
-from successkit.data.column import Column
+from successkit._rows import row_of
+from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError, did_you_mean_suffix
 from successkit.roadmap.summary import StageSummary, stage_summary
 from successkit.scoring.result import nullable
 
@@ -166,17 +166,14 @@ class StageResult:
     def index(self, stage: str) -> int:
         """The position of ``stage`` in the roadmap (a DataError for an unknown name)."""
         if stage not in self.stages:
-            hint = did_you_mean(stage, list(self.stages))
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(stage, list(self.stages))
             raise DataError(f"no stage {stage!r} in the roadmap{suffix}")
         return self.stages.index(stage)
 
     def row(self, account_id: str) -> int:
-        """The position of ``account_id`` in :attr:`ids` (a DataError when absent)."""
-        row = int(Portfolio(self.ids).index_of([str(account_id)])[0])
-        if row < 0:
-            raise DataError("no such account in the stage result", account=str(account_id))
-        return row
+        """The position of ``account_id`` in :attr:`ids` (a DataError, with did-you-mean,
+        when absent)."""
+        return row_of(self.ids, account_id, where="the stage result")
 
     def plan(self, account_id: str, **options: Any) -> SuccessPlan:
         """The success plan of one account: see :meth:`Roadmap.plan`."""
@@ -200,15 +197,11 @@ class StageResult:
         >>> roadmap.assign(pf).rule_columns()[""].to_list()
         ['live', 'new']
         """
-        order = sorted(range(len(self.stages)), key=lambda k: self.stages[k])
-        recode = np.empty(len(self.stages) + 1, dtype=np.int32)
-        recode[order] = np.arange(len(self.stages), dtype=np.int32)
-        recode[-1] = -1  # code -1 indexes the last slot: no stage
         placed = self.codes >= 0
         limit = np.where(placed, self.expected[np.maximum(self.codes, 0)], np.nan)
         stall_unknown = ~placed | np.isnan(self.days_in_stage) | np.isnan(limit)
         return MappingProxyType({
-            "": Column.category(recode[self.codes], [self.stages[k] for k in order]),
+            "": labelled_codes(self.codes, self.stages),
             "days": Column.number(self.days_in_stage),
             "goal_met": Column.boolean(self.goal_true, missing=self.goal_unknown),
             "stalled": Column.boolean(self.stalled, missing=stall_unknown),
@@ -285,16 +278,14 @@ class StageResult:
         return f"StageResult({len(self)} accounts{as_of}, {counts})"
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
         table = {
-            "id": self.ids[:shown].tolist(),
-            "stage": self.stage[:shown].tolist(),
-            "days in stage": self.days_in_stage[:shown].tolist(),
-            "goal met": _nullable_flags(self.goal_true, self.goal_unknown)[:shown].tolist(),
-            "progress": self.progress[:shown].tolist(),
-            "stalled": self.stalled[:shown].tolist(),
+            "stage": self.stage,
+            "days in stage": self.days_in_stage,
+            "goal met": _nullable_flags(self.goal_true, self.goal_unknown),
+            "progress": self.progress,
+            "stalled": self.stalled,
         }
-        return html_table(table, caption=repr(self), total=len(self))
+        return head_table(self.ids, table, caption=repr(self))
 
 
 def finish(

@@ -15,7 +15,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
 from successkit.dsl._frame import Timeline
 from successkit.dsl.playbook import Playbook, namespaces
-from successkit.errors import DataError, ModelError, did_you_mean
+from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.roadmap._assign import continue_from, only, run
 from successkit.roadmap._conditions import StageConditions
 from successkit.roadmap._validate import ASSIGNMENTS, column_name, rule_prefix, validate
@@ -163,8 +163,7 @@ class Roadmap:
         for stage in self.stages:
             if stage.name == name:
                 return stage
-        hint = did_you_mean(name, list(self.names))
-        suffix = f"; did you mean {hint!r}?" if hint else ""
+        suffix = did_you_mean_suffix(name, list(self.names))
         raise ModelError(f"no stage {name!r} in the roadmap{suffix}")
 
     def with_stage(self, name: str, **changes: Any) -> Roadmap:

@@ -5,6 +5,7 @@ from successkit.scoring.explain import Explanation, MetricExplanation
 from successkit.scoring.health import HealthModel
 from successkit.scoring.metric import Metric
 from successkit.scoring.quadrant_plot import plot_quadrants
+from successkit.scoring.quadrant_summary import QuadrantSummary
 from successkit.scoring.quadrant_transitions import QuadrantTransitions
 from successkit.scoring.quadrants import QuadrantResult, Quadrants
 from successkit.scoring.result import HealthResult
@@ -17,6 +18,7 @@ from successkit.scoring.touch_point import TouchPoint
 from successkit.scoring.touch_result import TouchResult
 from successkit.scoring.touch_summary import TouchSummary
 from successkit.scoring.trend import TrendResult, trend
+from successkit.scoring.trend_summary import TrendSummary
 
 __all__ = [
     "Bands",
@@ -30,6 +32,7 @@ __all__ = [
     "MetricExplanation",
     "Percentile",
     "QuadrantResult",
+    "QuadrantSummary",
     "QuadrantTransitions",
     "Quadrants",
     "RollupResult",
@@ -41,6 +44,7 @@ __all__ = [
     "TouchResult",
     "TouchSummary",
     "TrendResult",
+    "TrendSummary",
     "plot_quadrants",
     "rollup",
     "trend",

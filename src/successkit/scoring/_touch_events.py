@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.convert import convert_column, convert_ids, read_columns
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError, did_you_mean, did_you_mean_suffix
 from successkit.scoring._text_keys import factorize, match, text_array
 
 __all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"]
@@ -167,8 +167,7 @@ def read_events(events: Any, names: Sequence[str]) -> EventTable:
     raw = read_columns(events)
     for name in _REQUIRED:
         if name not in raw:
-            hint = did_you_mean(name, list(raw))
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(name, list(raw))
             shown = ", ".join(repr(c) for c in raw) or "none"
             raise DataError(f"events need this column (columns: {shown}){suffix}", column=name)
     ids = raw["account_id"]

@@ -128,7 +128,7 @@ class Explanation:
         >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1)),
         ...                         sk.Metric("y", scheme=sk.Linear(0, 1))])
         >>> pf = sk.Portfolio.from_columns({"id": ["a"], "x": [0.2], "y": [None]})
-        >>> model.score(pf, ).explain("a").reasons()
+        >>> model.score(pf).explain("a").reasons()
         ['x = 0.2 scores 20 (−80 points)', 'y is missing']
         """
         present = sorted((m for m in self.metrics if m.status == "ok" and m.lost > 0),

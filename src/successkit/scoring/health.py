@@ -14,8 +14,8 @@ from successkit._fingerprint import fingerprint
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, ModelError
+from successkit.data.portfolio import Portfolio, portfolio_of
+from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.scoring._serial import as_mapping, check_version, field, number, text
 from successkit.scoring._weighting import Plan
 from successkit.scoring.bands import Bands
@@ -207,10 +207,7 @@ class HealthModel:
         for metric in self.metrics:
             if metric.name == name:
                 return metric
-        from successkit.errors import did_you_mean
-
-        hint = did_you_mean(name, self.names)
-        suffix = f"; did you mean {hint!r}?" if hint else ""
+        suffix = did_you_mean_suffix(name, self.names)
         raise ModelError(f"no metric {name!r}{suffix}")
 
     @cached_property
@@ -281,15 +278,7 @@ class HealthModel:
     def as_portfolio(self, data: Portfolio | Account) -> Portfolio:
         """``data`` as a portfolio; an account becomes a portfolio of one whose missing
         values (and values it does not have) are missing."""
-        if isinstance(data, Portfolio):
-            return data
-        if isinstance(data, Account):
-            kinds = self.kinds()
-            values = {name: data.values.get(name) for name in kinds}
-            values.update(data.values)
-            account = Account(data.id, values, data.as_of)
-            return Portfolio.from_accounts([account], kinds=kinds)
-        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+        return portfolio_of(data, kinds=self.kinds())
 
     def metric_matrix(self, portfolio: Portfolio) -> tuple[tuple[str, ...], FloatArray]:
         """Metric names and the accounts × metrics score matrix (0–100, NaN where missing).

@@ -14,14 +14,14 @@ import numpy.typing as npt
 
 from successkit._arrays import array_equal, array_field, readonly, readonly_arrays
 from successkit._fingerprint import fingerprint as _hash
-from successkit._html import html_table
+from successkit._html import head_table
 from successkit._optional import import_optional
-from successkit.data.column import Column
+from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, ModelError
-from successkit.scoring._grid import text_grid
 from successkit.scoring._serial import check_version, number
 from successkit.scoring._text_keys import match
+from successkit.scoring.quadrant_summary import QuadrantSummary
 from successkit.scoring.quadrant_transitions import QuadrantTransitions
 from successkit.scoring.result import nullable
 from successkit.scoring.touch_result import RULE_KINDS
@@ -31,9 +31,6 @@ __all__ = ["QuadrantResult", "Quadrants"]
 FloatArray = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int8]
 
-# Which corner each quadrant code is: (high health, high touch).
-_CORNERS = ((True, True), (True, False), (False, True), (False, False))
-
 
 def _to_health_cut(value: Any) -> float:
     return number(value, what="the health cut")
@@ -41,8 +38,6 @@ def _to_health_cut(value: Any) -> float:
 
 def _to_touch_cut(value: Any) -> float:
     return number(value, what="the touch cut")
-
-
 
 
 def _to_labels(value: Any) -> tuple[str, str, str, str]:
@@ -336,14 +331,8 @@ class QuadrantResult:
 
     def rule_columns(self) -> Mapping[str, Column]:
         """The touch result's rule columns plus ``quadrant`` (a category)."""
-        order = sorted(range(4), key=lambda k: self.labels[k])
-        recode = np.empty(5, dtype=np.int32)
-        recode[order] = np.arange(4, dtype=np.int32)
-        recode[-1] = -1  # code -1 indexes the last slot: no quadrant
         columns = dict(self.touch_columns)
-        columns["quadrant"] = Column.category(
-            recode[self.codes], [self.labels[k] for k in order]
-        )
+        columns["quadrant"] = labelled_codes(self.codes, self.labels)
         return MappingProxyType(columns)
 
     def rule_schema(self) -> Mapping[str, Kind]:
@@ -352,8 +341,8 @@ class QuadrantResult:
 
     # -- output -------------------------------------------------------------------------------
 
-    def summary(self) -> str:
-        """Accounts per quadrant as a small text table (with the cuts).
+    def summary(self) -> QuadrantSummary:
+        """Accounts per quadrant, with the cuts; ``str()`` of it is a small text table.
 
         Examples
         --------
@@ -370,27 +359,13 @@ class QuadrantResult:
         1 account without a quadrant (missing health or touch score)
         """
         counts = self.counts()
-        placed = sum(counts.values())
-        q = self.quadrants
-        rows = []
-        for label, (high_health, high_touch) in zip(self.labels, _CORNERS, strict=True):
-            share = f"{100 * counts[label] / placed:.0f}%" if placed else "—"
-            rows.append([
-                label,
-                f"{'≥' if high_health else '<'} {q.health:g}",
-                f"{'≥' if high_touch else '<'} {q.touch:g}",
-                f"{counts[label]:,}",
-                share,
-            ])
-        lines = [text_grid(["quadrant", "health", "touch", "accounts", "share"], rows,
-                           numeric=2)]
-        missing = len(self) - placed
-        if missing:
-            noun = "account" if missing == 1 else "accounts"
-            lines.append(
-                f"{missing:,} {noun} without a quadrant (missing health or touch score)"
-            )
-        return "\n".join(lines)
+        return QuadrantSummary(
+            labels=self.labels,
+            health=self.quadrants.health,
+            touch=self.quadrants.touch,
+            accounts=tuple(counts.values()),
+            unplaced=len(self) - sum(counts.values()),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: the matrix, ids, quadrant, health and touch (``None`` where
@@ -426,11 +401,5 @@ class QuadrantResult:
         return f"QuadrantResult({len(self)} accounts, {counts})"
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
-        table = {
-            "id": self.ids[:shown].tolist(),
-            "quadrant": self.quadrant[:shown].tolist(),
-            "health": self.health[:shown].tolist(),
-            "touch": self.touch[:shown].tolist(),
-        }
-        return html_table(table, caption=repr(self), total=len(self))
+        table = {"quadrant": self.quadrant, "health": self.health, "touch": self.touch}
+        return head_table(self.ids, table, caption=repr(self))

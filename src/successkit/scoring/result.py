@@ -12,13 +12,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
-from successkit._html import html_table
+from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
-from successkit.data.column import Column
+from successkit._rows import as_rows, row_of
+from successkit.data.column import Column, labelled_codes
 from successkit.data.convert import convert_column
 from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, did_you_mean
+from successkit.errors import DataError
 from successkit.scoring.bands import Bands
 from successkit.scoring.explain import Explanation, explain_row, headroom_row
 from successkit.scoring.summary import HealthSummary, band_summary
@@ -111,6 +112,20 @@ class HealthResult:
     model: Any = attrs.field(default=None, eq=False)
     portfolio: Portfolio | None = attrs.field(default=None, eq=False)
 
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @cached_property
+    def band(self) -> npt.NDArray[np.object_]:
+        """Band labels (object array), ``None`` where the score is missing."""
+        return readonly(self.bands.label_array(self.band_codes))
+
+    @cached_property
+    def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
+        """Group name → group scores (0–100, NaN where no metric of the group is present)."""
+        return named_columns(self.group_matrix, self.group_names)
+
     def __attrs_post_init__(self) -> None:
         n = self.ids.shape[0]
         for name in ("score", "band_codes", "coverage", "points", "max_points"):
@@ -123,43 +138,18 @@ class HealthResult:
 
     # -- arrays -------------------------------------------------------------------------------
 
-    def __len__(self) -> int:
-        return int(self.ids.shape[0])
-
-    @cached_property
-    def band(self) -> npt.NDArray[np.object_]:
-        """Band labels (object array), ``None`` where the score is missing."""
-        return readonly(self.bands.label_array(self.band_codes))
-
-    @cached_property
-    def group_scores(self) -> Mapping[str, FloatArray]:
-        """Group name → group scores (0–100, NaN where no metric of the group is present)."""
-        return MappingProxyType(
-            {name: self.group_matrix[:, k] for k, name in enumerate(self.group_names)}
-        )
-
     @cached_property
     def metric_scores(self) -> Mapping[str, FloatArray]:
         """Metric name → metric scores (0–100, NaN where missing, stale or unknown)."""
-        return MappingProxyType(
-            {name: self.metric_matrix[:, j] for j, name in enumerate(self.metric_names)}
-        )
+        return named_columns(self.metric_matrix, self.metric_names)
 
     def index(self, account_id: str) -> int:
         """The row of ``account_id`` (a DataError, with did-you-mean, when unknown)."""
-        rows = np.flatnonzero(self.ids == str(account_id))
-        if not rows.size:
-            hint = did_you_mean(str(account_id), self.ids[:10_000].tolist())
-            suffix = f"; did you mean {hint!r}?" if hint else ""
-            raise DataError(f"no such account in the result{suffix}", account=str(account_id))
-        return int(rows[0])
+        return row_of(self.ids, account_id)
 
     def take(self, rows: npt.ArrayLike) -> HealthResult:
         """The result for the accounts at ``rows`` (positions or a boolean mask)."""
-        index = np.asarray(rows)
-        if index.dtype == np.bool_:
-            index = np.flatnonzero(index)
-        index = index.astype(np.intp)
+        index = as_rows(rows, len(self))
         return attrs.evolve(
             self,
             ids=self.ids[index],
@@ -222,11 +212,13 @@ class HealthResult:
         Examples
         --------
         >>> import successkit as sk
-        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1), weight=3),
-        ...                         sk.Metric("y", scheme=sk.Linear(0, 1))])
-        >>> pf = sk.Portfolio.from_columns({"id": ["a"], "x": [0.5], "y": [1.0]})
-        >>> model.score(pf).headroom("a")
-        {'x': 37.5, 'y': 0.0}
+        >>> linear = sk.Linear(0, 1)
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=linear, weight=3),
+        ...                         sk.Metric("y", scheme=linear)])
+        >>> result = model.score(sk.Portfolio.from_columns({"id": ["a"], "x": [0.5],
+        ...                                                  "y": [None]}))
+        >>> result.score.tolist(), result.headroom("a")  # y is missing: x carries the score
+        ([50.0], {'x': 50.0, 'y': 12.5})
         """
         row, model, _ = self._scored(account_id)
         columns = [self.metric_names.index(n) for n in model.names]
@@ -243,12 +235,12 @@ class HealthResult:
         Examples
         --------
         >>> import successkit as sk
-        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1)),
-        ...                         sk.Metric("y", scheme=sk.Linear(0, 1))])
-        >>> pf = sk.Portfolio.from_columns({"id": ["a"], "x": [0.5], "y": [0.1]})
-        >>> result = model.score(pf)
-        >>> result.score.tolist(), result.what_if("a", y=0.9).score.tolist()
-        ([30.0], [70.0])
+        >>> model = sk.HealthModel([sk.Metric(name, scheme=sk.Linear(0, 1)) for name in "xy"])
+        >>> result = model.score(sk.Portfolio.from_columns(
+        ...     {"id": ["a", "b"], "x": [0.5, 0.9], "y": [0.1, 0.9]}))
+        >>> changed = result.what_if("a", y=0.9)
+        >>> result.score.tolist(), changed.ids.tolist(), changed.score.tolist()
+        ([30.0, 90.0], ['a'], [70.0])
         """
         row = self.index(account_id)
         if self.portfolio is None or self.model is None:
@@ -305,14 +297,9 @@ class HealthResult:
         >>> list(cols), cols["band"].to_list()
         (['score', 'band', 'coverage', 'roi', 'nps'], ['green', None])
         """
-        labels = self.bands.labels
-        order = sorted(range(len(labels)), key=lambda k: labels[k])
-        recode = np.empty(len(labels) + 1, dtype=np.int32)
-        recode[order] = np.arange(len(labels), dtype=np.int32)
-        recode[-1] = -1  # code -1 indexes the last slot: no band
         columns: dict[str, Column] = {
             "score": Column.number(self.score),
-            "band": Column.category(recode[self.band_codes], [labels[k] for k in order]),
+            "band": labelled_codes(self.band_codes, self.bands.labels),
             "coverage": Column.number(self.coverage),
         }
         for name, values in self.group_scores.items():
@@ -395,15 +382,8 @@ class HealthResult:
         )
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
-        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
-        for name, values in self._table().items():
-            table[name] = list(values[:shown])
-        styles = []
-        for label in self.band[:shown].tolist():
-            colour = self.bands.colour(label)
-            styles.append(f"background-color: {colour}" if colour else None)
-        return html_table(table, caption=repr(self), total=len(self), row_styles=styles)
+        styles = background(self.bands.colour(label) for label in self.band[:HEAD_ROWS])
+        return head_table(self.ids, self._table(), caption=repr(self), row_styles=styles)
 
 
 def _splice(portfolio: Portfolio, name: str, row: int, value: Any, kind: Any) -> Column:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
-from successkit._html import html_table
+from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
@@ -65,20 +64,19 @@ class RollupResult:
     weight: str | None
     fingerprint: str
 
+
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
     @cached_property
     def band(self) -> npt.NDArray[np.object_]:
-        """Band labels of the parents (``None`` where the score is missing)."""
+        """Band labels (object array), ``None`` where the score is missing."""
         return readonly(self.bands.label_array(self.band_codes))
 
     @cached_property
-    def group_scores(self) -> Mapping[str, FloatArray]:
-        """Group name → rolled-up group scores."""
-        return MappingProxyType(
-            {name: self.group_matrix[:, k] for k, name in enumerate(self.group_names)}
-        )
+    def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
+        """Group name → group scores (0–100, NaN where no metric of the group is present)."""
+        return named_columns(self.group_matrix, self.group_names)
 
     def summary(self) -> HealthSummary:
         """Parents per band."""
@@ -123,15 +121,8 @@ class RollupResult:
         return f"RollupResult({len(self)} parents, children weighted {by})"
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
-        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
-        for name, values in self._table().items():
-            table[name] = list(values[:shown])
-        styles = [
-            f"background-color: {c}" if (c := self.bands.colour(label)) else None
-            for label in self.band[:shown].tolist()
-        ]
-        return html_table(table, caption=repr(self), total=len(self), row_styles=styles)
+        styles = background(self.bands.colour(label) for label in self.band[:HEAD_ROWS])
+        return head_table(self.ids, self._table(), caption=repr(self), row_styles=styles)
 
 
 def _weighted_mean(

@@ -13,8 +13,8 @@ from successkit._fingerprint import fingerprint
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, ModelError
+from successkit.data.portfolio import Portfolio, portfolio_of
+from successkit.errors import ModelError
 from successkit.scoring._serial import as_mapping, check_version, field, text
 from successkit.scoring.bands import Bands
 from successkit.scoring.health import HealthModel, score_history
@@ -153,14 +153,7 @@ class SegmentedModel:
 
     def as_portfolio(self, data: Portfolio | Account) -> Portfolio:
         """``data`` as a portfolio (an account becomes a portfolio of one)."""
-        if isinstance(data, Account):
-            kinds = self.kinds()
-            values = {name: data.values.get(name) for name in kinds}
-            values.update(data.values)
-            return Portfolio.from_accounts([Account(data.id, values, data.as_of)], kinds=kinds)
-        if isinstance(data, Portfolio):
-            return data
-        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+        return portfolio_of(data, kinds=self.kinds())
 
     def score(
         self, data: Portfolio | Account, *, previous: HealthResult | None = None

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._html import html_table
+from successkit._html import background, html_table
 from successkit._optional import import_optional
 from successkit.scoring.bands import Bands
 from successkit.scoring.explain import text_table
@@ -90,8 +90,7 @@ class HealthSummary:
     def _repr_html_(self) -> str:
         headers, rows = self._rows()
         table = {h: [r[i] for r in rows] for i, h in enumerate(headers)}
-        styles = [f"background-color: {c}" if c else None for c in self.colours]
-        return html_table(table, caption="accounts per band", row_styles=styles)
+        return html_table(table, caption="accounts per band", row_styles=background(self.colours))
 
 
 def band_summary(

@@ -15,8 +15,8 @@ from successkit._fingerprint import fingerprint as _hash
 from successkit.data.account import Account
 from successkit.data.dates import duration_days
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, ModelError, did_you_mean
+from successkit.data.portfolio import Portfolio, portfolio_of
+from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.scoring._serial import check_version, field, number
 from successkit.scoring._touch_compute import PointTable, select_events, touch_totals
 from successkit.scoring._touch_events import EventTable, check_events, read_events
@@ -150,8 +150,7 @@ class TouchModel:
         for tp in self.touchpoints:
             if tp.name == name:
                 return tp
-        hint = did_you_mean(name, list(self.names))
-        suffix = f"; did you mean {hint!r}?" if hint else ""
+        suffix = did_you_mean_suffix(name, list(self.names))
         raise ModelError(f"no touch point {name!r}{suffix}")
 
     @cached_property
@@ -236,9 +235,7 @@ class TouchModel:
             raise ModelError(f"unmatched must be 'report' or 'error', got {unmatched!r}")
         if future not in ("error", "ignore"):
             raise ModelError(f"future must be 'error' or 'ignore', got {future!r}")
-        pf = Portfolio.from_accounts([portfolio]) if isinstance(portfolio, Account) else portfolio
-        if not isinstance(pf, Portfolio):
-            raise DataError(f"expected a Portfolio or an Account, got {type(pf).__name__}")
+        pf = portfolio_of(portfolio)
         if (self.window is not None or self.half_life is not None) and pf.as_of is None:
             raise DataError("the portfolio has no as_of date, which a touch window or "
                             "half-life counts from")

@@ -12,12 +12,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
-from successkit._html import html_table
+from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._html import head_table
 from successkit._optional import import_optional
+from successkit._rows import as_rows, row_of
 from successkit.data.column import Column
 from successkit.data.kinds import Kind
-from successkit.errors import DataError, did_you_mean
 from successkit.scoring.result import nullable
 from successkit.scoring.touch_summary import TouchSummary
 
@@ -145,9 +145,7 @@ class TouchResult:
     @cached_property
     def by_touchpoint(self) -> Mapping[str, FloatArray]:
         """Touch point name → points per account."""
-        return MappingProxyType(
-            {name: self.touchpoint_matrix[:, k] for k, name in enumerate(self.touchpoints)}
-        )
+        return named_columns(self.touchpoint_matrix, self.touchpoints)
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -187,22 +185,14 @@ class TouchResult:
 
     def index(self, account_id: str) -> int:
         """The row of ``account_id`` (a DataError, with did-you-mean, when unknown)."""
-        rows = np.flatnonzero(self.ids == str(account_id))
-        if not rows.size:
-            hint = did_you_mean(str(account_id), self.ids[:10_000].tolist())
-            suffix = f"; did you mean {hint!r}?" if hint else ""
-            raise DataError(f"no such account in the result{suffix}", account=str(account_id))
-        return int(rows[0])
+        return row_of(self.ids, account_id)
 
     def take(self, rows: npt.ArrayLike) -> TouchResult:
         """The result for the accounts at ``rows`` (positions or a boolean mask).
 
         Unmatched events stay reported as they were.
         """
-        index = np.asarray(rows)
-        if index.dtype == np.bool_:
-            index = np.flatnonzero(index)
-        index = index.astype(np.intp)
+        index = as_rows(rows, len(self))
         return attrs.evolve(
             self,
             ids=self.ids[index],
@@ -334,8 +324,4 @@ class TouchResult:
         )
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
-        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
-        for name, values in self._table().items():
-            table[name] = list(values[:shown])
-        return html_table(table, caption=repr(self), total=len(self))
+        return head_table(self.ids, self._table(), caption=repr(self))

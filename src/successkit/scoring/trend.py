@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
-from successkit._html import html_table
+from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit.data.dates import duration_days
 from successkit.data.history import History
@@ -20,6 +20,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring._serial import number
 from successkit.scoring.result import HealthResult, nullable
+from successkit.scoring.trend_summary import DIRECTIONS, TrendSummary
 
 __all__ = ["TrendResult", "trend"]
 
@@ -110,15 +111,12 @@ class TrendResult:
             (str(labels[p // k]), str(labels[p % k])): int(counts[p]) for p in found.tolist()
         }
 
-    def summary(self) -> dict[str, int]:
-        """Accounts per direction (``up``, ``flat``, ``down``, ``unknown``)."""
+    def summary(self) -> TrendSummary:
+        """Accounts per direction (``up``, ``flat``, ``down``, ``unknown``) and band changes."""
         direction = self.direction
-        return {
-            "up": int(np.count_nonzero(direction == "up")),
-            "flat": int(np.count_nonzero(direction == "flat")),
-            "down": int(np.count_nonzero(direction == "down")),
-            "unknown": int(np.count_nonzero(~_present(direction))),
-        }
+        counts = {d: int(np.count_nonzero(direction == d)) for d in DIRECTIONS[:-1]}
+        counts["unknown"] = int(np.count_nonzero(~_present(direction)))
+        return TrendSummary(directions=counts, transitions=self.transitions())
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (``None`` for missing)."""
@@ -155,15 +153,11 @@ class TrendResult:
 
     def __repr__(self) -> str:
         since = "" if self.since is None else f" since {self.since.isoformat()}"
-        counts = ", ".join(f"{k} {v}" for k, v in self.summary().items())
+        counts = ", ".join(f"{k} {v}" for k, v in self.summary().directions.items())
         return f"TrendResult({len(self)} accounts{since} to {self.as_of.isoformat()}: {counts})"
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
-        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
-        for name, values in self._table().items():
-            table[name] = list(values[:shown])
-        return html_table(table, caption=repr(self), total=len(self))
+        return head_table(self.ids, self._table(), caption=repr(self))
 
 
 def _aligned(result: HealthResult, ids: npt.NDArray[np.str_]) -> tuple[FloatArray, Any]:

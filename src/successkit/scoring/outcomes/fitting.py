@@ -25,7 +25,7 @@ accounts perfectly, so that the optimum lies at infinity.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 import numpy as np
@@ -36,7 +36,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.outcomes._inputs import read_outcome
 
-__all__ = ["WeightFit", "fit", "fit_matrix", "fit_weights"]
+__all__ = ["SolverOptions", "WeightFit", "fit", "fit_matrix", "fit_weights"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -172,17 +172,23 @@ def fit_weights(
     )
 
 
+class SolverOptions(TypedDict, total=False):
+    """Keyword arguments of :func:`fit_weights` passed through by its callers."""
+
+    l2: float
+    max_iter: int
+    tol: float
+
+
 def fit_matrix(
     model: Any,
     names: tuple[str, ...],
     matrix: FloatArray,
     churned: BoolArray,
-    *,
-    l2: float = 1.0,
-    max_iter: int = 100,
-    tol: float = 1e-8,
+    **solver: Unpack[SolverOptions],
 ) -> Any:
-    """``model`` with weights fitted on a prepared metric score matrix (see :func:`fit`)."""
+    """``model`` with weights fitted on a prepared metric score matrix (see :func:`fit`);
+    ``solver`` options go to :func:`fit_weights`."""
     keep = ~np.isnan(matrix).all(axis=1)
     y = churned[keep]
     n, n1 = int(keep.sum()), int(y.sum())
@@ -192,7 +198,7 @@ def fit_matrix(
             f"all {n} training accounts {what}; weights can only be learnt from outcomes "
             "with both churned and staying accounts"
         )
-    result = fit_weights(names, matrix[keep], y, l2=l2, max_iter=max_iter, tol=tol)
+    result = fit_weights(names, matrix[keep], y, **solver)
     if float(result.coefficients.sum()) <= 0:
         raise ModelError(
             "no metric score predicts churn in these outcomes (every fitted weight is 0); "
@@ -298,7 +304,8 @@ def fit(
     penalty = _check_l2(l2)
     y = read_outcome(churned, len(portfolio), ids=portfolio.ids)
     names, matrix = model.metric_matrix(portfolio)
-    overall = fit_matrix(model, names, matrix, y, l2=penalty, max_iter=max_iter, tol=tol)
+    solver = SolverOptions(l2=penalty, max_iter=max_iter, tol=tol)
+    overall = fit_matrix(model, names, matrix, y, **solver)
     if by is None:
         return overall
     from successkit.scoring.segmented import SegmentedModel
@@ -312,9 +319,7 @@ def fit(
         outcome = y[rows]
         if rows.sum() < min_segment or outcome.all() or not outcome.any():
             continue
-        fitted[label] = fit_matrix(
-            model, names, matrix[rows], outcome, l2=penalty, max_iter=max_iter, tol=tol
-        )
+        fitted[label] = fit_matrix(model, names, matrix[rows], outcome, **solver)
     if not fitted:
         raise ModelError(
             f"no segment of {by!r} has {min_segment} accounts with both outcomes; lower "

@@ -1,0 +1,84 @@
+"""Picking the rows of a portfolio or result: by positions, by mask, or by account id.
+
+Every ``take()`` and every single-account lookup (``explain``, ``what_if``, ``plan``, …)
+goes through these two functions, so they accept the same inputs and fail with the same
+:class:`~successkit.DataError` messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from successkit.errors import DataError, did_you_mean_suffix
+
+__all__ = ["as_rows", "row_of", "unknown_account"]
+
+# Did-you-mean compares the id with this many ids at most, so a typo in a portfolio of
+# millions is answered at once (difflib is quadratic-ish in the candidates).
+_HINT_POOL = 10_000
+
+
+def as_rows(rows: Any, n: int) -> npt.NDArray[np.intp]:
+    """Integer positions into ``n`` rows from positions or a boolean mask of length ``n``.
+
+    Positions keep their order and may repeat; they must lie in ``[0, n)``.
+
+    Examples
+    --------
+    >>> as_rows([2, 0], 3).tolist(), as_rows([True, False, True], 3).tolist()
+    ([2, 0], [0, 2])
+    >>> from successkit.errors import DataError
+    >>> try:
+    ...     as_rows([3], 3)
+    ... except DataError as error:
+    ...     print(error)
+    row positions must lie in [0, 3)
+    """
+    index = np.asarray(rows)
+    if index.ndim != 1:
+        raise DataError(
+            f"rows must be a one-dimensional list of positions or a mask, got shape "
+            f"{index.shape}"
+        )
+    if index.dtype == np.bool_:
+        if index.shape[0] != n:
+            raise DataError(f"a row mask needs {n} entries, got {index.shape[0]}")
+        return np.flatnonzero(index).astype(np.intp)
+    if index.size and index.dtype.kind not in "iu":
+        raise DataError(f"rows must be integer positions or a boolean mask, got {index.dtype}")
+    index = index.astype(np.intp)
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise DataError(f"row positions must lie in [0, {n})")
+    return index
+
+
+def unknown_account(account_id: Any, ids: npt.NDArray[np.str_], where: str) -> DataError:
+    """The error for an account id that ``ids`` (of ``where``) lacks, with did-you-mean."""
+    key = str(account_id)
+    suffix = did_you_mean_suffix(key, ids[:_HINT_POOL].tolist())
+    return DataError(f"no such account in {where}{suffix}", account=key)
+
+
+def row_of(ids: npt.NDArray[np.str_], account_id: Any, *, where: str = "the result") -> int:
+    """The row of ``account_id`` in ``ids`` (a DataError with did-you-mean when absent).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ids = np.array(["acme", "globex"])
+    >>> row_of(ids, "globex")
+    1
+    >>> from successkit.errors import DataError
+    >>> try:
+    ...     row_of(ids, "acmee", where="the portfolio")
+    ... except DataError as error:
+    ...     print(error)
+    account 'acmee': no such account in the portfolio; did you mean 'acme'?
+    """
+    found = np.flatnonzero(ids == str(account_id))
+    if not found.size:
+        raise unknown_account(account_id, ids, where)
+    return int(found[0])

@@ -1,0 +1,65 @@
+"""The fast lexer gives exactly the tokens (and errors) of Lark's basic lexer."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters
+from lark.lexer import LexerThread
+
+from successkit.dsl import _parser
+from successkit.dsl._lexer import FastLexer
+
+# Lark's own lexer over the same grammar file: the reference.
+_BASIC = Lark.open_from_package(
+    "successkit.dsl", "grammar.lark", parser="lalr", lexer="basic", start="playbook"
+).parser.lexer
+
+
+def _tokens(lexer: Any, text: str) -> Any:
+    try:
+        return [
+            (t.type, t.value, t.start_pos, t.line, t.column, t.end_line, t.end_column, t.end_pos)
+            for t in LexerThread.from_text(lexer, text).lex(None)
+        ]
+    except UnexpectedCharacters as error:
+        return ("error", error.pos_in_stream, error.line, error.column, error.char)
+
+
+def _fast() -> FastLexer:
+    lexer = _parser._lark().parser.lexer
+    assert isinstance(lexer, FastLexer)
+    return lexer
+
+
+_PIECES = [
+    "when", "WHEN", "then", "rule", "and", "or", "not", "notx", "in", "is", "missing", "as",
+    "true", "false", "x", "a.b", "a.", ".b", "_x1", "ログイン率", "`q x`", "`", "(", ")", ",",
+    ":", "=", "==", "!=", "!", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "12", "1_000",
+    "2.5", "1e3", "1e", "30%", "7d", "7dx", "3mo", "2w", "1y", "2026-04-01", "2026-04-01x",
+    '"s"', "'s'", '"a\\"b"', '"open', "#c\n", "#", "\n", "\r\n", " ", "\t", "\u3000", "\x0b",
+    "€", "@", "\\",
+]
+
+
+def test_tokens_match_lark_on_random_text() -> None:
+    rng = random.Random(7)
+    fast = _fast()
+    for _ in range(3000):
+        joiner = rng.choice(["", " ", "\n"])
+        text = joiner.join(rng.choice(_PIECES) for _ in range(rng.randint(0, 12)))
+        assert _tokens(fast, text) == _tokens(_BASIC, text), text
+
+
+@given(st.text(alphabet=st.sampled_from("ab1_ .%`'\"#\n\t\u3000(=<!-d"), max_size=30))
+def test_tokens_match_lark_on_any_text(text: str) -> None:
+    assert _tokens(_fast(), text) == _tokens(_BASIC, text)
+
+
+def test_a_bad_character_after_spaces_is_reported_where_it_is() -> None:
+    assert _tokens(_fast(), "a   $ b") == ("error", 4, 1, 5, "$")
+    assert _tokens(_fast(), "a\n  \t$") == ("error", 5, 2, 4, "$")
