@@ -54,6 +54,7 @@ def test_wheel_declares_only_the_three_runtime_dependencies(wheel: zipfile.ZipFi
 def test_import_does_not_load_optional_extras() -> None:
     code = (
         "import sys, successkit\n"
+        "for name in successkit.__all__: getattr(successkit, name)\n"
         "heavy = {'pandas', 'polars', 'pyarrow', 'matplotlib', 'dask', 'sklearn', 'scipy'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
@@ -61,3 +62,39 @@ def test_import_does_not_load_optional_extras() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_areas_load_on_first_use() -> None:
+    code = (
+        "import sys, successkit as sk\n"
+        "areas = ['successkit.scoring', 'successkit.dsl', 'successkit.roadmap', 'lark']\n"
+        "print([a for a in areas if a in sys.modules])\n"
+        "sk.Playbook\n"
+        "print([a for a in areas if a in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    before, after = result.stdout.strip().splitlines()
+    assert before == "[]"
+    assert "'successkit.dsl'" in after
+
+
+def test_every_public_name_is_importable_and_listed() -> None:
+    code = (
+        "import successkit as sk\n"
+        "from successkit import *\n"
+        "missing = [n for n in sk.__all__ if n not in dir(sk)]\n"
+        "print(missing, sk.HealthModel.__module__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "[] successkit.scoring.health"
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import successkit
+
+    with pytest.raises(AttributeError, match="no attribute 'HealthModle'"):
+        successkit.HealthModle  # type: ignore[attr-defined]  # noqa: B018

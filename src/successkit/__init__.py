@@ -4,17 +4,10 @@ Health and touch scores, success roadmaps and playbook rules (``when <indicator>
 <action>``) computed over whole portfolios with numpy.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from successkit.data import Account, Column, History, Kind, Portfolio, Schema
-from successkit.datasets import SampleData
-from successkit.dsl import (
-    CTA,
-    CTAs,
-    Playbook,
-    ReplayResult,
-    evaluate_expression,
-    expression_names,
-    parse_expression,
-)
 from successkit.errors import (
     DataError,
     ModelError,
@@ -24,47 +17,129 @@ from successkit.errors import (
     RuleTypeError,
     SuccesskitError,
 )
-from successkit.roadmap import Roadmap, Stage, StageResult, StageSummary, SuccessPlan, Task
-from successkit.scoring import (
-    Bands,
-    Categories,
-    Explanation,
-    HealthModel,
-    HealthResult,
-    HealthSummary,
-    Linear,
-    Metric,
-    MetricExplanation,
-    Percentile,
-    QuadrantResult,
-    Quadrants,
-    QuadrantSummary,
-    QuadrantTransitions,
-    RollupResult,
-    Scheme,
-    SegmentedModel,
-    Thresholds,
-    TouchModel,
-    TouchPoint,
-    TouchResult,
-    TouchSummary,
-    TrendResult,
-    TrendSummary,
-    plot_quadrants,
-    rollup,
-    trend,
-)
-from successkit.scoring.outcomes import (
-    ArrAtRisk,
-    BacktestResult,
-    CalibratedModel,
-    RetentionReport,
-    ValidationReport,
-    arr_at_risk,
-    backtest,
-    evaluate,
-    retention,
-)
+
+if TYPE_CHECKING:
+    from successkit.datasets import SampleData
+    from successkit.dsl import (
+        CTA,
+        CTAs,
+        Playbook,
+        ReplayResult,
+        evaluate_expression,
+        expression_names,
+        parse_expression,
+    )
+    from successkit.roadmap import Roadmap, Stage, StageResult, StageSummary, SuccessPlan, Task
+    from successkit.scoring import (
+        Bands,
+        Categories,
+        Explanation,
+        HealthModel,
+        HealthResult,
+        HealthSummary,
+        Linear,
+        Metric,
+        MetricExplanation,
+        Percentile,
+        QuadrantResult,
+        Quadrants,
+        QuadrantSummary,
+        QuadrantTransitions,
+        RollupResult,
+        Scheme,
+        SegmentedModel,
+        Thresholds,
+        TouchModel,
+        TouchPoint,
+        TouchResult,
+        TouchSummary,
+        TrendResult,
+        TrendSummary,
+        plot_quadrants,
+        rollup,
+        trend,
+    )
+    from successkit.scoring.outcomes import (
+        ArrAtRisk,
+        BacktestResult,
+        CalibratedModel,
+        RetentionReport,
+        ValidationReport,
+        arr_at_risk,
+        backtest,
+        evaluate,
+        retention,
+    )
+
+# Each area (scoring, playbooks, roadmaps, sample data) is imported on first use: importing
+# successkit stays fast for apps that only need part of it, and lark loads only when a rule
+# is parsed. Static type checkers see the imports above.
+_LAZY: dict[str, str] = {
+    "SampleData": "successkit.datasets",
+    "CTA": "successkit.dsl",
+    "CTAs": "successkit.dsl",
+    "Playbook": "successkit.dsl",
+    "ReplayResult": "successkit.dsl",
+    "evaluate_expression": "successkit.dsl",
+    "expression_names": "successkit.dsl",
+    "parse_expression": "successkit.dsl",
+    "Roadmap": "successkit.roadmap",
+    "Stage": "successkit.roadmap",
+    "StageResult": "successkit.roadmap",
+    "StageSummary": "successkit.roadmap",
+    "SuccessPlan": "successkit.roadmap",
+    "Task": "successkit.roadmap",
+    "Bands": "successkit.scoring",
+    "Categories": "successkit.scoring",
+    "Explanation": "successkit.scoring",
+    "HealthModel": "successkit.scoring",
+    "HealthResult": "successkit.scoring",
+    "HealthSummary": "successkit.scoring",
+    "Linear": "successkit.scoring",
+    "Metric": "successkit.scoring",
+    "MetricExplanation": "successkit.scoring",
+    "Percentile": "successkit.scoring",
+    "QuadrantResult": "successkit.scoring",
+    "Quadrants": "successkit.scoring",
+    "QuadrantSummary": "successkit.scoring",
+    "QuadrantTransitions": "successkit.scoring",
+    "RollupResult": "successkit.scoring",
+    "Scheme": "successkit.scoring",
+    "SegmentedModel": "successkit.scoring",
+    "Thresholds": "successkit.scoring",
+    "TouchModel": "successkit.scoring",
+    "TouchPoint": "successkit.scoring",
+    "TouchResult": "successkit.scoring",
+    "TouchSummary": "successkit.scoring",
+    "TrendResult": "successkit.scoring",
+    "TrendSummary": "successkit.scoring",
+    "plot_quadrants": "successkit.scoring",
+    "rollup": "successkit.scoring",
+    "trend": "successkit.scoring",
+    "ArrAtRisk": "successkit.scoring.outcomes",
+    "BacktestResult": "successkit.scoring.outcomes",
+    "CalibratedModel": "successkit.scoring.outcomes",
+    "RetentionReport": "successkit.scoring.outcomes",
+    "ValidationReport": "successkit.scoring.outcomes",
+    "arr_at_risk": "successkit.scoring.outcomes",
+    "backtest": "successkit.scoring.outcomes",
+    "evaluate": "successkit.scoring.outcomes",
+    "retention": "successkit.scoring.outcomes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'successkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __version__ = "0.1.0.dev0"
 

@@ -9,7 +9,7 @@ from successkit.scoring.quadrant_summary import QuadrantSummary
 from successkit.scoring.quadrant_transitions import QuadrantTransitions
 from successkit.scoring.quadrants import QuadrantResult, Quadrants
 from successkit.scoring.result import HealthResult
-from successkit.scoring.rollup import RollupResult, rollup
+from successkit.scoring.rollups import RollupResult, rollup
 from successkit.scoring.schemes import Categories, Linear, Percentile, Scheme, Thresholds
 from successkit.scoring.segmented import SegmentedModel
 from successkit.scoring.summary import HealthSummary
@@ -17,7 +17,7 @@ from successkit.scoring.touch import TouchModel
 from successkit.scoring.touch_point import TouchPoint
 from successkit.scoring.touch_result import TouchResult
 from successkit.scoring.touch_summary import TouchSummary
-from successkit.scoring.trend import TrendResult, trend
+from successkit.scoring.trends import TrendResult, trend
 from successkit.scoring.trend_summary import TrendSummary
 
 __all__ = [

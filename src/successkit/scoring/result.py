@@ -25,7 +25,7 @@ from successkit.scoring.explain import Explanation, explain_row, headroom_row
 from successkit.scoring.summary import HealthSummary, band_summary
 
 if TYPE_CHECKING:
-    from successkit.scoring.rollup import RollupResult
+    from successkit.scoring.rollups import RollupResult
 
 __all__ = ["HealthResult", "nullable"]
 
@@ -280,7 +280,7 @@ class HealthResult:
         portfolio: Portfolio | None = None,
     ) -> RollupResult:
         """Parent health from child accounts: see :func:`successkit.rollup`."""
-        from successkit.scoring.rollup import rollup
+        from successkit.scoring.rollups import rollup
 
         return rollup(self, by=by, weight=weight, portfolio=portfolio)
 
