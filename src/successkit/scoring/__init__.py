@@ -17,8 +17,8 @@ from successkit.scoring.touch import TouchModel
 from successkit.scoring.touch_point import TouchPoint
 from successkit.scoring.touch_result import TouchResult
 from successkit.scoring.touch_summary import TouchSummary
-from successkit.scoring.trends import TrendResult, trend
 from successkit.scoring.trend_summary import TrendSummary
+from successkit.scoring.trends import TrendResult, trend
 
 __all__ = [
     "Bands",
