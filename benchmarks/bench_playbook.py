@@ -7,12 +7,15 @@
 3 % missing values. The reference is what a person would write in numpy: one boolean mask
 per rule over float and string arrays, then ``np.flatnonzero``. Both sides are timed
 interleaved in one process; the benchmark exits non-zero if they disagree on any rule.
-Also: scaling over sizes, parse time of a 1,000-rule playbook, and a per-record peer engine
-(``rule-engine``, from the ``bench`` extra) on 10,000 accounts.
+Also: scaling over sizes, the time of ``CTAs.to_frame()`` (every CTA as a row, with its
+reason) at each size, checked against the reference masks and against reasons written row
+by row; parse time of a 1,000-rule playbook, and a per-record peer engine (``rule-engine``,
+from the ``bench`` extra) on 10,000 accounts.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -130,6 +133,38 @@ def check_same(ours: list[np.ndarray], ref: list[np.ndarray]) -> bool:
     )
 
 
+def check_frame(frame: Any, ctas: sk.CTAs, ref: list[np.ndarray], sample: int = 300) -> bool:
+    """``to_frame()`` has every CTA of the reference masks, and the reasons of a sample of
+    rows equal the reasons written one row at a time."""
+    from successkit.dsl._reason import reason
+
+    counts = frame["rule"].value_counts().to_dict()
+    same = len(frame) == len(ctas) and all(
+        counts.get(ctas.rules[j].name, 0) == len(accounts) for j, accounts in enumerate(ref)
+    )
+    order = ctas._order
+    frames = ctas.explain.frames  # type: ignore[union-attr]
+    for i in np.random.default_rng(0).choice(len(ctas), min(sample, len(ctas)), replace=False):
+        k = order[i]
+        rule = ctas.rules[int(ctas.rule[k])]
+        expected = reason(frames[int(ctas.batch[k])], rule.condition, int(ctas.row[k]))
+        same &= (frame["reason"].iat[i], frame["rule"].iat[i]) == (expected, rule.name)
+        same &= frame["account_id"].iat[i] == ctas.account_ids[ctas.account[k]]
+    return bool(same)
+
+
+def time_frame(ctas: sk.CTAs, repeat: int) -> tuple[float, Any]:
+    """Best-of-``repeat`` seconds of ``ctas.to_frame()`` (pandas imported beforehand)."""
+    best, frame = float("inf"), None
+    for _ in range(repeat):
+        frame = None
+        gc.collect()
+        start = time.perf_counter()
+        frame = ctas.to_frame()
+        best = min(best, time.perf_counter() - start)
+    return best, frame
+
+
 def main() -> int:
     args = parse_args(__doc__ or "")
     sizes = [10_000, 50_000] if args.quick else [10_000, 100_000, 1_000_000]
@@ -138,6 +173,12 @@ def main() -> int:
     pb = sk.Playbook.parse(playbook_text(specs))
     ok = True
     rows = []
+    try:
+        import pandas  # noqa: F401 - imported once, outside the to_frame() timings
+    except ImportError:
+        has_pandas = False
+    else:
+        has_pandas = True
     for n in sizes:
         data = make_data(n)
         pf = sk.Portfolio.from_columns(data)
@@ -148,10 +189,23 @@ def main() -> int:
         t_ours, t_ref = interleaved(
             lambda pf=pf: pb.evaluate(pf), lambda raw=raw: reference(raw, specs), repeat=repeat
         )
-        rows.append([f"{n:,}", len(ctas), t_ours * 1e3, t_ref * 1e3, t_ours / t_ref,
-                     "yes" if same else "NO"])
-    print("50 rules, 3 % missing: pb.evaluate() vs hand-written numpy masks + flatnonzero")
-    print(table(["accounts", "CTAs", "successkit ms", "numpy ms", "ratio", "same"], rows))
+        row = [f"{n:,}", len(ctas), t_ours * 1e3, t_ref * 1e3, t_ours / t_ref,
+               "yes" if same else "NO"]
+        if has_pandas:  # CTAs → DataFrame: ~10 CTAs per account, one run at 1M
+            t_frame, frame = time_frame(ctas, 1 if n >= 1_000_000 else min(repeat, 3))
+            frame_ok = check_frame(frame, ctas, reference(raw, specs))
+            ok &= frame_ok
+            del frame
+            row += [t_frame * 1e3, t_frame / max(len(ctas), 1) * 1e6,
+                    "yes" if frame_ok else "NO"]
+        rows.append(row)
+    print("50 rules, 3 % missing: pb.evaluate() vs hand-written numpy masks + flatnonzero;")
+    print("to_frame(): every CTA as a pandas row with its reason (checked against the masks")
+    print("and against reasons written row by row)")
+    headers = ["accounts", "CTAs", "successkit ms", "numpy ms", "ratio", "same"]
+    if has_pandas:
+        headers += ["to_frame ms", "µs/CTA", "frame ok"]
+    print(table(headers, rows))
 
     # parse time of a 1,000-rule playbook (lark LALR + building the syntax tree)
     big = playbook_text(make_rules(1000, seed=2))

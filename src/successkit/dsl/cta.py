@@ -4,13 +4,15 @@
 was raised), sorted by priority then account. A :class:`CTA` object is made only when
 you index or iterate, so a playbook that fires a million CTAs costs arrays, not a million
 Python objects; reasons (``first_login_rate = 22% <= 30%``) are written on demand too.
+:meth:`CTAs.to_frame`, :meth:`CTAs.to_dict` and iteration build their columns from the
+arrays with per-rule lookup tables (``successkit.dsl._cta_columns``), never CTA by CTA.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, overload
@@ -23,6 +25,14 @@ from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.dsl import ast
+from successkit.dsl._cta_columns import (
+    Explainer,
+    Lookup,
+    argument_value,
+    fields,
+    iso_dates,
+    json_value,
+)
 from successkit.errors import did_you_mean_suffix
 
 __all__ = ["CTA", "Block", "CTAs", "argument_value"]
@@ -31,26 +41,8 @@ _VERSION = 1
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
 #: The CTA fields that hold dates (``datetime64[s]`` columns in :meth:`CTAs.to_frame`).
 _DATE_FIELDS = ("created", "due")
-
-#: Writes the reason of (batch, rule index, row in that batch's evaluation).
-Explainer = Callable[[int, int, int], str]
-
-
-def argument_value(node: ast.Node) -> Any:
-    """The plain Python value of a literal (percents as fractions, durations in days).
-
-    Examples
-    --------
-    >>> argument_value(ast.Number(30, percent=True)), argument_value(ast.String("sales"))
-    (0.3, 'sales')
-    """
-    if isinstance(node, ast.Number):
-        return node.number
-    if isinstance(node, ast.Duration):
-        return node.days
-    if isinstance(node, (ast.String, ast.Boolean, ast.DateLiteral)):
-        return node.value
-    raise TypeError(f"not a literal: {node!r}")  # pragma: no cover
+#: CTAs made per step when iterating: growing (``next(iter(ctas))`` stays cheap) to a cap.
+_FIRST_CHUNK, _CHUNK = 16, 4096
 
 
 def _rules(value: Sequence[ast.Rule]) -> tuple[ast.Rule, ...]:
@@ -118,26 +110,14 @@ class CTA:
             "account_id": self.account_id,
             "rule": self.rule,
             "action": self.action,
-            "arguments": {k: _json(v) for k, v in self.arguments.items()},
+            "arguments": {k: json_value(v) for k, v in self.arguments.items()},
             "kind": self.kind,
             "priority": self.priority,
             "owner": self.owner,
-            "created": _json(self.created),
-            "due": _json(self.due),
+            "created": json_value(self.created),
+            "due": json_value(self.due),
             "reason": self.reason,
         }
-
-
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _to_date(value: np.datetime64) -> dt.date | None:
-    if np.isnat(value):
-        return None
-    day = value.astype("datetime64[D]").astype(object)
-    assert isinstance(day, dt.date)
-    return day
 
 
 @attrs.frozen(eq=False)
@@ -199,7 +179,7 @@ class CTAs(Sequence[CTA]):
     (indexing ``rules``), ``action`` (the position of the action in its rule) and
     ``created`` (the date each was raised) describe every CTA; they are assembled from the
     per-rule index arrays only when asked for. Indexing or iterating makes :class:`CTA`
-    objects one at a time.
+    objects a chunk at a time, from the same columns as :meth:`to_frame`.
 
     .. versionadded:: 0.1
 
@@ -225,7 +205,7 @@ class CTAs(Sequence[CTA]):
     account_ids: npt.NDArray[np.str_] = array_field()
     rules: tuple[ast.Rule, ...] = attrs.field(converter=_rules)
     blocks: tuple[Block, ...] = attrs.field(converter=_block_tuple, repr=False)
-    #: Writes the reason of a CTA from (batch, rule, row).
+    #: Writes the reasons of CTAs from (batch, rule, rows).
     explain: Explainer | None = attrs.field(default=None)
     #: Whether the blocks are already in priority/account order.
     presorted: bool = False
@@ -268,6 +248,37 @@ class CTAs(Sequence[CTA]):
         return self._arrays["row"]
 
     @cached_property
+    def _lookup(self) -> Lookup:
+        return Lookup.of(self.rules)
+
+    def _fields(self, positions: npt.NDArray[np.intp] | None = None) -> dict[str, Any]:
+        """The fields of the CTAs at ``positions`` (default: every CTA, in order)."""
+        return fields(
+            self._lookup,
+            self.account_ids,
+            self._arrays,
+            self.explain,
+            self._order if positions is None else positions,
+            everything=positions is None,
+        )
+
+    def _objects(self, positions: npt.NDArray[np.intp]) -> list[CTA]:
+        """:class:`CTA` objects for the CTAs at ``positions`` (indices in raised order)."""
+        columns = self._fields(positions)
+        arguments = self._lookup.arguments
+        names = ("account_id", "rule", "action", "kind", "priority", "owner", "created",
+                 "due", "reason")
+        rows = zip(*(columns[name].tolist() for name in names), columns["slot"].tolist(),
+                   strict=True)
+        return [
+            CTA(account_id=account_id, rule=rule, action=action, arguments=arguments[slot],
+                kind=kind, priority=priority, owner=owner, created=created, due=due,
+                reason=reason)
+            for account_id, rule, action, kind, priority, owner, created, due, reason, slot
+            in rows
+        ]
+
+    @cached_property
     def _size(self) -> int:
         return sum(block.size(self.rules) for block in self.blocks)
 
@@ -302,11 +313,14 @@ class CTAs(Sequence[CTA]):
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"CTA index {index} out of range for {n} CTAs")
-        return self._make(int(self._order[index]))
+        return self._objects(self._order[[index]])[0]
 
     def __iter__(self) -> Iterator[CTA]:
-        for i in self._order:
-            yield self._make(int(i))
+        order = self._order
+        start, size = 0, _FIRST_CHUNK
+        while start < order.shape[0]:
+            yield from self._objects(order[start : start + size])
+            start, size = start + size, min(size * 16, _CHUNK)
 
     def _take(self, positions: npt.NDArray[np.intp]) -> CTAs:
         arrays = self._arrays
@@ -319,29 +333,6 @@ class CTAs(Sequence[CTA]):
             created=arrays["created"][positions],
         )
         return attrs.evolve(self, blocks=(block,), presorted=True)
-
-    def _make(self, i: int) -> CTA:
-        rule = self.rules[int(self.rule[i])]
-        action = rule.actions[int(self.action[i])]
-        created = _to_date(self.created[i])
-        due = None
-        if created is not None and rule.due is not None:
-            due = created + dt.timedelta(days=rule.due)
-        reason = ""
-        if self.explain is not None:
-            reason = self.explain(int(self.batch[i]), int(self.rule[i]), int(self.row[i]))
-        return CTA(
-            account_id=str(self.account_ids[self.account[i]]),
-            rule=rule.name,
-            action=action.name,
-            arguments={k: argument_value(v) for k, v in action.arguments},
-            kind=rule.kind,
-            priority=rule.priority,
-            owner=rule.owner,
-            created=created,
-            due=due,
-            reason=reason,
-        )
 
     # -- views --------------------------------------------------------------------------------
 
@@ -398,7 +389,24 @@ class CTAs(Sequence[CTA]):
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: ``{"version": 1, "ctas": [cta.to_dict(), ...]}``."""
-        return {"version": _VERSION, "ctas": [cta.to_dict() for cta in self]}
+        columns = self._fields()
+        rows = zip(
+            *(columns[name].tolist() for name in ("account_id", "rule", "action")),
+            self._lookup.json_arguments_at(columns["slot"]),
+            *(columns[name].tolist() for name in ("kind", "priority", "owner")),
+            iso_dates(columns["created"]),
+            iso_dates(columns["due"]),
+            columns["reason"].tolist(),
+            strict=True,
+        )
+        ctas = [  # the keys of CTA.to_dict(), in its order
+            {"account_id": account_id, "rule": rule, "action": action, "arguments": arguments,
+             "kind": kind, "priority": priority, "owner": owner, "created": created,
+             "due": due, "reason": reason}
+            for account_id, rule, action, arguments, kind, priority, owner, created, due, reason
+            in rows
+        ]
+        return {"version": _VERSION, "ctas": ctas}
 
     def to_frame(self) -> Any:
         """A pandas ``DataFrame``, one row per CTA in order (needs ``successkit[pandas]``).
@@ -428,21 +436,23 @@ class CTAs(Sequence[CTA]):
         (0, True, 'datetime64[s]')
         """
         pd = import_optional("pandas", purpose="CTAs.to_frame()")
-        rows = [cta.to_dict() for cta in self]
+        columns = self._fields()
+        arguments = np.empty(len(self), dtype=object)
+        arguments[:] = self._lookup.json_arguments_at(columns["slot"])
+        columns["arguments"] = arguments
         data: dict[str, Any] = {}
         for name in attrs.fields_dict(CTA):
-            values = [row[name] for row in rows]
-            if name in _DATE_FIELDS:  # ISO text or None
-                data[name] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
+            if name in _DATE_FIELDS:
+                data[name] = columns[name].astype("datetime64[s]")
             else:
-                data[name] = pd.Series(values, dtype=object)
+                data[name] = pd.Series(columns[name], dtype=object)
         return pd.DataFrame(data)
 
     def __repr__(self) -> str:
         return f"CTAs({len(self)} CTAs from {len(self.rules)} rules)"
 
     def _repr_html_(self) -> str:
-        shown = [self[i] for i in range(min(len(self), 10))]
+        shown = self._objects(self._order[:10])
         table = {
             name: [getattr(cta, name) for cta in shown]
             for name in ("account_id", "rule", "action", "kind", "priority", "owner", "due",

@@ -19,7 +19,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
 from successkit.dsl._frame import NAMESPACES, Frame, Timeline
 from successkit.dsl._parser import parse_condition, parse_rules
-from successkit.dsl._reason import reason
+from successkit.dsl._reason import reasons
 from successkit.dsl._suppress import read_open, read_snoozed, suppressed
 from successkit.dsl.check import check
 from successkit.dsl.compile import Compiled, Truth, compile_many
@@ -88,14 +88,17 @@ class _Program:
 
 
 class _Explainer:
-    """Writes reasons on demand from the frames the CTAs were raised in."""
+    """Writes reasons on demand from the frames the CTAs were raised in: for the rows of
+    one rule in one frame at a time (``successkit.dsl._reason.reasons``)."""
 
     def __init__(self, rules: tuple[ast.Rule, ...], frames: Sequence[Frame]) -> None:
         self.rules = rules
         self.frames = frames
 
-    def __call__(self, batch: int, rule: int, row: int) -> str:
-        return reason(self.frames[batch], self.rules[rule].condition, row)
+    def __call__(
+        self, batch: int, rule: int, rows: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.object_]:
+        return reasons(self.frames[batch], self.rules[rule].condition, rows)
 
 
 def _blocks(
