@@ -51,6 +51,14 @@ def test_wheel_declares_only_the_three_runtime_dependencies(wheel: zipfile.ZipFi
     ]
 
 
+def run_python(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (so imports start from nothing)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
 def test_import_does_not_load_optional_extras() -> None:
     code = (
         "import sys, successkit\n"
@@ -58,10 +66,7 @@ def test_import_does_not_load_optional_extras() -> None:
         "heavy = {'pandas', 'polars', 'pyarrow', 'matplotlib', 'dask', 'sklearn', 'scipy'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert run_python(code) == "[]"
 
 
 def test_areas_load_on_first_use() -> None:
@@ -72,10 +77,7 @@ def test_areas_load_on_first_use() -> None:
         "sk.Playbook\n"
         "print([a for a in areas if a in sys.modules])\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    )
-    before, after = result.stdout.strip().splitlines()
+    before, after = run_python(code).splitlines()
     assert before == "[]"
     assert "'successkit.dsl'" in after
 
@@ -87,10 +89,7 @@ def test_every_public_name_is_importable_and_listed() -> None:
         "missing = [n for n in sk.__all__ if n not in dir(sk)]\n"
         "print(missing, sk.HealthModel.__module__)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    )
-    assert result.stdout.strip() == "[] successkit.scoring.health"
+    assert run_python(code) == "[] successkit.scoring.health"
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
