@@ -8,7 +8,7 @@ and dtype in reprs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -21,6 +21,8 @@ __all__ = [
     "array_field",
     "array_repr",
     "named_columns",
+    "nullable",
+    "optional_array",
     "readonly",
     "readonly_arrays",
 ]
@@ -65,14 +67,47 @@ def array_equal(a: Any, b: Any) -> bool:
     return bool(np.array_equal(a, b))
 
 
+def optional_array(dtype: Any = None) -> Callable[[Any], npt.NDArray[Any] | None]:
+    """A converter for an optional array field: ``None`` stays ``None``, anything else becomes
+    a read-only array (of ``dtype`` when given).
+
+    Examples
+    --------
+    >>> floats = optional_array(np.float64)
+    >>> floats(None) is None, floats([1, 2]).dtype, floats([1, 2]).flags.writeable
+    (True, dtype('float64'), False)
+    """
+
+    def convert(value: Any) -> npt.NDArray[Any] | None:
+        return None if value is None else readonly(np.asarray(value, dtype=dtype))
+
+    return convert
+
+
+def nullable(values: npt.ArrayLike) -> list[Any]:
+    """A float array as a JSON list, ``None`` for NaN.
+
+    Examples
+    --------
+    >>> nullable([1.5, float("nan")])
+    [1.5, None]
+    """
+    array = np.asarray(values, dtype=np.float64)
+    out = array.astype(object)
+    out[np.isnan(array)] = None
+    return out.tolist()  # type: ignore[no-any-return]
+
+
 def array_repr(value: Any) -> str:
     """A short repr of an array: its shape and dtype, never its contents.
 
     Examples
     --------
-    >>> array_repr(np.zeros((3, 2)))
-    'array<float64>(3, 2)'
+    >>> array_repr(np.zeros((3, 2))), array_repr(None)
+    ('array<float64>(3, 2)', 'None')
     """
+    if value is None:
+        return "None"
     array = np.asarray(value)
     shape = ", ".join(str(n) for n in array.shape)
     return f"array<{array.dtype}>({shape})"

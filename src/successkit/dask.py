@@ -131,8 +131,7 @@ def score(
     >>> scores["score"].tolist(), scores["band"].tolist()
     ([90.0, 50.0, nan, 20.0], ['green', 'yellow', nan, 'red'])
     """
-    dd = _dask("successkit.dask.score()")
-    _check_frame(frame, dd)
+    _check_frame(frame, "successkit.dask.score()")
     _check_model(model)
     names = _names(frame, id)
     wanted = _fixed_kinds(frame, names, kinds, model.kinds())
@@ -141,7 +140,7 @@ def score(
     return frame.map_partitions(
         _score_partition,
         model,
-        _Reader(id=id, as_of=as_of, columns=read, kinds={n: wanted[n] for n in read}),
+        _Reader(id=id, as_of=as_of, columns=read, kinds=wanted),
         meta=meta,
         clear_divisions=True,
     )
@@ -231,8 +230,7 @@ def evaluate(
     b call_admin 2026-10-08 login_rate = 10% < 30% and tier = "high"
     d call_admin 2026-10-08 login_rate = 25% < 30% and tier = "high"
     """
-    dd = _dask("successkit.dask.evaluate()")
-    _check_frame(frame, dd)
+    _check_frame(frame, "successkit.dask.evaluate()")
     if not isinstance(playbook, Playbook):
         raise ModelError(f"expected a Playbook, got {type(playbook).__name__}")
     _check_history_free(playbook)
@@ -254,7 +252,7 @@ def evaluate(
     return frame.map_partitions(
         _evaluate_partition,
         playbook,
-        _Reader(id=id, as_of=as_of, columns=read, kinds={n: wanted[n] for n in read}),
+        _Reader(id=id, as_of=as_of, columns=read, kinds=wanted),
         health,
         now,
         meta=meta,
@@ -266,7 +264,8 @@ def evaluate(
 
 
 class _Reader:
-    """Turns one pandas partition into a Portfolio of the given columns and kinds."""
+    """Turns one pandas partition into a Portfolio of the given columns, each read as its
+    kind in ``kinds`` (when it has one there)."""
 
     def __init__(
         self, *, id: str, as_of: Any, columns: Iterable[str], kinds: Mapping[str, Kind]
@@ -274,7 +273,7 @@ class _Reader:
         self.id = id
         self.as_of = as_of
         self.columns = tuple(columns)
-        self.kinds = dict(kinds)
+        self.kinds = {name: kinds[name] for name in self.columns if name in kinds}
 
     def __call__(self, part: Any) -> Portfolio:
         data = {self.id: _ids_of(part, self.id)}
@@ -299,11 +298,8 @@ def _evaluate_partition(
 # -- checks and kinds -------------------------------------------------------------------------
 
 
-def _dask(purpose: str) -> Any:
-    return import_optional("dask.dataframe", purpose=purpose)
-
-
-def _check_frame(frame: Any, dd: Any) -> None:
+def _check_frame(frame: Any, purpose: str) -> None:
+    dd = import_optional("dask.dataframe", purpose=purpose)
     if not isinstance(frame, dd.DataFrame):
         raise DataError(
             f"expected a dask DataFrame, got {type(frame).__name__} (for an in-memory "

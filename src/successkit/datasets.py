@@ -43,14 +43,12 @@ __all__ = ["DRIVERS", "END", "NOISE", "TOUCHPOINTS", "SampleData", "make_portfol
 #: The date of the latest snapshot of every sample.
 END = dt.date(2026, 10, 1)
 
-#: The true churn effects, column → coefficient of its standardised value in the monthly
-#: churn logit (``keyperson_touch`` by rank bad < fair < good < excellent); 0 marks noise.
-DRIVERS: Mapping[str, float] = MappingProxyType(
-    {**DRIVER_EFFECTS, "employees": 0.0, "feature_x_usage": 0.0, "industry": 0.0}
-)
-
 #: Columns that play no part in churn (coefficient 0).
 NOISE = ("employees", "feature_x_usage", "industry")
+
+#: The true churn effects, column → coefficient of its standardised value in the monthly
+#: churn logit (``keyperson_touch`` by rank bad < fair < good < excellent); 0 marks noise.
+DRIVERS: Mapping[str, float] = MappingProxyType({**DRIVER_EFFECTS, **dict.fromkeys(NOISE, 0.0)})
 
 # Churn is simulated this many months beyond END (no snapshots), enough for a 90-day horizon.
 _FUTURE_MONTHS = 4

@@ -142,3 +142,8 @@ def test_history_pickles(history: sk.History) -> None:
     import pickle
 
     assert pickle.loads(pickle.dumps(history)) == history
+
+
+def test_ids_are_cached_and_read_only(history: sk.History) -> None:
+    assert history.ids is history.ids
+    assert not history.ids.flags.writeable

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import successkit as sk
+from dsl._reference import RowContext, evaluate_row
 from strategies import DSL_SCHEMA, dsl_histories, typed_conditions, typed_numbers
 from successkit.dsl import ast
 from successkit.dsl._frame import Timeline
 from successkit.dsl._parser import parse_condition
-from successkit.dsl._reference import RowContext, evaluate_row
 from successkit.dsl.check import check
 from successkit.dsl.compile import Truth, compile_node, to_number
 
@@ -50,7 +50,7 @@ def test_conditions_match_the_reference(node: ast.Node, history: sk.History) -> 
 @given(typed_numbers, dsl_histories())
 def test_numbers_match_the_reference(node: ast.Node, history: sk.History) -> None:
     value, (frame, types) = _compiled(node, history)
-    values = np.broadcast_to(np.asarray(to_number(value, frame.n), dtype=np.float64), (frame.n,))
+    values = np.broadcast_to(np.asarray(to_number(value), dtype=np.float64), (frame.n,))
     for row in range(frame.n):
         expected = evaluate_row(node, RowContext(frame, row, types))
         if expected is None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import successkit as sk
 from strategies import dsl_nodes, dsl_rules
-from successkit.dsl import _parser, ast
+from successkit.dsl import _driver, _parser, ast
 from successkit.dsl._driver import LalrDriver
 from successkit.dsl.format import format_node, format_rules
 
@@ -115,3 +115,21 @@ def test_driver_reuses_its_tables() -> None:
     tables = driver._tables
     assert driver.parse("x > 1", "condition_only") == first
     assert driver._tables is tables
+
+
+def test_without_lark_internals_lark_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Lark without the internals the driver reads: Lark's own parse does the work, with
+    the same trees, spans and errors."""
+    texts = [
+        'rule r "T": when a > 1 and b in ("x", 2) then c(n = 1) as risk\nwhen d then e',
+        "when not (a or b) between 1 and 2 then c",
+        "when a > then b",
+        "when a == 1 then b",
+        "when a then",
+    ]
+    expected = [_outcome("playbook", text) for text in texts]
+    driver = LalrDriver(_parser._lark())
+    monkeypatch.setattr(_driver, "_Shift", None)
+    monkeypatch.setattr(_parser, "_driver", driver)
+    assert [_outcome("playbook", text) for text in texts] == expected
+    assert driver._tables is None  # the driver's own tables were never built

@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import LexerThread
 
-from successkit.dsl import _parser
+from successkit.dsl import _lexer, _parser
 from successkit.dsl._lexer import FastLexer
 
 # Lark's own lexer over the same grammar file: the reference.
@@ -58,6 +59,16 @@ def test_tokens_match_lark_on_random_text() -> None:
 @given(st.text(alphabet=st.sampled_from("ab1_ .%`'\"#\n\t\u3000(=<!-d"), max_size=30))
 def test_tokens_match_lark_on_any_text(text: str) -> None:
     assert _tokens(_fast(), text) == _tokens(_BASIC, text)
+
+
+def test_tokens_made_through_token_match_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a Lark whose Token has other fields than the lexer fills in: tokens come from Token()
+    monkeypatch.setattr(_lexer, "_FILL_TOKENS", False)
+    rng = random.Random(11)
+    fast = _fast()
+    for _ in range(300):
+        text = " ".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 12)))
+        assert _tokens(fast, text) == _tokens(_BASIC, text), text
 
 
 def test_a_bad_character_after_spaces_is_reported_where_it_is() -> None:

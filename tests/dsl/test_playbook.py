@@ -294,6 +294,48 @@ def test_namespace_results_align_by_id(pf: sk.Portfolio) -> None:
         sk.Playbook.parse('when touch.quadrnt = "D" then x').evaluate(pf, touch=touch)
 
 
+@attrs.frozen
+class CountingResult(FakeResult):
+    """A namespace result that counts the calls of rule_columns()."""
+
+    calls: list[int] = attrs.field(factory=list)
+
+    def rule_columns(self) -> Mapping[str, sk.Column]:
+        self.calls.append(1)
+        return self.columns
+
+
+@pytest.mark.parametrize("order", [slice(None), slice(None, None, -1)])
+def test_namespace_columns_are_read_once_per_snapshot(pf: sk.Portfolio, order: slice) -> None:
+    # score 10 * (row in pf), band "red" below 15: in pf's order or reversed (then aligned)
+    score = np.arange(len(pf)) * 10.0
+    band = np.where(score < 15, "red", "green")
+    result = CountingResult(
+        pf.ids[order].copy(),
+        {
+            "score": sk.Column.number(score[order]),
+            "band": sk.Column.from_labels(band[order]),
+            "coverage": sk.Column.number(score[order] + 1),
+        },
+    )
+    pb = sk.Playbook.parse(
+        """
+        rule high: when health.score >= 20 then a
+        rule red: when health.band = "red" then b
+        rule both: when health.coverage > 1 and health.band = "red" then c
+        """
+    )
+    assert _fired(pb.evaluate(pf, health=result)) == [
+        ("acme", "red", "b"),
+        ("globex", "red", "b"),
+        ("globex", "both", "c"),
+        ("initech", "high", "a"),
+        ("umbrella", "high", "a"),
+    ]
+    # once for the schema, once for the values (and one alignment), for all three names
+    assert len(result.calls) == 2
+
+
 def test_namespace_models_are_scored_per_snapshot() -> None:
     history = sk.History(
         [

@@ -53,6 +53,38 @@ def test_ctas_stay_open_while_the_indicator_holds() -> None:
     assert result.ctas[0].reason == "usage = 40% < 50%"
 
 
+@pytest.mark.parametrize("weeks_back", [0, 3000])  # 2026, and 1968 (before day 0)
+def test_ctas_per_owner_and_week(weeks_back: int) -> None:
+    shift = dt.timedelta(weeks=weeks_back)
+    usage = [  # on a Sunday, a Wednesday and the Monday after
+        ("2026-01-04", {"a": 0.1, "b": 0.9}),
+        ("2026-01-07", {"a": 0.9, "b": 0.2, "c": 0.9}),
+        ("2026-01-12", {"a": 0.1, "b": 0.1, "c": 0.9}),
+    ]
+    history = sk.History(
+        sk.Portfolio.from_columns(
+            {"id": list(values), "usage": list(values.values())},
+            as_of=dt.date.fromisoformat(day) - shift,
+        )
+        for day, values in usage
+    )
+    pb = sk.Playbook.parse(
+        "rule low: when usage < 50% then call owner csm\nrule seen: when usage >= 0 then log"
+    )
+    result = pb.replay(history)
+
+    def week(day: str) -> dt.date:
+        return dt.date.fromisoformat(day) - shift
+
+    assert result.per_owner_week == (
+        (None, week("2025-12-29"), 2),  # seen: a, b
+        ("csm", week("2025-12-29"), 1),  # low: a
+        (None, week("2026-01-05"), 1),  # seen: c
+        ("csm", week("2026-01-05"), 1),  # low: b
+        ("csm", week("2026-01-12"), 1),  # low: a again
+    )
+
+
 def test_cooldown_spaces_ctas() -> None:
     pb = sk.Playbook.parse("rule low: when usage < 50% then call cooldown 30d")
     result = pb.replay(_history())

@@ -79,3 +79,42 @@ def test_plan_to_dict_lists_due_dates() -> None:
     assert data["entered"] == "2026-09-01"
     assert data["tasks"][0]["due_date"] == "2026-09-08"
     assert data["days_in_stage"] == 30
+
+
+def test_plan_scores_a_percentile_model_with_the_whole_portfolio() -> None:
+    # alone, an account scores 50 on a percentile metric: the plan must see the batch's score
+    roadmap = sk.Roadmap([sk.Stage("live", playbook="when health.score < 40 then rescue as risk")])
+    model = sk.HealthModel([sk.Metric("usage", scheme=sk.Percentile())])
+    pf = sk.Portfolio.from_columns({"id": list("abcde"), "usage": [1, 2, 3, 4, 5]}, as_of=AS_OF)
+    result = roadmap.assign(pf, health=model)
+    batch = roadmap.playbook().evaluate(pf, health=model, stages=result)
+    assert sorted(batch.account_id.tolist()) == ["a", "b"]
+    for account in "abcde":
+        expected = [cta for cta in batch if cta.account_id == account]
+        assert list(roadmap.plan(account, result).actions) == expected
+    history = sk.History([pf.with_as_of("2026-09-01"), pf])
+    assert [c.action for c in roadmap.plan("a", roadmap.assign(history, health=model)).actions] \
+        == ["rescue"]
+    with pytest.raises(sk.DataError, match="account 'z'"):
+        roadmap.plan("z", result)
+
+
+def test_plan_actions_are_the_batch_actions_of_the_account() -> None:
+    roadmap = sk.Roadmap([
+        sk.Stage("new", playbook="when health.score < 50 and stage.days >= 30 then call as risk"),
+        sk.Stage("live", entry="usage >= 50", playbook="when health.band = 'green' then thank"),
+    ])
+    model = sk.HealthModel([sk.Metric("usage", scheme=sk.Linear(0, 100))])
+    ids = ["a", "b", "c", "d", "e"]
+    before = sk.Portfolio.from_columns({"id": ids[:4], "usage": [10.0, 20.0, 60.0, 90.0]},
+                                       as_of="2026-08-01")
+    now = sk.Portfolio.from_columns({"id": ids, "usage": [10.0, 70.0, 60.0, 95.0, None]},
+                                    as_of=AS_OF)
+    history = sk.History([before, now])
+    health = model.score(now)
+    result = roadmap.assign(history, health=health)
+    batch = roadmap.playbook().evaluate(history, health=health, stages=result)
+    assert {c.account_id for c in batch} == {"a", "b", "d"}  # c: live but yellow
+    for account in ids:
+        expected = [cta for cta in batch if cta.account_id == account]
+        assert list(roadmap.plan(account, result).actions) == expected

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import successkit as sk
@@ -299,3 +299,17 @@ def test_days_in_stage_match_a_walk_back_per_account(history: sk.History) -> Non
         expected = (history.dates[-1] - history.dates[k]).days
         assert result.days_in_stage[row] == expected
         assert result.stalled[row] == (code == 1 and expected > 31)
+
+
+@given(_histories())
+def test_score_chain_equals_history_assignment_always(history: sk.History) -> None:
+    assume(len(history) > 1)  # a lone portfolio does not date entries; a History does
+    chained = None
+    for snapshot in history:
+        chained = ROADMAP.score(snapshot, previous=chained)
+    assert chained is not None
+    expected = ROADMAP.assign(history)
+    assert chained.ids.tolist() == expected.ids.tolist()
+    np.testing.assert_array_equal(chained.entered, expected.entered)
+    np.testing.assert_array_equal(chained.days_in_stage, expected.days_in_stage)
+    assert chained.stalled.tolist() == expected.stalled.tolist()

@@ -225,6 +225,8 @@ def test_outcomes_no_metric_predicts_are_a_model_error() -> None:
         ({"l2": "big"}, sk.ModelError, "l2 must be a number"),
         ({"by": "tier", "min_segment": 0}, sk.DataError, "min_segment must be"),
         ({"by": "tier", "min_segment": 10}, sk.ModelError, "no segment of 'tier' has 10"),
+        ({"by": "tier", "min_segment": True}, sk.DataError, "min_segment must be"),
+        ({"by": "tier", "min_segment": np.int64(10)}, sk.ModelError, "no segment of 'tier'"),
         ({"by": "tierr"}, sk.DataError, "did you mean 'tier'"),
     ],
 )

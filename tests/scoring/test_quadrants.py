@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import successkit as sk
+import successkit.datasets  # sk.datasets below: a submodule, imported explicitly
 
 AS_OF = "2026-10-01"
 

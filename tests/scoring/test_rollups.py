@@ -89,3 +89,24 @@ def test_errors() -> None:
         result.rollup(weight="parent_id")
     with pytest.raises(sk.DataError, match="HealthResult"):
         sk.rollup("result")  # type: ignore[arg-type]
+
+
+def test_children_without_a_weight_are_not_weighed() -> None:
+    parents = sk.rollup(model().score(portfolio()), weight="arr")
+    # A: a3 weighs 0 but has a score, so it is scored; C: c1 has no ARR, so nothing is
+    # offered and coverage is 0 / 0.
+    assert parents.children.tolist() == [3, 1, 1]
+    assert parents.scored.tolist() == [3, 0, 0]
+    assert parents.coverage[:2].tolist() == [1.0, 0.0]
+    assert math.isnan(parents.coverage[2])
+    assert parents.group_scores["G"][0] == 65.0
+
+
+def test_results_are_slotted() -> None:
+    import pickle
+
+    result = model().score(portfolio())
+    parents = result.rollup()
+    for value in (result, parents):
+        assert not hasattr(value, "__dict__")
+        assert pickle.loads(pickle.dumps(value)) == value

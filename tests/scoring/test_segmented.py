@@ -90,6 +90,27 @@ def test_hysteresis_per_segment() -> None:
     assert second.band.tolist() == ["red", "green"]
 
 
+def test_hysteresis_follows_an_account_into_another_segment() -> None:
+    sticky = sk.Bands(hysteresis=5)
+    high = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 100))], bands=sticky)
+    rest = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 200))], bands=sticky)
+    model = sk.SegmentedModel("tier", {"high": high}, default=rest)
+    first = model.score(sk.Portfolio.from_columns(
+        {"id": ["p", "q"], "tier": ["high", "high"], "x": [72, 50]}))
+    second = model.score(sk.Portfolio.from_columns(
+        {"id": ["q", "p"], "tier": ["high", None], "x": [50, 136]}), previous=first)
+    # p now scores 68 under the default model: within the margin, so it stays green.
+    assert second.score.tolist() == [50.0, 68.0]
+    assert second.band.tolist() == ["yellow", "green"]
+
+
+def test_previous_must_be_a_health_result_even_when_nothing_is_scored() -> None:
+    model = sk.SegmentedModel("tier", {"high": strict()})
+    for pf in (portfolio(), portfolio().take([])):
+        with pytest.raises(sk.DataError, match="previous"):
+            model.score(pf, previous="green")  # type: ignore[arg-type]
+
+
 def test_rule_schema_is_the_union() -> None:
     model = sk.SegmentedModel("tier", {"high": strict(), "tech": loose()})
     assert list(model.rule_schema()) == ["score", "band", "coverage", "deployment", "roi",

@@ -23,6 +23,7 @@ from tests.strategies import (
 )
 
 import successkit as sk
+import successkit.datasets  # sk.datasets below: a submodule, imported explicitly
 
 AS_OF = "2026-10-01"
 
@@ -567,6 +568,16 @@ def test_bad_events_name_the_column_and_row(changes: dict[str, Any], column: str
     assert info.value.column == column
     assert info.value.row == row
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("column", [["video", "vidoe", None], np.array(["video", "vidoe", ""])])
+def test_the_first_bad_touch_point_is_reported(column: Any) -> None:
+    """Lists (read as categories) and numpy text take different paths: same error."""
+    data = {"account_id": ["a"] * 3, "touchpoint": column, "at": ["2026-09-01"] * 3,
+            "progress": [0.5] * 3}
+    with pytest.raises(sk.DataError, match="unknown touch point 'vidoe'") as info:
+        sk.TouchModel.sansan().score(data, portfolio({"a": 3}))
+    assert (info.value.column, info.value.row) == ("touchpoint", 1)
 
 
 def test_tiered_events_need_a_progress_column() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -35,6 +36,22 @@ def test_arrays(result: sk.TouchResult) -> None:
     np.testing.assert_array_equal(result.seats, [4, 10, 0])
     assert result.touchpoint_matrix.shape == (3, 9)
     assert not result.score.flags.writeable
+
+
+def test_arrays_stay_read_only_through_pickling(result: sk.TouchResult) -> None:
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result
+    assert again.seats is not None
+    assert not again.seats.flags.writeable
+    assert not again.score.flags.writeable
+    events = sk.TouchModel.sansan().read_events(
+        {"account_id": ["a"], "touchpoint": ["video"], "at": [AS_OF], "user_id": ["u1"],
+         "item": ["v1"], "progress": [0.5]}
+    )
+    table = pickle.loads(pickle.dumps(events))
+    for values in (table.user, table.item, table.progress, table.account):
+        assert values is not None
+        assert not values.flags.writeable
 
 
 def test_splits_add_up_to_the_total(result: sk.TouchResult) -> None:

@@ -134,3 +134,30 @@ def test_errors() -> None:
         sk.trend(history(), model(), window="soon")
     with pytest.raises(sk.DataError, match="negative"):
         sk.trend(history(), model(), tolerance=-1)
+
+
+def test_earlier_snapshots_are_aligned_by_account_id() -> None:
+    # The same history with the earlier snapshots' accounts in another order (and one
+    # account absent from the middle snapshot) gives the same trend, account by account.
+    shuffled = sk.History([
+        history()[0].take([2, 0, 1]),
+        history()[1].take([1, 0]),
+        history()[2],
+    ])
+    expected = sk.trend(history(), model(), window="60d")
+    result = sk.trend(shuffled, model(), window="60d")
+    np.testing.assert_array_equal(result.delta, expected.delta)
+    np.testing.assert_array_equal(result.slope[:2], expected.slope[:2])
+    assert result.slope[2] == pytest.approx(-20 / 60)  # c: days 0 and 60, as before
+    assert result.band_from.tolist() == ["yellow", "yellow", None, None]
+
+
+def test_an_empty_earlier_snapshot_has_no_scores() -> None:
+    empty = sk.Portfolio.from_columns({"id": [], "x": []}, as_of="2026-07-01",
+                                      kinds={"x": "number"})
+    h = sk.History([empty, history()[2]])
+    result = sk.trend(h, model(), window="60d")
+    assert result.since == dt.date(2026, 7, 1)
+    assert np.isnan(result.delta).all()
+    assert np.isnan(result.slope).all()
+    assert result.band_from.tolist() == [None] * 4

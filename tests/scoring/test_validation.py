@@ -496,3 +496,10 @@ def test_errors_name_the_account() -> None:
     with pytest.raises(sk.DataError) as info:
         sk.evaluate([1.0, 2.0], [True, 7])
     assert info.value.row == 1
+
+
+def test_the_first_outcome_of_a_wrong_type_is_named() -> None:
+    churned = np.array([True, None, False, "yes", 0, "no"], dtype=object)
+    with pytest.raises(sk.DataError, match="got 'yes'") as info:
+        sk.evaluate([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], churned, ids=list("abcdef"))
+    assert info.value.account == "d"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import attrs
@@ -20,6 +19,13 @@ _VALUE_DTYPES = {
     Kind.BOOLEAN: np.dtype(np.bool_),
     Kind.CATEGORY: np.dtype(np.int32),
     Kind.DATE: np.dtype("datetime64[D]"),
+}
+# The value stored where an entry is missing.
+_MISSING_VALUES = {
+    Kind.NUMBER: np.nan,
+    Kind.BOOLEAN: False,
+    Kind.CATEGORY: -1,
+    Kind.DATE: np.datetime64("NaT"),
 }
 
 
@@ -160,14 +166,8 @@ class Column:
         [None, None]
         """
         kind = Kind(kind)
-        mask = np.ones(length, dtype=np.bool_)
-        if kind is Kind.NUMBER:
-            return cls(kind, np.full(length, np.nan), mask)
-        if kind is Kind.BOOLEAN:
-            return cls(kind, np.zeros(length, dtype=np.bool_), mask)
-        if kind is Kind.CATEGORY:
-            return cls(kind, np.full(length, -1, dtype=np.int32), mask)
-        return cls(kind, np.full(length, np.datetime64("NaT"), dtype="datetime64[D]"), mask)
+        values = np.full(length, _MISSING_VALUES[kind], dtype=_VALUE_DTYPES[kind])
+        return cls(kind, values, np.ones(length, dtype=np.bool_))
 
     # -- access -------------------------------------------------------------------------------
 
@@ -232,16 +232,8 @@ class Column:
         """The Python value at ``row`` (``None`` when missing)."""
         if self.missing[row]:
             return None
-        value = self.values[row]
-        if self.kind is Kind.NUMBER:
-            return float(value)
-        if self.kind is Kind.BOOLEAN:
-            return bool(value)
-        if self.kind is Kind.CATEGORY:
-            return self.categories[int(value)]
-        day = value.astype(object)
-        assert isinstance(day, dt.date)
-        return day
+        value = self.values[row].item()  # float, bool, int code or datetime.date
+        return self.categories[value] if self.kind is Kind.CATEGORY else value
 
     # -- transformation -----------------------------------------------------------------------
 
@@ -249,21 +241,14 @@ class Column:
         """The column at ``rows``; row ``-1`` gives a missing value (for alignment)."""
         index = np.asarray(rows, dtype=np.intp)
         absent = index < 0
-        safe = np.where(absent, 0, index) if len(self) else np.zeros_like(index)
         if not len(self):
             if not absent.all():
                 raise IndexError("cannot take present rows from an empty column")
             return Column.empty(self.kind, index.shape[0])
-        values = self.values[safe]
+        safe = np.where(absent, 0, index)
+        values = self.values[safe]  # a copy: fancy indexing
         missing = self.missing[safe] | absent
-        if self.kind is Kind.NUMBER:
-            values = np.where(missing, np.nan, values)
-        elif self.kind is Kind.BOOLEAN:
-            values = values & ~missing
-        elif self.kind is Kind.CATEGORY:
-            values = np.where(missing, -1, values).astype(np.int32)
-        else:
-            values = np.where(missing, np.datetime64("NaT"), values).astype("datetime64[D]")
+        values[missing] = _MISSING_VALUES[self.kind]
         return Column(self.kind, values, missing, self.categories)
 
     def as_kind(self, kind: Kind | str, *, name: str | None = None) -> Column:

@@ -130,15 +130,19 @@ def _is_missing(value: Any) -> bool:
 
 
 def _value_class(value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
+    return _value_class_of_type(type(value))
+
+
+def _value_class_of_type(t: type) -> str:
+    if issubclass(t, (bool, np.bool_)):
         return Kind.BOOLEAN.value
-    if isinstance(value, _NUMBER_TYPES):
+    if issubclass(t, _NUMBER_TYPES):
         return Kind.NUMBER.value
-    if isinstance(value, (str, np.str_)):
+    if issubclass(t, (str, np.str_)):
         return _TEXT
-    if isinstance(value, (dt.date, np.datetime64)):
+    if issubclass(t, (dt.date, np.datetime64)):
         return Kind.DATE.value
-    return type(value).__name__
+    return t.__name__
 
 
 def _describe(value: Any) -> str:
@@ -180,7 +184,7 @@ def convert_column(
         if wanted not in (None, Kind.DATE):
             raise ctx.error(f"dates cannot be read as a {wanted} column")
         return Column.date(array.astype("datetime64[D]"))
-    if code in "US":
+    if code in "UST":  # "T": numpy's variable-width StringDType
         return _from_objects(array.astype(object), wanted, ctx)
     if code == "O":
         return _from_objects(array, wanted, ctx)
@@ -224,11 +228,9 @@ def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -
     missing = np.fromiter(map(_is_missing, array), dtype=np.bool_, count=n)
     present_rows = np.flatnonzero(~missing)
     present = array[present_rows]
-    classes = {_CLASS_OF_TYPE.get(t) or _value_class_of_type(t) for t in set(map(type, present))}
-
     if not present.size:
         return Column.empty(wanted or Kind.NUMBER, n)
-
+    classes = {_value_class_of_type(t) for t in set(map(type, present))}
     if wanted is None:
         first = _value_class(present[0])
         if first not in _INFERRED:
@@ -265,29 +267,6 @@ def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -
     dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     dates[present_rows] = _parse_dates(present, present_rows, ctx)
     return Column.date(dates)
-
-
-_CLASS_OF_TYPE: dict[type, str] = {
-    bool: Kind.BOOLEAN.value,
-    np.bool_: Kind.BOOLEAN.value,
-    int: Kind.NUMBER.value,
-    float: Kind.NUMBER.value,
-    str: _TEXT,
-    dt.date: Kind.DATE.value,
-    dt.datetime: Kind.DATE.value,
-}
-
-
-def _value_class_of_type(t: type) -> str:
-    if issubclass(t, (bool, np.bool_)):
-        return Kind.BOOLEAN.value
-    if issubclass(t, _NUMBER_TYPES):
-        return Kind.NUMBER.value
-    if issubclass(t, (str, np.str_)):
-        return _TEXT
-    if issubclass(t, (dt.date, np.datetime64)):
-        return Kind.DATE.value
-    return t.__name__
 
 
 # The kind inferred from the class of the first present value.
@@ -347,7 +326,7 @@ def _parse_numbers(
 def _integral_label(value: Any, ctx: _Context, row: int) -> str:
     number = float(value)
     if number != round(number):
-        raise ctx.error(f"number {value!r} cannot be a category label", int(row))
+        raise ctx.error(f"number {value!r} cannot be a category label", row)
     return str(int(number))
 
 
@@ -363,10 +342,10 @@ def _parse_dates(
         for i, text in enumerate(unique.tolist()):
             day = _iso_day(text)
             if day is None:
-                row = int(text_rows[np.flatnonzero(inverse.reshape(-1) == i)[0]])
+                row = int(text_rows[_first(inverse == i)])
                 raise ctx.error(f"unparseable date {text!r} (expected ISO YYYY-MM-DD)", row)
             parsed[i] = day
-        out[texts] = parsed[inverse.reshape(-1)]
+        out[texts] = parsed[inverse]
     others = ~texts
     if others.any():
         out[others] = np.array(
@@ -409,6 +388,8 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     Missing ids, other value types and duplicates are :class:`~successkit.DataError`.
     """
     array = _to_numpy(raw, _Context(name, None))
+    if array.dtype.kind == "T":  # numpy's variable-width StringDType
+        array = array.astype(object)
     code = array.dtype.kind
     if code in "iu":
         ids = array.astype(str)
@@ -445,11 +426,15 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     return ids
 
 
-def first_duplicate(ids: npt.NDArray[np.str_]) -> tuple[int, int] | None:
-    """Rows ``(first, again)`` of the earliest repeated id, or ``None`` when ids are unique."""
+def first_duplicate(
+    ids: npt.NDArray[np.str_], order: npt.NDArray[np.intp]
+) -> tuple[int, int] | None:
+    """Rows ``(first, again)`` of the earliest repeated id, or ``None`` when ids are unique.
+
+    ``order`` is the stable argsort of ``ids`` (the caller keeps it as its lookup index).
+    """
     if ids.size < 2:
         return None
-    order = np.argsort(ids, kind="stable")
     ordered = ids[order]
     repeat = np.flatnonzero(ordered[1:] == ordered[:-1])
     if not repeat.size:

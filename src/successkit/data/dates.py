@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 
-__all__ = ["DAYS_PER_UNIT", "duration_days", "format_duration", "to_date"]
+__all__ = ["DAYS_PER_UNIT", "duration_days", "format_duration", "model_duration", "to_date"]
 
 #: Days per duration unit, as the playbook language defines them (a month is 30 days).
 DAYS_PER_UNIT: dict[str, int] = {"d": 1, "w": 7, "mo": 30, "y": 365}
@@ -95,6 +95,28 @@ def duration_days(value: Any, *, what: str = "duration") -> int:
     if days < 0:
         raise DataError(f"{what} must not be negative, got {days} days")
     return days
+
+
+def model_duration(
+    value: Any, *, what: str, where: str | None = None, hint: str | None = None
+) -> int:
+    """:func:`duration_days` for a model's definition (a window, a due date, a stage's
+    expected duration): a bad duration is a :class:`~successkit.ModelError` naming ``where``.
+
+    Examples
+    --------
+    >>> model_duration("2w", what="due")
+    14
+    >>> model_duration("soon", what="due", where="task 'kickoff'")
+    Traceback (most recent call last):
+    ...
+    successkit.errors.ModelError: task 'kickoff': due 'soon' is not a duration; write e.g. ...
+    """
+    try:
+        return duration_days(value, what=what)
+    except DataError as exc:
+        message = exc.message if hint is None else f"{exc.message}; {hint}"
+        raise ModelError(message, where=where) from None
 
 
 def format_duration(days: int) -> str:

@@ -12,6 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import readonly
 from successkit._html import html_table
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids, read_columns
@@ -179,12 +180,12 @@ class History:
         """The date of the most recent snapshot."""
         return self.dates[-1]
 
-    @property
+    @cached_property
     def ids(self) -> npt.NDArray[np.str_]:
         """Every account that appears in any snapshot, in order of first appearance."""
         combined = np.concatenate([s.ids for s in self.snapshots])
         _, first = np.unique(combined, return_index=True)
-        return combined[np.sort(first)]
+        return readonly(combined[np.sort(first)])
 
     @cached_property
     def schema(self) -> Schema:
@@ -274,8 +275,7 @@ class History:
         """
         kind = self.schema.get(name)
         if kind is None:
-            hint = self.schema.suggest(name)
-            suffix = f"; did you mean {hint!r}?" if hint else ""
+            suffix = did_you_mean_suffix(name, self.schema.names())
             raise DataError(f"no snapshot has this column{suffix}", column=name)
         target = self.ids if ids is None else convert_ids(ids)
         out = []

@@ -12,9 +12,9 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_equal, array_field, readonly
-from successkit._html import html_table
+from successkit._html import HEAD_ROWS, head_table
 from successkit._optional import import_optional
-from successkit._rows import as_rows, unknown_account
+from successkit._rows import as_rows, lookup, unknown_account
 from successkit.data.account import Account
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids, first_duplicate, read_columns
@@ -91,6 +91,7 @@ class Portfolio:
     columns: Mapping[str, Column] = attrs.field(converter=_freeze_columns, factory=dict)
     as_of: dt.date | None = attrs.field(default=None, converter=_optional_date)
     _order: npt.NDArray[np.intp] = attrs.field(init=False, repr=False)
+    _sorted_ids: npt.NDArray[np.str_] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         n = self.ids.shape[0]
@@ -101,7 +102,8 @@ class Portfolio:
                 raise DataError(
                     f"has {len(column)} values but there are {n} account ids", column=name
                 )
-        duplicate = first_duplicate(self.ids)
+        order = np.argsort(self.ids, kind="stable")
+        duplicate = first_duplicate(self.ids, order)
         if duplicate is not None:
             first, again = duplicate
             raise DataError(
@@ -109,9 +111,9 @@ class Portfolio:
                 column="id",
                 account=str(self.ids[again]),
             )
-        order = np.argsort(self.ids, kind="stable")
         order.flags.writeable = False
         object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_sorted_ids", readonly(self.ids[order]))
 
     # -- construction -------------------------------------------------------------------------
 
@@ -329,14 +331,9 @@ class Portfolio:
         [1, -1, 0]
         """
         query = np.asarray(ids)
-        if query.dtype.kind != "U":
-            query = query.astype(str)
-        if not len(self) or not query.size:
-            return np.full(query.shape, -1, dtype=np.intp)
-        ordered = self.ids[self._order]
-        pos = np.minimum(np.searchsorted(ordered, query), len(self) - 1)
-        found = ordered[pos] == query
-        return np.where(found, self._order[pos], -1).astype(np.intp)
+        if query.shape == self.ids.shape and np.array_equal(query, self.ids):
+            return np.arange(len(self), dtype=np.intp)  # the same accounts: no search
+        return lookup(self._sorted_ids, self._order, query)
 
     def account(self, account_id: str) -> Account:
         """The :class:`Account` with ``account_id``; unknown ids are a DataError."""
@@ -476,12 +473,10 @@ class Portfolio:
         return f"Portfolio({len(self)} accounts × {len(self.columns)} columns{as_of})"
 
     def _repr_html_(self) -> str:
-        shown = min(len(self), 10)
+        head = np.arange(min(len(self), HEAD_ROWS))
         names = list(self.columns)[:12]
-        table: dict[str, list[Any]] = {"id": self.ids[:shown].tolist()}
-        for name in names:
-            table[name] = self.columns[name].take(np.arange(shown)).to_list()
-        return html_table(table, caption=repr(self), total=len(self))
+        columns = {name: self.columns[name].take(head).to_list() for name in names}
+        return head_table(self.ids, columns, caption=repr(self))
 
 
 def portfolio_of(

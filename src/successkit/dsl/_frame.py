@@ -27,14 +27,17 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 
-__all__ = ["NAMESPACES", "Frame", "Namespace", "Timeline"]
+__all__ = ["NAMESPACES", "Frame", "Namespace", "Timeline", "schema_of"]
 
 #: The namespaces rules can read: ``evaluate()`` keyword → name prefix.
 NAMESPACES: dict[str, str] = {"health": "health", "touch": "touch", "stages": "stage"}
 
 
-def _align(ids: npt.NDArray[np.str_], portfolio: Portfolio) -> npt.NDArray[np.intp]:
-    """For each row of ``portfolio``, the row of ``ids`` with that account (-1: absent)."""
+def _align(ids: npt.NDArray[np.str_], portfolio: Portfolio) -> npt.NDArray[np.intp] | None:
+    """For each row of ``portfolio``, the row of ``ids`` with that account (-1: absent);
+    ``None`` when ``ids`` are the portfolio's own (a result of that very snapshot)."""
+    if ids is portfolio.ids or np.array_equal(ids, portfolio.ids):
+        return None
     where = portfolio.index_of(ids)
     rows = np.full(len(portfolio), -1, dtype=np.intp)
     found = where >= 0
@@ -50,6 +53,7 @@ class Namespace:
         self.provider = provider
         self.snapshots = snapshots
         self._results: dict[int, Any] = {}
+        self._columns: dict[int, tuple[Mapping[str, Column], npt.NDArray[np.intp] | None]] = {}
         self.is_model = not hasattr(provider, "rule_columns")
         if self.is_model and not (
             hasattr(provider, "rule_schema") and hasattr(provider, "score")
@@ -64,7 +68,9 @@ class Namespace:
         return self.prefix if key == "" else f"{self.prefix}.{key}"
 
     def schema(self) -> dict[str, Kind]:
-        if self.is_model:
+        # Kinds come from rule_schema() where the provider has it (every model, most
+        # results), so checking rules never builds columns just to read their kinds.
+        if self.is_model or hasattr(self.provider, "rule_schema"):
             items = dict(self.provider.rule_schema()).items()
             return {self.full_name(k): Kind(v) for k, v in items}
         columns = self.provider.rule_columns()
@@ -84,6 +90,20 @@ class Namespace:
         if position not in self._results:
             self._score_all()
         return self._results.get(position)
+
+    def columns_at(
+        self, position: int
+    ) -> tuple[Mapping[str, Column], npt.NDArray[np.intp] | None] | None:
+        """The provider's columns at snapshot ``position`` and the rows aligning them to
+        that snapshot (``None``: aligned already), or ``None`` when there is no result then.
+        Both are made once per snapshot, however many names rules read from them."""
+        if position not in self._columns:
+            result = self.result_at(position)
+            if result is None:
+                return None
+            rows = _align(np.asarray(result.ids), self.snapshots[position])
+            self._columns[position] = (result.rule_columns(), rows)
+        return self._columns[position]
 
     def _score_all(self) -> None:
         if len(self.snapshots) > 1 and hasattr(self.provider, "score_history"):
@@ -155,15 +175,27 @@ class Timeline:
             key = namespace.key_of(name)
             if key is None:
                 continue
-            result = namespace.result_at(position)
-            if result is None:
+            found = namespace.columns_at(position)
+            if found is None:
                 return None
-            columns = result.rule_columns()
-            if key not in columns:
-                return None
-            found: Column = columns[key]
-            return found.take(_align(np.asarray(result.ids), snapshot))
+            columns, rows = found
+            named: Column | None = columns.get(key)
+            return named if named is None or rows is None else named.take(rows)
         return None
+
+
+def schema_of(
+    data: Mapping[str, Kind | str] | Portfolio | History, providers: Mapping[str, Any]
+) -> dict[str, Kind]:
+    """Every name rules can use over ``data`` (a Portfolio, a History or a schema mapping
+    of name to kind) with the namespaces of ``providers`` (prefix → result or model)."""
+    if isinstance(data, (Portfolio, History)):
+        return Timeline(data, providers).schema()
+    kinds = {str(name): Kind(kind) for name, kind in data.items()}
+    for prefix, provider in providers.items():
+        if provider is not None:
+            kinds.update(Namespace(prefix, provider, ()).schema())
+    return kinds
 
 
 class Frame:
@@ -206,7 +238,8 @@ class Frame:
     def at(self, position: int) -> Frame:
         """Snapshot ``position`` aligned to this frame's accounts."""
         snapshot = self.timeline.snapshots[position]
-        rows = snapshot.index_of(self.ids)
+        same = snapshot.ids is self.ids or np.array_equal(snapshot.ids, self.ids)
+        rows = None if same else snapshot.index_of(self.ids)  # None: the same accounts
         return Frame(self.timeline, position, self.ids, rows)
 
     def past(self, days: int) -> Frame | None:

@@ -64,42 +64,29 @@ def _error(message: str, item: Any, *, hint: str | None = None) -> RuleSyntaxErr
     )
 
 
-# Spans are made for every node, so these read token and span fields directly. A token's
-# fields fall back to 1 (lines, columns) and 0 (offsets) where Lark leaves them unset.
+# Spans are made for every node, so these read token and span fields directly: a Token
+# and a Span have the same position fields (line, column, end_line, end_column, start_pos,
+# end_pos), and the lexer sets all of them on every token.
 
 
 def _token_span(token: Token) -> ast.Span:
     """The span of one token."""
-    return ast.Span(
-        token.line or 1,
-        token.column or 1,
-        token.end_line or 1,
-        token.end_column or 1,
-        token.start_pos or 0,
-        token.end_pos or 0,
-        _local.source,
-    )
+    return _span_of(token, token)
 
 
 def _span_of(first: Any, last: Any) -> ast.Span:
     """The span from the start of ``first`` to the end of ``last`` (tokens or nodes)."""
-    if isinstance(first, Token):
-        line, column, start = first.line or 1, first.column or 1, first.start_pos or 0
-    elif (span := first.span) is not None:
-        line, column, start = span.line, span.column, span.start_pos
-    else:
-        line, column, start = 1, 1, 0
-    if isinstance(last, Token):
-        end_line, end_column, end = last.end_line or 1, last.end_column or 1, last.end_pos or 0
-    elif (span := last.span) is not None:
-        end_line, end_column, end = span.end_line, span.end_column, span.end_pos
-    else:
-        end_line, end_column, end = 1, 1, 0
-    return ast.Span(line, column, end_line, end_column, start, end, _local.source)
-
-
-def _spanned(items: Sequence[Any]) -> list[Any]:
-    return [item for item in items if item is not None]
+    start: Any = first if isinstance(first, Token) else first.span
+    end: Any = last if isinstance(last, Token) else last.span
+    return ast.Span(
+        start.line,
+        start.column,
+        end.end_line,
+        end.end_column,
+        start.start_pos,
+        end.end_pos,
+        _local.source,
+    )
 
 
 def _nodes(items: Sequence[Any]) -> list[ast.Node]:
@@ -256,17 +243,16 @@ class _Builder(Transformer[Token, Any]):
     def action(self, items: list[Any]) -> ast.Action:
         if len(items) == 1:  # no arguments
             return ast.Action(str(items[0]), (), span=_token_span(items[0]))
-        parts = _spanned(items)
-        arguments = [item for item in parts if isinstance(item, tuple)]
+        arguments = [item for item in items if isinstance(item, tuple)]
         seen: set[str] = set()
         for key, _, where in arguments:
             if key in seen:
                 raise _error(f"argument {key!r} is given twice", where)
             seen.add(key)
         return ast.Action(
-            str(parts[0]),
+            str(items[0]),
             tuple((key, value) for key, value, _ in arguments),
-            span=_span_of(parts[0], parts[-1]),
+            span=_span_of(items[0], items[-1]),
         )
 
     def argument(self, items: list[Any]) -> tuple[str, ast.Literal, Token]:

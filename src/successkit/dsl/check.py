@@ -17,7 +17,7 @@ from successkit.data.kinds import Kind
 from successkit.dsl import ast
 from successkit.errors import RuleError, RuleNameError, RuleTypeError, did_you_mean
 
-__all__ = ["HISTORY_FUNCTIONS", "Type", "Types", "check", "describe"]
+__all__ = ["HISTORY_FUNCTIONS", "Type", "Types", "check", "describe", "position_of"]
 
 #: Functions that look at earlier snapshots of a History.
 HISTORY_FUNCTIONS = frozenset({"change", "delta", "previous"})
@@ -80,7 +80,9 @@ def _is_column(node: ast.Node) -> bool:
     return isinstance(node, ast.Name)
 
 
-def _position(node: ast.Node) -> dict[str, Any]:
+def position_of(node: ast.Node) -> dict[str, Any]:
+    """Where ``node`` was written, as the keyword arguments of a :class:`RuleError`
+    (nothing for a node built in code)."""
     span = node.span
     if span is None:
         return {}
@@ -102,7 +104,7 @@ class _Checker:
     # -- reporting ----------------------------------------------------------------------------
 
     def type_error(self, message: str, node: ast.Node) -> Type:
-        self.errors.append(RuleTypeError(message, **_position(node)))
+        self.errors.append(RuleTypeError(message, **position_of(node)))
         return Type.ERROR
 
     def name_error(self, name: str, node: ast.Node, candidates: Iterable[str], what: str) -> Type:
@@ -112,7 +114,7 @@ class _Checker:
         if suggestion is not None:
             message += f"; did you mean {suggestion!r}?"
         self.errors.append(
-            RuleNameError(message, name=name, suggestion=suggestion, **_position(node))
+            RuleNameError(message, name=name, suggestion=suggestion, **position_of(node))
         )
         return Type.ERROR
 

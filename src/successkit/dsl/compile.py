@@ -28,10 +28,10 @@ import numpy.typing as npt
 from successkit.data.kinds import Kind
 from successkit.dsl import ast
 from successkit.dsl._frame import Frame
-from successkit.dsl.check import Type, Types
+from successkit.dsl.check import HISTORY_FUNCTIONS, Type, Types, position_of
 from successkit.errors import DataError, RuleNameError
 
-__all__ = ["Compiled", "Labels", "Truth", "compile_node", "missing_mask", "to_number"]
+__all__ = ["Compiled", "Labels", "Truth", "as_truth", "compile_node", "missing_mask", "to_number"]
 
 BoolArray = npt.NDArray[np.bool_]
 Compiled = Callable[[Frame], Any]
@@ -96,7 +96,7 @@ def _full(n: int, value: bool) -> BoolArray:
     return np.full(n, value, dtype=np.bool_)
 
 
-def to_number(value: Any, n: int) -> Any:
+def to_number(value: Any) -> Any:
     """A number operand: arrays as they are, conditions as 1/0/NaN, scalars as floats."""
     if isinstance(value, Truth):
         return np.where(value.true, 1.0, np.where(value.false, 0.0, np.nan))
@@ -142,10 +142,10 @@ _ORDER = {
 def _compare_values(op: str, left: Any, right: Any, n: int) -> Truth:
     """Three-valued ``left op right`` for numbers, dates, categories or conditions."""
     if isinstance(left, Labels) or isinstance(right, Labels):
-        return _compare_labels(op, left, right, n)
+        return _compare_labels(op, left, right)
     if isinstance(left, (Truth, bool, np.bool_)) and isinstance(right, (Truth, bool, np.bool_)):
         return _compare_truths(op, left, right, n)
-    left, right = to_number(left, n), to_number(right, n)
+    left, right = to_number(left), to_number(right)
     if op in _ORDER:
         is_true, is_false = _ORDER[op]
         true = _shape(is_true(left, right), n)
@@ -160,7 +160,7 @@ def _compare_values(op: str, left: Any, right: Any, n: int) -> Truth:
     return Truth(unequal(), equal)
 
 
-def _compare_labels(op: str, left: Any, right: Any, n: int) -> Truth:
+def _compare_labels(op: str, left: Any, right: Any) -> Truth:
     if isinstance(left, Labels) and isinstance(right, Labels):
         a, b = left.codes, left.recode(right)
         both = (a >= 0) & (b != -1)
@@ -186,7 +186,7 @@ def _compare_truths(op: str, left: Any, right: Any, n: int) -> Truth:
     if not isinstance(left, Truth):
         left, right = right, left
     if not isinstance(left, Truth):  # two literals
-        left = _as_truth(left, n)
+        left = as_truth(left, n)
     if not isinstance(right, Truth):  # a condition against true/false
         same = left if bool(right) else left.negate()
     else:
@@ -194,8 +194,6 @@ def _compare_truths(op: str, left: Any, right: Any, n: int) -> Truth:
         same = Truth(
             (l_true & r_true) | (l_false & r_false), (l_true & r_false) | (l_false & r_true)
         )
-    if isinstance(same.true, np.ndarray) and same.true.shape != (n,):  # pragma: no cover
-        same = Truth(_shape(same.true, n), _shape(same.false, n))
     result: Truth = same if op == "=" else same.negate()
     return result
 
@@ -249,7 +247,7 @@ class _Compiler:
             return self._name(node)
         if isinstance(node, ast.Negate):
             operand = self.compile(node.operand)
-            return lambda frame: np.negative(to_number(operand(frame), frame.n))
+            return lambda frame: np.negative(to_number(operand(frame)))
         if isinstance(node, ast.Arithmetic):
             return self._arithmetic(node)
         if isinstance(node, ast.Call):
@@ -273,7 +271,7 @@ class _Compiler:
             return self._becomes(node)
         if isinstance(node, ast.Not):
             operand = self.compile(node.operand)
-            return lambda frame: _as_truth(operand(frame), frame.n).negate()
+            return lambda frame: as_truth(operand(frame), frame.n).negate()
         if isinstance(node, ast.And):
             return self._junction(node.operands, conjunction=True)
         if isinstance(node, ast.Or):
@@ -310,8 +308,8 @@ class _Compiler:
         ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply}.get(op)
 
         def arithmetic(frame: Frame) -> Any:
-            a = to_number(left(frame), frame.n)
-            b = to_number(right(frame), frame.n)
+            a = to_number(left(frame))
+            b = to_number(right(frame))
             with np.errstate(all="ignore"):
                 if ufunc is not None:
                     return ufunc(a, b)
@@ -324,7 +322,7 @@ class _Compiler:
     def _call(self, node: ast.Call) -> Compiled:
         name = node.function
         args = [self.compile(arg) for arg in node.args]
-        if name in ("change", "delta", "previous"):
+        if name in HISTORY_FUNCTIONS:
             days = node.args[1].days if isinstance(node.args[1], ast.Duration) else 0
             return _history_call(name, args[0], days, self.types.get(node, Type.NUMBER))
         if name in ("days_since", "days_until"):
@@ -345,11 +343,11 @@ class _Compiler:
             return days_between
         if name == "abs":
             arg = args[0]
-            return lambda frame: np.abs(to_number(arg(frame), frame.n))
+            return lambda frame: np.abs(to_number(arg(frame)))
         reduce = np.minimum if name == "min" else np.maximum
 
         def extreme(frame: Frame) -> Any:
-            values = [to_number(arg(frame), frame.n) for arg in args]
+            values = [to_number(arg(frame)) for arg in args]
             out = values[0]
             for value in values[1:]:
                 out = reduce(out, value)  # NaN propagates: missing if any input is
@@ -364,8 +362,8 @@ class _Compiler:
         negated = node.negated
 
         def between(frame: Frame) -> Truth:
-            x = to_number(operand(frame), frame.n)
-            lo, hi = to_number(low(frame), frame.n), to_number(high(frame), frame.n)
+            x = to_number(operand(frame))
+            lo, hi = to_number(low(frame)), to_number(high(frame))
             n = frame.n
             true = _shape(np.greater_equal(x, lo) & np.less_equal(x, hi), n)
 
@@ -379,7 +377,7 @@ class _Compiler:
 
     def _member(self, node: ast.In) -> Compiled:
         operand = self.compile(node.operand)
-        values = [v.number if isinstance(v, ast.Number) else _literal(v) for v in node.values]
+        values = [_literal(v) for v in node.values]
         negated = node.negated
         operand_type = self.types.get(node.operand)
 
@@ -408,7 +406,7 @@ class _Compiler:
                     table = np.array(values, dtype="datetime64[D]")
                 else:
                     table = np.array([float(v) for v in values], dtype=np.float64)
-                    value = to_number(value, n)
+                    value = to_number(value)
                 inside_mask = _shape(np.isin(value, table), n)
                 result = Truth(
                     inside_mask, make_false=lambda: _shape(~inside_mask & _present(value), n)
@@ -419,7 +417,7 @@ class _Compiler:
 
     def _becomes(self, node: ast.Becomes) -> Compiled:
         operand = self.compile(node.operand)
-        target = node.value.number if isinstance(node.value, ast.Number) else _literal(node.value)
+        target = _literal(node.value)
 
         def becomes(frame: Frame) -> Truth:
             now = _compare_values("=", operand(frame), target, frame.n)
@@ -436,7 +434,7 @@ class _Compiler:
 
         def junction(frame: Frame) -> Truth:
             n = frame.n
-            truths = [_as_truth(part(frame), n) for part in parts]
+            truths = [as_truth(part(frame), n) for part in parts]
             if conjunction:
                 true = truths[0].true & truths[1].true
                 for truth in truths[2:]:
@@ -476,7 +474,9 @@ def _literal(node: ast.Node) -> Any:
     raise TypeError(f"not a literal: {node!r}")  # pragma: no cover
 
 
-def _as_truth(value: Any, n: int) -> Truth:
+def as_truth(value: Any, n: int) -> Truth:
+    """A compiled condition's value as a :class:`Truth` over ``n`` accounts (a constant
+    condition such as ``true`` becomes true, or false, everywhere)."""
     if isinstance(value, Truth):
         return value
     flag = bool(value)
@@ -527,7 +527,7 @@ def _history_call(name: str, operand: Compiled, days: int, typ: Type) -> Compile
         then = _missing_like(now, frame.n) if past_frame is None else operand(past_frame)
         if name == "previous":
             return then
-        a, b = to_number(now, frame.n), to_number(then, frame.n)
+        a, b = to_number(now), to_number(then)
         with np.errstate(all="ignore"):
             difference = np.subtract(a, b)
             if name == "delta":
@@ -548,21 +548,12 @@ def _missing_like(value: Any, n: int) -> Any:
 
 
 def _unavailable(node: ast.Name, frame: Frame) -> RuleNameError:
-    span = node.span
-    position: dict[str, Any] = {}
-    if span is not None:
-        position = {
-            "line": span.line,
-            "column": span.column,
-            "end_column": span.end_column if span.end_line == span.line else None,
-            "source": span.source,
-        }
     when = "" if frame.as_of is None else f" on {frame.as_of.isoformat()}"
     return RuleNameError(
         f"{node.name!r} has no values{when}; to compare a model's results over time, pass "
         "the model (e.g. a HealthModel) rather than one result",
         name=node.name,
-        **position,
+        **position_of(node),
     )
 
 

@@ -25,17 +25,10 @@ from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.dsl import ast
-from successkit.dsl._cta_columns import (
-    Explainer,
-    Lookup,
-    argument_value,
-    fields,
-    iso_dates,
-    json_value,
-)
+from successkit.dsl._cta_columns import Explainer, Lookup, fields, iso_dates, json_value
 from successkit.errors import did_you_mean_suffix
 
-__all__ = ["CTA", "Block", "CTAs", "argument_value"]
+__all__ = ["CTA", "Block", "CTAs"]
 
 _VERSION = 1
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
@@ -294,7 +287,7 @@ class CTAs(Sequence[CTA]):
         # stable: CTAs of one account and priority keep rule order, then action order
         key = ranks[self.rule] * (len(self.account_ids) + 1) + by_id[self.account]
         days = self.created.view(np.int64)  # NaT is the smallest int64: first
-        if np.unique(days).shape[0] > 1:  # a replay: dates ascend first
+        if (days != days[0]).any():  # a replay: dates ascend first
             return np.lexsort((key, days)).astype(np.intp)
         return np.argsort(key, kind="stable").astype(np.intp)
 

@@ -14,7 +14,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
 from successkit.dsl._frame import Timeline
 from successkit.dsl._parser import parse_expression
-from successkit.dsl.check import NUMERIC, check, describe
+from successkit.dsl.check import NUMERIC, check, describe, position_of
 from successkit.dsl.compile import compile_node, to_number
 from successkit.errors import RuleTypeError
 
@@ -82,15 +82,10 @@ def evaluate_expression(expr: ast.Node | str, portfolio: Portfolio) -> npt.NDArr
     types = check(expr, portfolio.schema)
     typ = types[expr]
     if typ not in NUMERIC:
-        span = expr.span
         raise RuleTypeError(
-            f"expected a number, found {describe(expr, typ)}",
-            line=span.line if span else None,
-            column=span.column if span else None,
-            end_column=span.end_column if span and span.end_line == span.line else None,
-            source=span.source if span else None,
+            f"expected a number, found {describe(expr, typ)}", **position_of(expr)
         )
     frame = Timeline(portfolio).frame()
-    value = to_number(compile_node(expr, types)(frame), frame.n)
+    value = to_number(compile_node(expr, types)(frame))
     out = np.array(np.broadcast_to(np.asarray(value, dtype=np.float64), (frame.n,)))
     return out

@@ -27,14 +27,13 @@ KEYWORDS = frozenset(
     }
 )
 _NAME = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
-_WORD = re.compile(r"[^\W\d]\w*")
 
 # Binding strength: a child is parenthesised when it binds more loosely than required.
 _OR, _AND, _NOT, _PREDICATE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
 
 
-def _is_word(text: str, pattern: re.Pattern[str]) -> bool:
-    return pattern.fullmatch(text) is not None and text.lower() not in KEYWORDS
+def _is_word(text: str) -> bool:
+    return _NAME.fullmatch(text) is not None and text.lower() not in KEYWORDS
 
 
 def format_name(name: str) -> str:
@@ -45,7 +44,7 @@ def format_name(name: str) -> str:
     >>> format_name("health.score"), format_name("D-3 Login Rate"), format_name("missing")
     ('health.score', '`D-3 Login Rate`', '`missing`')
     """
-    if _is_word(name, _NAME):
+    if _is_word(name):
         return name
     if not name or "`" in name or "\n" in name or "\r" in name:
         raise ModelError(f"the name {name!r} cannot be written in a rule")
@@ -53,7 +52,7 @@ def format_name(name: str) -> str:
 
 
 def _word(text: str, what: str) -> str:
-    if not _is_word(text, _NAME):
+    if not _is_word(text):
         raise ModelError(f"{what} {text!r} is not a plain name (letters, digits, _ and .)")
     return text
 
@@ -188,7 +187,7 @@ def _options(rule: ast.Rule) -> str:
         parts.append(f"priority {rule.priority}")
     if rule.owner is not None:
         owner = rule.owner
-        parts.append(f"owner {owner if _is_word(owner, _NAME) else _string(owner)}")
+        parts.append(f"owner {owner if _is_word(owner) else _string(owner)}")
     if rule.due is not None:
         parts.append(f"due {format_duration(rule.due)}")
     if rule.cooldown is not None:

@@ -17,7 +17,7 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
-from successkit.dsl._frame import NAMESPACES, Frame, Timeline
+from successkit.dsl._frame import NAMESPACES, Frame, Timeline, schema_of
 from successkit.dsl._parser import parse_condition, parse_rules
 from successkit.dsl._reason import reasons
 from successkit.dsl._suppress import read_open, read_snoozed, suppressed
@@ -297,16 +297,7 @@ class Playbook:
           when login_rat < 30% then contact_admin
                ^^^^^^^^^
         """
-        if isinstance(schema, (Portfolio, History)):
-            timeline = Timeline(schema, namespaces(health=health, touch=touch, stages=stages))
-            kinds = timeline.schema()
-        else:
-            kinds = {str(k): Kind(v) for k, v in schema.items()}
-            empty = Portfolio.from_columns({"id": []})
-            extra = Timeline(empty, namespaces(health=health, touch=touch, stages=stages))
-            for namespace in extra.namespaces:
-                kinds.update(namespace.schema())
-        self._program(kinds)
+        self._program(schema_of(schema, namespaces(health=health, touch=touch, stages=stages)))
 
     def evaluate(
         self,

@@ -11,7 +11,6 @@ gave (days from the first CTA to the churn).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from successkit._optional import import_optional
 from successkit.data.dates import to_date
 from successkit.data.history import History
 from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Frame, Timeline
 from successkit.dsl.cta import Block, CTAs
 from successkit.errors import DataError
@@ -161,16 +161,11 @@ class ReplayResult:
         return html_table(table, caption=repr(self))
 
 
-def _index(universe: npt.NDArray[np.str_], ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
-    order = np.argsort(universe, kind="stable")
-    pos = np.searchsorted(universe[order], ids)
-    return order[np.minimum(pos, len(universe) - 1)].astype(np.intp)
-
-
 def _churn_dates(
-    outcome: Any, history: History, universe: npt.NDArray[np.str_]
+    outcome: Any, history: History, accounts: Portfolio
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.datetime64]]:
-    """Per account of ``universe``: churned?, and the churn date (NaT when unknown)."""
+    """Per account of ``accounts``: churned?, and the churn date (NaT when unknown)."""
+    universe = accounts.ids
     churned = np.zeros(len(universe), dtype=np.bool_)
     dates = np.full(len(universe), _NAT)
     if isinstance(outcome, str):
@@ -197,10 +192,10 @@ def _churn_dates(
         if outcome.dtype.kind == "b":
             return outcome.copy(), dates
     if isinstance(outcome, Mapping):
-        position = {account: i for i, account in enumerate(universe.tolist())}
-        for account, value in outcome.items():
-            i = position.get(str(account))
-            if i is None or value is None or value is False:
+        given = [(a, v) for a, v in outcome.items() if v is not None and v is not False]
+        rows = accounts.index_of([str(account) for account, _ in given]).tolist()
+        for (account, value), i in zip(given, rows, strict=True):
+            if i < 0:
                 continue
             churned[i] = True
             if value is not True:
@@ -297,14 +292,15 @@ def replay(
     timeline = Timeline(history, namespaces(health=health, touch=touch, stages=stages))
     program = playbook._program(timeline.schema())
     rules = playbook.rules
-    universe = history.ids
+    accounts = Portfolio(history.ids)  # every account of any snapshot, looked up by id
+    universe = accounts.ids
     open_now = np.zeros((len(rules), len(universe)), dtype=np.bool_)
     last = np.full((len(rules), len(universe)), _NAT)
     frames: list[Frame] = []
     blocks: list[Block] = []
     for k in range(len(history)):
         frame = timeline.frame(k)
-        where = _index(universe, frame.ids)
+        where = accounts.index_of(frame.ids)  # never -1: the ids come from the history
         now = np.datetime64(frame.as_of, "D")
         masks = program.masks(frame)
         fired = []
@@ -325,35 +321,30 @@ def replay(
         explain=_Explainer(rules, frames),
     )
     account, rule_of = ctas.account, ctas.rule
-    churn = None if outcome is None else _churn_dates(outcome, history, universe)
+    churn = None if outcome is None else _churn_dates(outcome, history, accounts)
     created = ctas.created
-    per_rule = tuple(
-        _stats(rule.name, account[rule_of == j], created[rule_of == j],
-               int((rule_of == j).sum()), churn)
-        for j, rule in enumerate(rules)
-    )
+    per_rule = []
+    for j, rule in enumerate(rules):
+        mine = rule_of == j
+        per_rule.append(_stats(rule.name, account[mine], created[mine], int(mine.sum()), churn))
     overall = _stats("(any rule)", account, created, len(account), churn)
     weeks: Counter[tuple[str | None, dt.date]] = Counter()
     if len(account):
-        monday = created - ((created.astype("datetime64[D]").view(np.int64) - 4) % 7).astype(
-            "timedelta64[D]"
-        )
+        # week numbers counted from Monday 1970-01-05 (day 4), one key per (week, rule)
+        week = (created.view(np.int64) - 4) // 7
+        keys, counts = np.unique(week * len(rules) + rule_of, return_counts=True)
         owners = [rule.owner for rule in rules]
-        keys, counts = np.unique(np.stack([rule_of, monday.view(np.int64)]), axis=1,
-                                 return_counts=True)
-        for (j, day), count in zip(keys.T, counts, strict=True):
-            week = np.datetime64(int(day), "D").astype(object)
-            weeks[(owners[int(j)], week)] += int(count)
+        for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
+            monday = np.datetime64(key // len(rules) * 7 + 4, "D").astype(object)
+            weeks[(owners[key % len(rules)], monday)] += count
     per_week = tuple(
         (owner, week, count)
         for (owner, week), count in sorted(weeks.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
     )
     rate = None if churn is None or not len(universe) else float(churn[0].mean())
-    if rate is not None and math.isnan(rate):  # pragma: no cover - universe is never empty
-        rate = None
     return ReplayResult(
         ctas=ctas,
-        rules=per_rule,
+        rules=tuple(per_rule),
         overall=overall,
         per_owner_week=per_week,
         churn_rate=rate,

@@ -14,33 +14,72 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._rows import row_of
+from successkit._rows import positions, row_of, unknown_account
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Timeline
 from successkit.errors import DataError, RuleNameError
-from successkit.roadmap.result import StageResult, finish
+from successkit.roadmap.result import StageResult, finish, timing
 from successkit.roadmap.tenure import tenure_stages
 
 if TYPE_CHECKING:
+    from successkit.dsl.cta import CTA
+    from successkit.dsl.playbook import Playbook
     from successkit.roadmap.roadmap import Roadmap
 
-__all__ = ["continue_from", "only", "run"]
+__all__ = ["actions_for", "continue_from", "only", "run"]
 
 _NAT = np.datetime64("NaT", "D")
-DateArray = npt.NDArray[np.datetime64]
 
 
 def only(data: Portfolio | History, account_id: str) -> Portfolio | History:
     """``data`` restricted to one account (the batch path on a portfolio of one)."""
-    row_of(data.ids, account_id, where="the data")  # a DataError, with did-you-mean
-    if isinstance(data, History):
-        kept = []
-        for snapshot in data.snapshots:
-            rows = snapshot.index_of([account_id])
-            kept.append(snapshot.take(rows[rows >= 0]))
-        return History(kept)
-    return data.take(data.index_of([account_id]))
+    snapshots = data.snapshots if isinstance(data, History) else (data,)
+    kept = []
+    for snapshot in snapshots:
+        rows = snapshot.index_of([account_id])
+        kept.append(snapshot.take(rows[rows >= 0]))
+    if not any(len(snapshot) for snapshot in kept):
+        raise unknown_account(account_id, data.ids, "the data")  # with did-you-mean
+    return History(kept) if isinstance(data, History) else kept[0]
+
+
+def _cut(provider: Any, account_id: str) -> Any:
+    """A namespace result cut to one account, so that a one-account evaluation reads (and
+    aligns) no more; a model, or a result that cannot be cut, as it is."""
+    take = getattr(provider, "take", None)
+    if take is None or not hasattr(provider, "rule_columns"):
+        return provider
+    return take(np.flatnonzero(np.asarray(provider.ids) == account_id))
+
+
+def actions_for(
+    playbook: Playbook,
+    data: Portfolio | History,
+    account_id: str,
+    *,
+    stages: StageResult,
+    row: int,
+    health: Any,
+    touch: Any,
+    now: Any,
+) -> tuple[CTA, ...]:
+    """The CTAs ``playbook`` raises for one account (at ``row`` of ``stages``), evaluated
+    on ``data`` and results cut to that account — unless a ``health=`` / ``touch=`` model
+    scores accounts relative to each other (percentiles): alone, the account would score
+    differently than in the batch, so all of ``data`` is evaluated and its CTAs kept."""
+    if any(getattr(p, "population_dependent", False) for p in (health, touch)):
+        row_of(data.ids, account_id, where="the data")
+        ctas = playbook.evaluate(data, stages=stages, health=health, touch=touch, now=now)
+        return tuple(ctas[int(i)] for i in np.flatnonzero(ctas.account_id == account_id))
+    ctas = playbook.evaluate(
+        only(data, account_id),
+        stages=stages._take([row]),
+        health=_cut(health, account_id),
+        touch=_cut(touch, account_id),
+        now=now,
+    )
+    return tuple(ctas)
 
 
 class _Run:
@@ -90,7 +129,7 @@ def _continue(
 
 
 def run(
-roadmap: Roadmap,
+    roadmap: Roadmap,
     timeline: Timeline,
     *,
     every: bool,
@@ -109,6 +148,7 @@ roadmap: Roadmap,
         dtype=np.float64,
     )
     tenure = roadmap.assignment == "tenure"
+    fingerprint = roadmap.fingerprint
     starts = [s.bounds[0] for s in roadmap.stages if s.bounds is not None]
     positions = range(len(snapshots)) if (every or not tenure) else [last]
     results: list[StageResult] = []
@@ -127,12 +167,12 @@ roadmap: Roadmap,
                 if position == last or every:
                     raise
                 found = None
-            rows = None if position == 0 else snapshots[position - 1].index_of(snapshot.ids)
             if found is None:
                 n = len(snapshot)
                 run = _Run(None, np.full(n, _NAT, dtype="datetime64[D]"),
                            np.ones(n, dtype=np.bool_))
                 continue
+            rows = None if position == 0 else snapshots[position - 1].index_of(snapshot.ids)
             day = np.datetime64(snapshot.as_of or "NaT", "D")
             run = _continue(found, day, run, rows, observed=observed)
             codes = found
@@ -155,7 +195,7 @@ roadmap: Roadmap,
                 as_of=snapshot.as_of,
                 stages=roadmap.names,
                 assignment=roadmap.assignment,
-                fingerprint=roadmap.fingerprint,
+                fingerprint=fingerprint,
                 roadmap=roadmap,
                 data=snapshot if data is None else data,
                 sources=sources,
@@ -169,30 +209,15 @@ def continue_from(roadmap: Roadmap, result: StageResult, previous: StageResult) 
     before) carried on: an account still in the same stage keeps its entry date."""
     if not isinstance(previous, StageResult) or previous.stages != roadmap.names:
         raise DataError("previous must be a StageResult of this roadmap")
-    rows = Portfolio(previous.ids).index_of(result.ids)
-    found = rows >= 0
-    safe = np.maximum(rows, 0)
-    placed = result.codes >= 0
-    if len(previous):
-        same = placed & found & (previous.codes[safe] == result.codes)
-        before = previous.entered[safe]
-    else:  # nothing to carry on
-        same = np.zeros(len(result), dtype=np.bool_)
-        before = np.full(len(result), _NAT, dtype="datetime64[D]")
+    before = previous.entered
     if previous.as_of is not None:  # a run that began before previous's data: lower bound
         before = np.where(np.isnat(before), np.datetime64(previous.as_of, "D"), before)
-    today = _NAT if result.as_of is None else np.datetime64(result.as_of, "D")
-    entered = np.where(same, before, np.where(placed, today, _NAT))
-    return _redate(result, entered.astype("datetime64[D]"))
-
-
-def _redate(result: StageResult, entered: DateArray) -> StageResult:
-    """``result`` with new entry dates, and the days in stage and stalled they give."""
-    days = np.full(len(result), np.nan)
-    if result.as_of is not None:
-        days = (np.datetime64(result.as_of, "D") - entered).astype(np.float64)
-        days[np.isnat(entered)] = np.nan
-    limit = np.where(result.codes >= 0, result.expected[np.maximum(result.codes, 0)], np.nan)
-    with np.errstate(invalid="ignore"):
-        stalled = days > limit
-    return attrs.evolve(result, entered=entered, days_in_stage=days, stalled=stalled)
+    carried = _continue(
+        result.codes,
+        _NAT if result.as_of is None else np.datetime64(result.as_of, "D"),
+        _Run(previous.codes, before, np.zeros(len(previous), dtype=np.bool_)),
+        positions(previous.ids, result.ids),
+        observed=True,
+    )
+    days, stalled = timing(result.codes, carried.entered, result.expected, result.as_of)
+    return attrs.evolve(result, entered=carried.entered, days_in_stage=days, stalled=stalled)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from successkit.data.kinds import Kind
 from successkit.dsl import ast, check, compile_node
 from successkit.dsl._frame import Frame
-from successkit.dsl.compile import Compiled, Truth
+from successkit.dsl.compile import Compiled, as_truth
 from successkit.errors import RuleError
 from successkit.roadmap.stage import Stage, relabel
 
@@ -29,13 +29,8 @@ _ACTION = (ast.Action("_"),)
 
 def _truth(value: Any, n: int) -> tuple[BoolArray, BoolArray]:
     """Where a compiled condition is true and where it is false (neither: unknown)."""
-    if isinstance(value, Truth):
-        return (
-            np.broadcast_to(value.true, (n,)),
-            np.broadcast_to(value.false, (n,)),
-        )
-    flag = bool(value)  # a constant condition such as `true`
-    return np.full(n, flag), np.full(n, not flag)
+    truth = as_truth(value, n)
+    return np.broadcast_to(truth.true, (n,)), np.broadcast_to(truth.false, (n,))
 
 
 class StageConditions:

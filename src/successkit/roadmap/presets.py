@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from successkit.data.dates import DAYS_PER_UNIT, duration_days
-from successkit.errors import DataError, ModelError
+from successkit.data.dates import DAYS_PER_UNIT, model_duration
+from successkit.errors import ModelError
 from successkit.roadmap.roadmap import Roadmap
 from successkit.roadmap.stage import Stage
 
@@ -105,10 +105,7 @@ def lifecycle(
     >>> roadmap.assign(pf).stage.tolist()
     ['onboarding', 'operation', 'operation', 'utilisation', 'established']
     """
-    try:
-        days = duration_days(onboarding, what="onboarding")
-    except DataError as exc:
-        raise ModelError(exc.message, where="lifecycle") from None
+    days = model_duration(onboarding, what="onboarding", where="lifecycle")
     year = DAYS_PER_UNIT["y"]
     if not 0 < days < year:
         raise ModelError(f"onboarding must last between 1 day and a year, got {days} days",

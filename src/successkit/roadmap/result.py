@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, nullable, readonly, readonly_arrays
 from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit._rows import row_of
@@ -20,12 +20,11 @@ from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, did_you_mean_suffix
 from successkit.roadmap.summary import StageSummary, stage_summary
-from successkit.scoring.result import nullable
 
 if TYPE_CHECKING:
     from successkit.roadmap.plan import SuccessPlan
 
-__all__ = ["RULE_KINDS", "StageResult", "finish"]
+__all__ = ["RULE_KINDS", "StageResult", "finish", "timing"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -39,6 +38,10 @@ RULE_KINDS: Mapping[str, Kind] = MappingProxyType({
     "stalled": Kind.BOOLEAN,
     "progress": Kind.NUMBER,
 })
+
+#: The arrays with one entry per account (``ids`` first).
+_PER_ACCOUNT = ("ids", "codes", "entered", "days_in_stage", "goal_true", "goal_unknown",
+                "progress", "stalled")
 
 
 def _nullable_flags(flags: BoolArray, unknown: BoolArray) -> npt.NDArray[np.object_]:
@@ -129,8 +132,7 @@ class StageResult:
 
     def __attrs_post_init__(self) -> None:
         n = self.ids.shape[0]
-        for name in ("codes", "entered", "days_in_stage", "goal_true", "goal_unknown",
-                     "progress", "stalled"):
+        for name in _PER_ACCOUNT[1:]:
             if getattr(self, name).shape != (n,):
                 raise ValueError(f"{name} must have one entry per account")
         if self.expected.shape != (len(self.stages),):
@@ -138,6 +140,10 @@ class StageResult:
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def _take(self, rows: npt.NDArray[np.intp] | list[int]) -> StageResult:
+        """The result for the accounts at positions ``rows`` only."""
+        return attrs.evolve(self, **{name: getattr(self, name)[rows] for name in _PER_ACCOUNT})
 
     # -- views --------------------------------------------------------------------------------
 
@@ -197,9 +203,8 @@ class StageResult:
         >>> roadmap.assign(pf).rule_columns()[""].to_list()
         ['live', 'new']
         """
-        placed = self.codes >= 0
-        limit = np.where(placed, self.expected[np.maximum(self.codes, 0)], np.nan)
-        stall_unknown = ~placed | np.isnan(self.days_in_stage) | np.isnan(limit)
+        limit = _limits(self.codes, self.expected)
+        stall_unknown = (self.codes < 0) | np.isnan(self.days_in_stage) | np.isnan(limit)
         return MappingProxyType({
             "": labelled_codes(self.codes, self.stages),
             "days": Column.number(self.days_in_stage),
@@ -288,6 +293,26 @@ class StageResult:
         return head_table(self.ids, table, caption=repr(self))
 
 
+def _limits(codes: npt.NDArray[np.int32], expected: FloatArray) -> FloatArray:
+    """The expected duration of each account's stage (NaN: none, or no stage)."""
+    return np.where(codes >= 0, expected[np.maximum(codes, 0)], np.nan)
+
+
+def timing(
+    codes: npt.NDArray[np.int32], entered: DateArray, expected: FloatArray, as_of: dt.date | None
+) -> tuple[FloatArray, BoolArray]:
+    """Days in stage since ``entered`` (NaN where unknown) and whether they exceed the
+    stage's expected duration (stalled; false where either is unknown)."""
+    if as_of is None:
+        days = np.full(codes.shape[0], np.nan)
+    else:
+        days = (np.datetime64(as_of, "D") - entered).astype("timedelta64[D]").astype(np.float64)
+        days[np.isnat(entered)] = np.nan
+    with np.errstate(invalid="ignore"):
+        stalled = days > _limits(codes, expected)  # NaN on either side compares false
+    return days, stalled
+
+
 def finish(
     *,
     ids: npt.NDArray[np.str_],
@@ -306,11 +331,7 @@ def finish(
     placed = codes >= 0
     safe = np.maximum(codes, 0)
     cols = np.arange(n)
-    if as_of is None:
-        days = np.full(n, np.nan)
-    else:
-        days = (np.datetime64(as_of, "D") - entered).astype("timedelta64[D]").astype(np.float64)
-        days[np.isnat(entered)] = np.nan
+    days, stalled = timing(codes, entered, expected, as_of)
     if has_goal.any():
         goal_true = placed & goals_true[safe, cols]
         goal_false = placed & goals_false[safe, cols]
@@ -321,9 +342,6 @@ def finish(
     else:  # no goals at all: nothing is met, nothing to measure progress by
         goal_true = goal_false = np.zeros(n, dtype=np.bool_)
         progress = np.full(n, np.nan)
-    limit = np.where(placed, expected[safe], np.nan)
-    with np.errstate(invalid="ignore"):
-        stalled = days > limit  # NaN on either side compares false
     return StageResult(
         ids=ids,
         codes=codes.astype(np.int32),

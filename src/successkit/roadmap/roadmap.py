@@ -13,10 +13,10 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
-from successkit.dsl._frame import Timeline
+from successkit.dsl._frame import Timeline, schema_of
 from successkit.dsl.playbook import Playbook, namespaces
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.roadmap._assign import continue_from, only, run
+from successkit.roadmap._assign import actions_for, continue_from, run
 from successkit.roadmap._conditions import StageConditions
 from successkit.roadmap._validate import ASSIGNMENTS, column_name, rule_prefix, validate
 from successkit.roadmap.plan import SuccessPlan, make_plan
@@ -226,7 +226,7 @@ class Roadmap:
         timeline = Timeline(data, namespaces(health=health, touch=touch))
         sources = {k: v for k, v in (("health", health), ("touch", touch)) if v is not None}
         return run(self, timeline, every=False, observed=isinstance(data, History),
-                         data=data, sources=sources)[-1]
+                   data=data, sources=sources)[-1]
 
     def score(self, data: Portfolio, *, previous: StageResult | None = None) -> StageResult:
         """The stages of one snapshot, continuing the runs of ``previous`` (the result at
@@ -248,7 +248,7 @@ class Roadmap:
         if not isinstance(data, Portfolio):
             raise DataError(f"score() takes a Portfolio, got {type(data).__name__}")
         result = run(self, Timeline(data), every=False, observed=False, data=data,
-                           sources={})[-1]
+                     sources={})[-1]
         if previous is None or self.assignment == "tenure":
             return result
         return continue_from(self, result, previous)
@@ -304,19 +304,13 @@ class Roadmap:
           login_rat > 50%
           ^^^^^^^^^
         """
-        given = namespaces(health=health, touch=touch)
-        if isinstance(data, (Portfolio, History)):
-            schema = Timeline(data, given).schema()
-            if self.assignment == "tenure":
+        schema = schema_of(data, namespaces(health=health, touch=touch))
+        if self.assignment == "tenure":
+            if isinstance(data, (Portfolio, History)):
                 latest = data.latest if isinstance(data, History) else data
                 latest.column(self.contract_start, "date")
-        else:
-            schema = {str(k): Kind(v) for k, v in data.items()}
-            if self.assignment == "tenure" and schema.get(self.contract_start) is not Kind.DATE:
+            elif schema.get(self.contract_start) is not Kind.DATE:
                 raise DataError("a tenure roadmap needs a date column", column=self.contract_start)
-            empty = Timeline(Portfolio.from_columns({"id": []}), given)
-            for namespace in empty.namespaces:
-                schema.update(namespace.schema())
         self._conditions(schema)
         self.playbook().check(schema, stages=self)
 
@@ -368,8 +362,9 @@ class Roadmap:
         challenge actions that fire for it now.
 
         The actions are found by evaluating the stage's playbook on ``data`` restricted to
-        this one account (the batch path on a portfolio of one); ``data``, ``health`` and
-        ``touch`` default to what ``result`` was assigned from.
+        this one account (the batch path on a portfolio of one; a ``health`` model with
+        percentile metrics is scored on all of ``data``, as in the batch); ``data``,
+        ``health`` and ``touch`` default to what ``result`` was assigned from.
 
         Examples
         --------
@@ -401,11 +396,10 @@ class Roadmap:
         actions: tuple[Any, ...] = ()
         scoped = None if stage is None else self._scoped(stage)
         if scoped is not None and source is not None:
-            ctas = scoped.evaluate(
-                only(source, account_id), stages=result, now=now,
+            actions = actions_for(
+                scoped, source, account_id, stages=result, row=row, now=now,
                 health=given.get("health"), touch=given.get("touch"),
             )
-            actions = tuple(ctas)
         return make_plan(self, result, row, actions)
 
     # -- serialisation ------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from typing import Any
 import attrs
 
 from successkit._fingerprint import fingerprint as _hash
-from successkit.data.dates import duration_days, format_duration
+from successkit.data.dates import format_duration, model_duration
 from successkit.dsl import Playbook, ast, format_node, parse_condition
-from successkit.errors import DataError, ModelError, RuleError
+from successkit.errors import ModelError, RuleError
 from successkit.roadmap.task import Task
 from successkit.roadmap.tenure import Bound, parse_bound
 from successkit.scoring._serial import check_version, field
@@ -189,10 +189,7 @@ class Stage:
         goal_node = _condition(goal, f"{where} goal")
         expected = None
         if expected_duration is not None:
-            try:
-                expected = duration_days(expected_duration, what="expected_duration")
-            except DataError as exc:
-                raise ModelError(exc.message, where=where) from None
+            expected = model_duration(expected_duration, what="expected_duration", where=where)
         if description is not None and not isinstance(description, str):
             raise ModelError("description must be text", where=where)
         bounds = _window(window, where)

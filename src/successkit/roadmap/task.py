@@ -8,8 +8,8 @@ from typing import Any
 import attrs
 
 from successkit._fingerprint import fingerprint as _hash
-from successkit.data.dates import duration_days, format_duration
-from successkit.errors import DataError, ModelError
+from successkit.data.dates import format_duration, model_duration
+from successkit.errors import ModelError
 from successkit.scoring._serial import check_version, field
 
 __all__ = ["OWNERS", "Task"]
@@ -27,13 +27,10 @@ def _to_name(value: Any) -> str:
     return value
 
 
-def _to_due(value: Any) -> int | None:
+def _to_due(value: Any, where: str) -> int | None:
     if value is None:
         return None
-    try:
-        return duration_days(value, what="due")
-    except DataError as exc:
-        raise ModelError(exc.message) from None
+    return model_duration(value, what="due", where=where)
 
 
 @attrs.frozen(init=False)
@@ -87,11 +84,7 @@ class Task:
             raise ModelError(
                 f"owner must be one of {', '.join(OWNERS)}; got {owner!r}", where=where
             )
-        try:
-            days = _to_due(due)
-        except ModelError as exc:
-            raise ModelError(exc.message, where=where) from None
-        self.__attrs_init__(name, owner, due=days)
+        self.__attrs_init__(name, owner, due=_to_due(due, where))
 
     # -- serialisation ------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit.data.column import Column
-from successkit.data.dates import DAYS_PER_UNIT, duration_days, format_duration
+from successkit.data.dates import DAYS_PER_UNIT, format_duration, model_duration
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
@@ -88,12 +88,8 @@ def parse_bound(value: Any, *, where: str) -> Bound:
             if count < 1:
                 raise ModelError("renewals are counted from 1 ('renewal 1')", where=where)
             return Bound(renewal=count)
-    try:
-        return Bound(days=duration_days(value, what="a window bound"))
-    except DataError as exc:
-        raise ModelError(
-            f"{exc.message}; a window bound is a contract age or 'renewal N'", where=where
-        ) from None
+    hint = "a window bound is a contract age or 'renewal N'"
+    return Bound(days=model_duration(value, what="a window bound", where=where, hint=hint))
 
 
 @attrs.frozen
@@ -129,7 +125,7 @@ def renewal_counts(
     count = np.full(n, np.nan)
     upcoming = np.full(n, _NAT, dtype="datetime64[D]")
     if columns.renewals is not None and columns.renewals in portfolio.columns:
-        count = np.array(portfolio.column(columns.renewals, "number").values)
+        count = portfolio.column(columns.renewals, "number").values
         negative = count < 0
         if negative.any():
             raise DataError(
@@ -138,7 +134,7 @@ def renewal_counts(
                 account=_first_bad(portfolio, negative),
             )
     if columns.renewal_date is not None and columns.renewal_date in portfolio.columns:
-        upcoming = np.array(_dates(portfolio, columns.renewal_date).values)
+        upcoming = _dates(portfolio, columns.renewal_date).values
         gap = (upcoming - start).astype(np.float64)
         gap[np.isnat(upcoming) | np.isnat(start)] = np.nan
         derived = np.maximum(np.floor(gap / 365.25 + 0.5) - 1, 0)
@@ -176,7 +172,7 @@ def tenure_stages(
     as_of = portfolio.as_of
     if as_of is None:
         raise DataError("a tenure roadmap needs the portfolio's as_of date to compute ages")
-    start = np.array(_dates(portfolio, columns.contract_start).values)
+    start = _dates(portfolio, columns.contract_start).values
     today = np.datetime64(as_of, "D")
     age = (today - start).astype(np.float64)
     age[np.isnat(start)] = np.nan
@@ -185,22 +181,18 @@ def tenure_stages(
     begun = age >= 0  # false for a missing start (NaN) and for future contracts
     codes = np.full(len(portfolio), -1, dtype=np.int32)
     for i, bound in enumerate(starts):
-        if bound.days is not None:
-            passed = begun & (age >= bound.days)
-        else:
-            n = bound.renewal or 0
-            passed = begun & np.where(counted, count >= n, age >= n * _YEAR)
-        codes[passed] = i
+        passed = age >= bound.nominal
+        if bound.renewal is not None:  # counted renewals decide; the nominal age otherwise
+            passed = np.where(counted, count >= bound.renewal, passed)
+        codes[begun & passed] = i
     # date each account's entry into its own stage (each account is dated once)
     entered = np.full(len(portfolio), _NAT, dtype="datetime64[D]")
     for i, bound in enumerate(starts):
         rows = np.flatnonzero(codes == i)
-        if bound.days is not None:
-            entered[rows] = start[rows] + np.timedelta64(bound.days, "D")
-            continue
-        n = bound.renewal or 0
-        nominal = start[rows] + np.timedelta64(n * _YEAR, "D")
-        dated = _minus_years(upcoming[rows], count[rows] - n + 1)
-        entered[rows] = np.where(counted[rows] & ~np.isnat(dated), dated, nominal)
+        entered[rows] = start[rows] + np.timedelta64(bound.nominal, "D")
+        if bound.renewal is not None:
+            dated = _minus_years(upcoming[rows], count[rows] - bound.renewal + 1)
+            known = counted[rows] & ~np.isnat(dated)
+            entered[rows[known]] = dated[known]
     entered[entered > today] = _NAT
     return codes, entered

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = ["text_grid"]
 
 
-def text_grid(headers: list[str], rows: list[list[str]], *, numeric: int) -> str:
-    """Rows of text in aligned columns; the last ``numeric`` columns are right-aligned.
+def text_grid(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: int, trailing: int = 0
+) -> str:
+    """Rows of text in aligned columns: the ``numeric`` columns before the last ``trailing``
+    ones are right-aligned, every other column left-aligned.
 
     Examples
     --------
@@ -14,14 +19,20 @@ def text_grid(headers: list[str], rows: list[list[str]], *, numeric: int) -> str
     name   n
     a      1
     bb    10
+    >>> print(text_grid(["name", "n", "note"], [["a", "1", "new"], ["bb", "10", ""]],
+    ...                 numeric=1, trailing=1))
+    name   n  note
+    a      1  new
+    bb    10
     """
     cells = [headers, *rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    first_numeric = len(headers) - numeric
+    stop = len(headers) - trailing
+    start = stop - numeric
     lines = []
     for r in cells:
         parts = [
-            c.rjust(w) if i >= first_numeric else c.ljust(w)
+            c.rjust(w) if start <= i < stop else c.ljust(w)
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ]
         lines.append("  ".join(parts).rstrip())

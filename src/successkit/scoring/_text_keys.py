@@ -86,15 +86,8 @@ def _match_sorted(query: npt.NDArray[np.str_], known: npt.NDArray[np.str_]) -> n
     return np.where(found, order[np.minimum(left, known.shape[0] - 1)], -1).astype(np.intp)
 
 
-def match(
-    query: npt.NDArray[np.str_],
-    known: npt.NDArray[np.str_],
-    *,
-    query_hash: npt.NDArray[np.uint64] | None = None,
-) -> npt.NDArray[np.intp]:
+def match(query: npt.NDArray[np.str_], known: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
     """Position in ``known`` (distinct labels) of each label of ``query``, ``-1`` if absent.
-
-    ``query_hash`` may pass :func:`hash_text` of ``query`` when it is already known.
 
     Examples
     --------
@@ -112,8 +105,7 @@ def match(
     ordered = known_hash[order]
     if np.any(ordered[1:] == ordered[:-1]):  # two known labels share a hash
         return _match_sorted(query, known)
-    hashes = hash_text(query) if query_hash is None else query_hash
-    pos = _find_hashes(ordered, hashes)
+    pos = _find_hashes(ordered, hash_text(query))
     found = np.flatnonzero(pos >= 0)
     rows = order[pos[found]].astype(np.intp)
     # A hash match is a candidate only: confirm it on the text.

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, optional_array, readonly_arrays
 from successkit.data.convert import convert_column, convert_ids, read_columns
 from successkit.errors import DataError, did_you_mean, did_you_mean_suffix
 from successkit.scoring._text_keys import factorize, match, text_array
@@ -28,10 +28,6 @@ __all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"
 #: The columns of an event table: the first three are required.
 COLUMNS = ("account_id", "touchpoint", "at", "user_id", "item", "progress")
 _REQUIRED = COLUMNS[:3]
-
-
-def _optional_array(value: Any) -> Any:
-    return None if value is None else readonly(value)
 
 
 @readonly_arrays
@@ -48,10 +44,11 @@ class EventTable:
     account: npt.NDArray[np.str_] = array_field()
     touch: npt.NDArray[np.intp] = array_field()
     at: npt.NDArray[np.datetime64] = array_field()
-    user: npt.NDArray[Any] | None = attrs.field(default=None, converter=_optional_array)
-    item: npt.NDArray[Any] | None = attrs.field(default=None, converter=_optional_array)
-    progress: npt.NDArray[np.float64] | None = attrs.field(
-        default=None, converter=_optional_array
+    # array_field, so that readonly_arrays keeps them read-only through pickling too.
+    user: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
+    item: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
+    progress: npt.NDArray[np.float64] | None = array_field(
+        default=None, converter=optional_array()
     )
     touchpoints: tuple[str, ...]
 
@@ -85,25 +82,22 @@ def _text_values(raw: Any) -> npt.NDArray[np.str_] | None:
 def _touch_codes(raw: Any, names: tuple[str, ...], n: int) -> npt.NDArray[np.intp]:
     known = np.array(names, dtype=np.str_)
     labels = _text_values(raw)
+    index = None  # row → position in labels, when labels are the distinct categories
     if labels is not None:
         _check_length("touchpoint", labels.shape[0], n)
         codes = match(labels, known)
-        bad = codes < 0
-        if bad.any():
-            row = _first(bad)
-            raise _unknown_touch(str(labels[row]), names, row)
-        return codes
-    column = convert_column(raw, name="touchpoint", kind="category")
-    _check_length("touchpoint", len(column), n)
-    if column.missing.any():
-        raise DataError("the event has no touch point", column="touchpoint",
-                        row=_first(column.missing))
-    table = match(np.array(column.categories, dtype=np.str_), known)
-    codes = table[column.values] if column.categories else np.zeros(n, dtype=np.intp)
+    else:
+        column = convert_column(raw, name="touchpoint", kind="category")
+        _check_length("touchpoint", len(column), n)
+        # A missing touch point (code -1) picks the blank label appended last.
+        labels = np.array([*column.categories, ""], dtype=np.str_)
+        index = column.values
+        codes = match(labels, known)[index]
     bad = codes < 0
     if bad.any():
         row = _first(bad)
-        raise _unknown_touch(column.categories[column.values[row]], names, row)
+        label = labels[row] if index is None else labels[index[row]]
+        raise _unknown_touch(str(label), names, row)
     return codes
 
 
@@ -171,8 +165,8 @@ def read_events(events: Any, names: Sequence[str]) -> EventTable:
             shown = ", ".join(repr(c) for c in raw) or "none"
             raise DataError(f"events need this column (columns: {shown}){suffix}", column=name)
     ids = raw["account_id"]
-    account = convert_ids(_text_values(ids) if _text_values(ids) is not None else ids,
-                          name="account_id")
+    text = _text_values(ids)
+    account = convert_ids(ids if text is None else text, name="account_id")
     n = account.shape[0]
     touch = _touch_codes(raw["touchpoint"], tuple(names), n)
     at = convert_column(raw["at"], name="at", kind="date")
@@ -209,34 +203,25 @@ def check_events(
 
     ``tiered`` flags, per touch point, whether its points depend on progress.
     """
-    names = table.touchpoints
-    needs = tiered[table.touch]
-    if table.progress is None:
-        if needs.any():
-            row = _first(needs)
-            raise DataError(
-                f"touch point {names[table.touch[row]]!r} earns points by progress, but the "
-                "events have no 'progress' column",
-                column="progress",
-                row=row,
-            )
-    else:
-        progress = table.progress
+    progress = table.progress
+    if progress is not None:
         outside = (progress < 0) | (progress > 1)
         if outside.any():
             row = _first(outside)
             raise DataError(
                 f"progress {progress[row]:g} is outside [0, 1]", column="progress", row=row
             )
-        lacking = needs & np.isnan(progress)
-        if lacking.any():
-            row = _first(lacking)
-            raise DataError(
-                f"touch point {names[table.touch[row]]!r} earns points by progress, but the "
-                "event has none",
-                column="progress",
-                row=row,
-            )
+    needs = tiered[table.touch]
+    lacking = needs if progress is None else needs & np.isnan(progress)
+    if lacking.any():
+        row = _first(lacking)
+        what = "events have no 'progress' column" if progress is None else "event has none"
+        raise DataError(
+            f"touch point {table.touchpoints[table.touch[row]]!r} earns points by progress, "
+            f"but the {what}",
+            column="progress",
+            row=row,
+        )
     if as_of is None:
         return None
     late = table.at > np.datetime64(as_of, "D")

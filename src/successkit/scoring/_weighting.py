@@ -59,13 +59,6 @@ class Plan:
     def n_groups(self) -> int:
         return int(self.group_weights.shape[0])
 
-    def within(self) -> FloatArray:
-        """m × k: each metric's weight in its group's column."""
-        m = self.metric_weights.shape[0]
-        table = np.zeros((m, self.n_groups))
-        table[np.arange(m), self.group_of] = self.metric_weights
-        return table
-
     def effective(self) -> FloatArray:
         """Each metric's share of the whole score when nothing is missing (sums to 1)."""
         sums = np.bincount(self.group_of, self.metric_weights, minlength=self.n_groups)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -13,11 +12,12 @@ import numpy.typing as npt
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
 from successkit.data.portfolio import Portfolio
+from successkit.scoring._grid import text_grid
 
 if TYPE_CHECKING:
     from successkit.scoring.health import HealthModel
 
-__all__ = ["Explanation", "MetricExplanation", "explain_row", "headroom_row", "text_table"]
+__all__ = ["Explanation", "MetricExplanation", "explain_row", "headroom_row"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,20 +69,6 @@ class MetricExplanation:
             elif hasattr(value, "isoformat"):
                 out[key] = value.isoformat()
         return out
-
-
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: int) -> str:
-    """Rows of text aligned in columns: the first ``right`` columns after the first are
-    right-aligned, the rest left-aligned."""
-    cells = [list(headers), *[list(r) for r in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = []
-    for r in cells:
-        parts = [r[0].ljust(widths[0])]
-        for i in range(1, len(headers)):
-            parts.append(r[i].rjust(widths[i]) if i <= right else r[i].ljust(widths[i]))
-        lines.append("  ".join(parts).rstrip())
-    return "\n".join(lines)
 
 
 def _percent(value: float) -> str:
@@ -161,8 +147,9 @@ class Explanation:
             f"{_percent(self.coverage)}, card {format_value(self.points)} / "
             f"{format_value(self.max_points)}"
         )
-        table = text_table(
-            ["metric", "value", "score", "share", "contribution", ""], self._rows(), right=4
+        table = text_grid(
+            ["metric", "value", "score", "share", "contribution", ""], self._rows(),
+            numeric=4, trailing=1,
         )
         return head + "\n" + "\n".join("  " + line for line in table.splitlines())
 

@@ -11,12 +11,13 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint
+from successkit._rows import positions
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.scoring._serial import as_mapping, check_version, field, number, text
+from successkit.scoring._serial import VERSION, as_mapping, check_version, field, number, text
 from successkit.scoring._weighting import Plan
 from successkit.scoring.bands import Bands
 from successkit.scoring.metric import Metric
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from successkit.scoring.result import HealthResult
     from successkit.scoring.segmented import SegmentedModel
 
-__all__ = ["RESERVED_NAMES", "HealthModel", "score_history"]
+__all__ = ["RESERVED_NAMES", "HealthModel", "band_codes", "score_history"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -347,14 +348,14 @@ class HealthModel:
         matrix, notes = self._matrix(portfolio)
         combined = self._plan.combine(matrix)
         named = len(self.group_names)
-        codes = _band_codes(self.bands, combined.score, portfolio.ids, previous)
+        codes = band_codes(self.bands, combined.score, portfolio.ids, previous)
         return HealthResult(
             ids=portfolio.ids,
             score=combined.score,
             band_codes=codes,
             bands=self.bands,
             group_names=self.group_names,
-            group_matrix=np.asfortranarray(combined.groups[:, :named]),
+            group_matrix=combined.groups[:, :named],
             metric_names=self.names,
             metric_matrix=matrix,
             coverage=combined.coverage,
@@ -478,7 +479,7 @@ class HealthModel:
         """Plain JSON types: ``{"type": "health", "version": 1, "metrics": [...], ...}``."""
         return {
             "type": "health",
-            "version": 1,
+            "version": VERSION,
             "metrics": [m.to_dict() for m in self.metrics],
             "groups": None if self.groups is None else dict(self.groups),
             "bands": self.bands.to_dict(),
@@ -542,12 +543,13 @@ def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:
     return tuple(results)
 
 
-def _band_codes(
+def band_codes(
     bands: Bands,
     score: FloatArray,
     ids: npt.NDArray[np.str_],
     previous: HealthResult | None,
 ) -> npt.NDArray[np.int8]:
+    """Band codes of ``score`` (accounts ``ids``), with hysteresis against ``previous``."""
     if previous is None:
         return bands.codes(score)
     from successkit.scoring.result import HealthResult
@@ -556,7 +558,7 @@ def _band_codes(
         raise DataError(f"previous must be a HealthResult, got {type(previous).__name__}")
     if not len(previous.ids):
         return bands.codes(score)
-    rows = Portfolio(previous.ids).index_of(ids)
+    rows = positions(previous.ids, ids)
     # Previous bands are matched by label, so a model with relabelled bands starts afresh.
     relabel = np.array([*bands.codes_of_labels(list(previous.bands.labels)), -1], dtype=np.int8)
     found = previous.band_codes[np.maximum(rows, 0)]

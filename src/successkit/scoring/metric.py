@@ -12,11 +12,11 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit.data.column import Column
-from successkit.data.dates import duration_days
+from successkit.data.dates import model_duration
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError, RuleError
-from successkit.scoring._serial import check_version, field, number, text
+from successkit.scoring._serial import VERSION, check_version, field, number, text
 from successkit.scoring.schemes import Scheme, scheme_from_dict
 
 __all__ = ["Metric"]
@@ -180,10 +180,7 @@ class Metric:
         elif not isinstance(self.source, str) or not self.source.strip():
             raise ModelError(f"source must be non-empty text, got {self.source!r}", where=where)
         if self.max_age is not None:
-            try:
-                set_(self, "max_age", duration_days(self.max_age, what="max_age"))
-            except DataError as exc:
-                raise ModelError(exc.message, where=where) from None
+            set_(self, "max_age", model_duration(self.max_age, what="max_age", where=where))
         if self.max_age is None and self.observed_at is not None:
             raise ModelError("observed_at needs max_age (it dates the value for staleness)",
                              where=where)
@@ -271,7 +268,7 @@ class Metric:
         """Plain JSON types (the scheme nested under ``"scheme"``)."""
         return {
             "type": "metric",
-            "version": 1,
+            "version": VERSION,
             "name": self.name,
             "source": self.source,
             "scheme": self.scheme.to_dict(),

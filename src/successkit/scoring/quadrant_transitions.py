@@ -32,6 +32,13 @@ def _to_codes(value: Any) -> Codes:
     return readonly(np.asarray(value, dtype=np.int8))
 
 
+def quadrant_code(labels: tuple[str, ...], label: str) -> int:
+    """The code of quadrant ``label`` (a DataError naming the quadrants when unknown)."""
+    if label not in labels:
+        raise DataError(f"no quadrant {label!r}; the quadrants are {', '.join(labels)}")
+    return labels.index(label)
+
+
 @readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class QuadrantTransitions:
@@ -79,20 +86,15 @@ class QuadrantTransitions:
         """Accounts without a quadrant before or after (not in :attr:`counts`)."""
         return int(((self.before < 0) | (self.after < 0)).sum())
 
-    def _code(self, label: str) -> int:
-        if label not in self.labels:
-            raise DataError(f"no quadrant {label!r}; the quadrants are {', '.join(self.labels)}")
-        return self.labels.index(label)
-
     def moved_into(self, label: str) -> npt.NDArray[np.str_]:
         """Ids of the accounts in ``label`` after that were in another quadrant before."""
-        code = self._code(label)
+        code = quadrant_code(self.labels, label)
         moved = (self.after == code) & (self.before >= 0) & (self.before != code)
         return readonly(self.ids[moved])
 
     def moved_out_of(self, label: str) -> npt.NDArray[np.str_]:
         """Ids of the accounts in ``label`` before that are in another quadrant after."""
-        code = self._code(label)
+        code = quadrant_code(self.labels, label)
         moved = (self.before == code) & (self.after >= 0) & (self.after != code)
         return readonly(self.ids[moved])
 
@@ -115,16 +117,22 @@ class QuadrantTransitions:
             columns=pd.Index(list(self.labels), name="after"),
         )
 
+    def _moved_into_counts(self) -> npt.NDArray[np.int64]:
+        """How many accounts :meth:`moved_into` each quadrant: off the diagonal of counts."""
+        moved: npt.NDArray[np.int64] = self.counts.sum(axis=0) - np.diagonal(self.counts)
+        return moved
+
     def __str__(self) -> str:
         rows = [[label, *(f"{v:,}" for v in self.counts[i])]
                 for i, label in enumerate(self.labels)]
         table = text_grid(["before \\ after", *self.labels], rows, numeric=len(self.labels))
-        moved = ", ".join(f"{label}: {self.moved_into(label).shape[0]:,}"
-                          for label in self.labels)
+        moved = ", ".join(f"{label}: {n:,}"
+                          for label, n in zip(self.labels, self._moved_into_counts().tolist(),
+                                              strict=True))
         return f"{table}\nmoved into {moved}"
 
     def __repr__(self) -> str:
-        into = self.moved_into(self.labels[0]).shape[0]
+        into = int(self._moved_into_counts()[0])
         return (f"QuadrantTransitions({self.ids.shape[0]} accounts, {into} moved into "
                 f"{self.labels[0]})")
 

@@ -12,18 +12,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_equal, array_field, readonly, readonly_arrays
+from successkit._arrays import array_equal, array_field, nullable, readonly, readonly_arrays
 from successkit._fingerprint import fingerprint as _hash
 from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, ModelError
-from successkit.scoring._serial import check_version, number
+from successkit.scoring._serial import VERSION, check_version, number
 from successkit.scoring._text_keys import match
 from successkit.scoring.quadrant_summary import QuadrantSummary
-from successkit.scoring.quadrant_transitions import QuadrantTransitions
-from successkit.scoring.result import nullable
+from successkit.scoring.quadrant_transitions import QuadrantTransitions, quadrant_code
 from successkit.scoring.touch_result import RULE_KINDS
 
 __all__ = ["QuadrantResult", "Quadrants"]
@@ -151,15 +150,14 @@ class Quadrants:
         ids, health_score = _scores(health, "health")
         touch_ids, touch_score = _scores(touch, "touch")
         rows = _rows(ids, touch_ids)
-        aligned = np.full(ids.shape[0], np.nan)
-        if touch_ids.size:
-            aligned = np.where(rows >= 0, touch_score[np.maximum(rows, 0)], np.nan)
+        score = Column.number(touch_score).take(rows)  # row -1: a missing touch score
         if hasattr(touch, "rule_columns"):
             columns: dict[str, Column] = {
                 k: c.take(rows) for k, c in touch.rule_columns().items()
             }
         else:
-            columns = {"score": Column.number(aligned)}
+            columns = {"score": score}
+        aligned = score.values
         as_of = getattr(health, "as_of", None) or getattr(touch, "as_of", None)
         return QuadrantResult(
             ids=ids,
@@ -223,7 +221,7 @@ class Quadrants:
         "labels"}``."""
         return {
             "type": "quadrants",
-            "version": 1,
+            "version": VERSION,
             "health": self.health,
             "touch": self.touch,
             "labels": list(self.labels),
@@ -320,12 +318,7 @@ class QuadrantResult:
 
     def ids_in(self, label: str) -> npt.NDArray[np.str_]:
         """Ids of the accounts in quadrant ``label``."""
-        return readonly(self.ids[self.codes == self._code(label)])
-
-    def _code(self, label: str) -> int:
-        if label not in self.labels:
-            raise DataError(f"no quadrant {label!r}; the quadrants are {', '.join(self.labels)}")
-        return self.labels.index(label)
+        return readonly(self.ids[self.codes == quadrant_code(self.labels, label)])
 
     # -- rules --------------------------------------------------------------------------------
 

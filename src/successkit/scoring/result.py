@@ -12,7 +12,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._arrays import array_field, named_columns, nullable, readonly, readonly_arrays
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit._rows import as_rows, row_of
@@ -30,14 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["HealthResult", "nullable"]
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def nullable(values: npt.ArrayLike) -> list[Any]:
-    """A float array as a JSON list with ``None`` for NaN."""
-    array = np.asarray(values, dtype=np.float64)
-    out = array.astype(object)
-    out[np.isnan(array)] = None
-    return out.tolist()  # type: ignore[no-any-return]
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -112,7 +104,6 @@ class HealthResult:
     model: Any = attrs.field(default=None, eq=False)
     portfolio: Portfolio | None = attrs.field(default=None, eq=False)
 
-
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
@@ -165,16 +156,22 @@ class HealthResult:
 
     # -- questions about one account ----------------------------------------------------------
 
-    def _scored(self, account_id: str) -> tuple[int, Any, Portfolio]:
+    def _kept(self, account_id: str) -> tuple[int, Any, Portfolio]:
+        """The account's row, with the model and portfolio this result was scored from."""
         row = self.index(account_id)
         if self.portfolio is None or self.model is None:
             raise DataError(
                 "this result does not keep its model and portfolio", account=str(account_id)
             )
-        model = self.model.model_for(self.portfolio, row)
+        return row, self.model, self.portfolio
+
+    def _scored(self, account_id: str) -> tuple[int, Any, Portfolio]:
+        """Like :meth:`_kept`, with the (segment's) health model that scored the account."""
+        row, model, portfolio = self._kept(account_id)
+        model = model.model_for(portfolio, row)
         if model is None:
             raise DataError("no model scores this account's segment", account=str(account_id))
-        return row, model, self.portfolio
+        return row, model, portfolio
 
     def explain(self, account_id: str) -> Explanation:
         """Why an account scores what it does: per metric the raw value, metric score,
@@ -242,11 +239,8 @@ class HealthResult:
         >>> result.score.tolist(), changed.ids.tolist(), changed.score.tolist()
         ([30.0, 90.0], ['a'], [70.0])
         """
-        row = self.index(account_id)
-        if self.portfolio is None or self.model is None:
-            raise DataError("this result does not keep its model and portfolio",
-                            account=str(account_id))
-        readable = self.model.columns
+        row, model, portfolio = self._kept(account_id)
+        readable = model.columns
         for name in values:
             if name not in readable:
                 raise DataError(
@@ -255,19 +249,18 @@ class HealthResult:
                     column=name,
                     account=str(account_id),
                 )
-        kinds = self.model.kinds()
-        if self.model.population_dependent:
+        kinds = model.kinds()
+        if model.population_dependent:
             changed = {
-                name: _splice(self.portfolio, name, row, value, kinds[name])
+                name: _splice(portfolio, name, row, value, kinds[name])
                 for name, value in values.items()
             }
-            whole: HealthResult = self.model.score(self.portfolio.with_columns(changed))
+            whole: HealthResult = model.score(portfolio.with_columns(changed))
             return whole.take([row])
-        one = self.portfolio.take([row])
+        one = portfolio.take([row])
         changed = {name: _splice(one, name, 0, value, kinds[name]) for name, value in
                    values.items()}
-        rescored = self.model.score(one.with_columns(changed))
-        assert isinstance(rescored, HealthResult)
+        rescored: HealthResult = model.score(one.with_columns(changed))
         return rescored
 
     # -- roll-up and rules --------------------------------------------------------------------

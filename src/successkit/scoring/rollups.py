@@ -10,14 +10,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._arrays import array_field, named_columns, nullable, readonly, readonly_arrays
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring.bands import Bands
-from successkit.scoring.result import HealthResult, nullable
+from successkit.scoring.result import HealthResult
 from successkit.scoring.summary import HealthSummary, band_summary
 
 __all__ = ["RollupResult", "rollup"]
@@ -64,7 +64,6 @@ class RollupResult:
     weight: str | None
     fingerprint: str
 
-
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
@@ -75,7 +74,7 @@ class RollupResult:
 
     @cached_property
     def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
-        """Group name → group scores (0–100, NaN where no metric of the group is present)."""
+        """Group name → weighted mean group score of the children (NaN where none has one)."""
         return named_columns(self.group_matrix, self.group_names)
 
     def summary(self) -> HealthSummary:
@@ -182,29 +181,28 @@ def rollup(
     if portfolio is not None:
         source = portfolio.reindex(result.ids)
     parents = source.column(by, Kind.CATEGORY)
-    n = len(result)
+    # The parent each child is weighed towards: -1 without a parent or without a weight.
+    code = parents.values.astype(np.intp)
     if weight is None:
-        weights = np.ones(n)
+        weights = np.ones(len(result))
     else:
         column = source.column(weight, Kind.NUMBER)
         negative = column.values < 0
         if negative.any():
             row = int(np.flatnonzero(negative)[0])
             raise DataError("negative weight", column=weight, account=str(result.ids[row]))
-        weights = np.where(column.missing, np.nan, column.values)
+        weights = np.where(column.missing, 0.0, column.values)
+        code[column.missing] = -1
     k = len(parents.categories)
-    code = np.where(np.isnan(weights), -1, parents.values).astype(np.intp)
-    score, used = _weighted_mean(code, k, result.score, np.nan_to_num(weights))
+    score, used = _weighted_mean(code, k, result.score, weights)
     groups = np.column_stack(
-        [_weighted_mean(code, k, result.group_matrix[:, g], np.nan_to_num(weights))[0]
+        [_weighted_mean(code, k, result.group_matrix[:, g], weights)[0]
          for g in range(len(result.group_names))]
     ) if result.group_names else np.empty((k, 0))
-    has_parent = parents.values >= 0
-    children = np.bincount(parents.values[has_parent], minlength=k)
-    scored_rows = has_parent & ~np.isnan(result.score) & (code >= 0)
-    scored = np.bincount(parents.values[scored_rows], minlength=k)
+    children = np.bincount(parents.values[parents.values >= 0], minlength=k)
     weighed = code >= 0
-    offered = np.bincount(code[weighed], weights=np.nan_to_num(weights)[weighed], minlength=k)
+    scored = np.bincount(code[weighed & ~np.isnan(result.score)], minlength=k)
+    offered = np.bincount(code[weighed], weights=weights[weighed], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = used / offered
     keep = children > 0

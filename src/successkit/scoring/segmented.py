@@ -15,9 +15,9 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import ModelError
-from successkit.scoring._serial import as_mapping, check_version, field, text
+from successkit.scoring._serial import VERSION, as_mapping, check_version, field, text
 from successkit.scoring.bands import Bands
-from successkit.scoring.health import HealthModel, score_history
+from successkit.scoring.health import HealthModel, band_codes, score_history
 
 if TYPE_CHECKING:
     from successkit.scoring.result import HealthResult
@@ -169,7 +169,6 @@ class SegmentedModel:
         coverage = np.full(n, np.nan)
         points = np.full(n, np.nan)
         max_points = np.full(n, np.nan)
-        codes = np.full(n, -1, dtype=np.int8)
         groups = np.full((n, len(group_names)), np.nan, order="F")
         metrics = np.full((n, len(metric_names)), np.nan, order="F")
         notes: list[str] = []
@@ -193,21 +192,22 @@ class SegmentedModel:
             if len(model.columns) > len(sub.columns):
                 missing = [c for c in model.columns if c not in portfolio.columns]
                 portfolio.column(missing[0])  # raises DataError with did-you-mean
-            part = model.score(sub, previous=previous)
+            part = model.score(sub)
             score[rows] = part.score
             coverage[rows] = part.coverage
             points[rows] = part.points
             max_points[rows] = part.max_points
-            codes[rows] = part.band_codes
             group_at = np.array([group_names.index(g) for g in part.group_names], dtype=np.intp)
             metric_at = np.array([metric_names.index(m) for m in part.metric_names], dtype=np.intp)
             groups[np.ix_(rows, group_at)] = part.group_matrix
             metrics[np.ix_(rows, metric_at)] = part.metric_matrix
             notes.extend(f"segment {label!r}: {note}" for note in part.notes)
+        # Every segment model has these bands, so hysteresis is applied once over all
+        # accounts (one alignment with ``previous``) rather than once per segment.
         return HealthResult(
             ids=portfolio.ids,
             score=score,
-            band_codes=codes,
+            band_codes=band_codes(self.bands, score, portfolio.ids, previous),
             bands=self.bands,
             group_names=group_names,
             group_matrix=groups,
@@ -235,7 +235,7 @@ class SegmentedModel:
         "default"}``."""
         return {
             "type": "segmented",
-            "version": 1,
+            "version": VERSION,
             "by": self.by,
             "models": {label: model.to_dict() for label, model in self.models},
             "default": None if self.default is None else self.default.to_dict(),

@@ -10,8 +10,8 @@ import numpy.typing as npt
 
 from successkit._html import background, html_table
 from successkit._optional import import_optional
+from successkit.scoring._grid import text_grid
 from successkit.scoring.bands import Bands
-from successkit.scoring.explain import text_table
 
 __all__ = ["HealthSummary", "band_summary"]
 
@@ -85,7 +85,7 @@ class HealthSummary:
 
     def __str__(self) -> str:
         headers, rows = self._rows()
-        return text_table(headers, rows, right=len(headers) - 1)
+        return text_grid(headers, rows, numeric=len(headers) - 1)
 
     def _repr_html_(self) -> str:
         headers, rows = self._rows()

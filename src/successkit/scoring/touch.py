@@ -13,11 +13,11 @@ import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint as _hash
 from successkit.data.account import Account
-from successkit.data.dates import duration_days
+from successkit.data.dates import model_duration
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.scoring._serial import check_version, field, number
+from successkit.scoring._serial import VERSION, check_version, field, number
 from successkit.scoring._touch_compute import PointTable, select_events, touch_totals
 from successkit.scoring._touch_events import EventTable, check_events, read_events
 from successkit.scoring.touch_point import TouchPoint
@@ -41,10 +41,7 @@ def _to_touchpoints(value: Any) -> tuple[TouchPoint, ...]:
 def _days(value: Any, what: str) -> int | None:
     if value is None:
         return None
-    try:
-        days = duration_days(value, what=what)
-    except DataError as exc:
-        raise ModelError(exc.message) from None
+    days = model_duration(value, what=what)
     if days <= 0:
         raise ModelError(f"{what} must be at least one day, got {value!r}")
     return days
@@ -303,7 +300,7 @@ class TouchModel:
         "window": days | null, "half_life": days | null, "per": "seats" | null}``."""
         return {
             "type": "touch",
-            "version": 1,
+            "version": VERSION,
             "touchpoints": [tp.to_dict() for tp in self.touchpoints],
             "window": self.window,
             "half_life": self.half_life,

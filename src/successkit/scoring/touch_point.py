@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint as _hash
 from successkit.errors import ModelError
-from successkit.scoring._serial import check_version, field, number, text
+from successkit.scoring._serial import VERSION, check_version, field, number, text
 
 __all__ = ["TouchPoint"]
 
@@ -192,7 +192,7 @@ class TouchPoint:
         "label"}``."""
         return {
             "type": "touchpoint",
-            "version": 1,
+            "version": VERSION,
             "name": self.name,
             "points": self.points,
             "tiers": None if self.tiers is None else [list(t) for t in self.tiers],

@@ -12,13 +12,19 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._arrays import (
+    array_field,
+    named_columns,
+    nullable,
+    optional_array,
+    readonly,
+    readonly_arrays,
+)
 from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit._rows import as_rows, row_of
 from successkit.data.column import Column
 from successkit.data.kinds import Kind
-from successkit.scoring.result import nullable
 from successkit.scoring.touch_summary import TouchSummary
 
 __all__ = ["RULE_KINDS", "TouchResult"]
@@ -34,10 +40,6 @@ RULE_KINDS: Mapping[str, Kind] = MappingProxyType(
         "asynchronous": Kind.NUMBER,
     }
 )
-
-
-def _optional_floats(value: Any) -> FloatArray | None:
-    return None if value is None else readonly(np.asarray(value, dtype=np.float64))
 
 
 def _to_names(value: Any) -> tuple[str, ...]:
@@ -109,12 +111,7 @@ class TouchResult:
     total: FloatArray = array_field()
     touchpoint_matrix: FloatArray = array_field()
     events: npt.NDArray[np.int64] = array_field()
-    seats: FloatArray | None = attrs.field(
-        converter=_optional_floats,
-        eq=attrs.cmp_using(eq=lambda a, b: (a is None) == (b is None) and (
-            a is None or np.array_equal(a, b, equal_nan=True))),
-        repr=False,
-    )
+    seats: FloatArray | None = array_field(converter=optional_array(np.float64))
     touchpoints: tuple[str, ...] = attrs.field(converter=_to_names)
     touchpoint_channels: tuple[str | None, ...] = attrs.field(converter=_to_channels)
     touchpoint_synchronous: tuple[bool, ...] = attrs.field(converter=_to_flags)

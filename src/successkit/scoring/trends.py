@@ -11,15 +11,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
+from successkit._arrays import array_field, nullable, readonly_arrays
 from successkit._html import head_table
 from successkit._optional import import_optional
+from successkit._rows import positions
 from successkit.data.dates import duration_days
 from successkit.data.history import History
-from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring._serial import number
-from successkit.scoring.result import HealthResult, nullable
+from successkit.scoring.result import HealthResult
 from successkit.scoring.trend_summary import DIRECTIONS, TrendSummary
 
 __all__ = ["TrendResult", "trend"]
@@ -160,17 +160,12 @@ class TrendResult:
         return head_table(self.ids, self._table(), caption=repr(self))
 
 
-def _aligned(result: HealthResult, ids: npt.NDArray[np.str_]) -> tuple[FloatArray, Any]:
-    """Score and band labels of ``result`` at ``ids`` (missing where absent)."""
-    if not len(result):
-        return np.full(ids.shape, np.nan), np.full(ids.shape, None, dtype=object)
-    rows = Portfolio(result.ids).index_of(ids)
+def _at(values: npt.NDArray[Any], rows: npt.NDArray[np.intp], fill: Any) -> npt.NDArray[Any]:
+    """``values[rows]``, with ``fill`` where the row is ``-1``."""
+    out = np.full(rows.shape, fill, dtype=values.dtype)
     found = rows >= 0
-    score = np.full(ids.shape, np.nan)
-    score[found] = result.score[rows[found]]
-    band = np.full(ids.shape, None, dtype=object)
-    band[found] = result.band[rows[found]]
-    return score, band
+    out[found] = values[rows[found]]
+    return out
 
 
 def trend(
@@ -247,20 +242,22 @@ def trend(
         gaps = [abs((r.as_of - target).days) for r in earlier if r.as_of is not None]
         k = int(np.argmin(gaps))  # first minimum: the earlier snapshot on a tie
         since = earlier[k].as_of
-        base, _ = _aligned(earlier[k], ids)
-        delta = latest.score - base
-        _, band_from = _aligned(earlier[-1], ids)
+        assert since is not None
+        # Each earlier snapshot in the window is aligned with the latest ids once; the
+        # baseline is the first of them and the previous band comes from the last.
+        rows = [positions(r.ids, ids) for r in earlier[k:]]
+        scores = [_at(r.score, at, np.nan) for r, at in zip(earlier[k:], rows, strict=True)]
+        delta = latest.score - scores[0]
+        band_from = _at(earlier[-1].band, rows[-1], None)
         # Least squares per account over the snapshots in the window, skipping missing.
         count = np.zeros(n)
         sx = np.zeros(n)
         sy = np.zeros(n)
         sxx = np.zeros(n)
         sxy = np.zeros(n)
-        for r in results[k:]:
+        for r, y in zip(results[k:], [*scores, latest.score], strict=True):
             assert r.as_of is not None
-            assert since is not None
             x = float((r.as_of - since).days)
-            y, _ = _aligned(r, ids)
             present = ~np.isnan(y)
             y0 = np.where(present, y, 0.0)
             count += present

@@ -15,9 +15,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 
-__all__ = ["Scored", "read_arr", "read_outcome", "read_probability", "read_scores"]
+__all__ = [
+    "Scored",
+    "both_outcomes",
+    "read_arr",
+    "read_count",
+    "read_outcome",
+    "read_probability",
+    "read_scores",
+]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -173,6 +181,10 @@ def read_scores(
     )
 
 
+# The Python types an outcome may hold (None: missing, reported as such below).
+_OUTCOME_TYPES = (bool, int, float, np.number, type(None))
+
+
 def read_outcome(
     churned: Any, n: int, *, ids: npt.NDArray[np.str_] | None, what: str = "churned"
 ) -> BoolArray:
@@ -194,13 +206,17 @@ def read_outcome(
         values = raw.astype(np.float64)
         bad = ~((values == 0) | (values == 1))
     else:
-        # Text or mixed values (a list of Python objects): check each entry's type, the
-        # input is a list of Python objects anyway.
+        # Text or mixed values (a list of Python objects): check the types present, and
+        # look for the first offending entry only when there is one.
         objects = raw if raw.dtype == object else np.asarray(list(churned), dtype=object)
-        for row, item in enumerate(objects.tolist()):
-            if item is not None and not isinstance(item, (bool, int, float, np.number)):
-                raise DataError(f"{what} must be true/false or 0/1, got {item!r}",
-                                **_where(ids, row))
+        items = objects.tolist()
+        if not all(issubclass(t, _OUTCOME_TYPES) for t in set(map(type, items))):
+            row, item = next(
+                (row, item) for row, item in enumerate(items)
+                if not isinstance(item, _OUTCOME_TYPES)
+            )
+            raise DataError(f"{what} must be true/false or 0/1, got {item!r}",
+                            **_where(ids, row))
         missing = np.asarray(objects == None, dtype=np.bool_)  # noqa: E711 - elementwise
         values = np.where(missing, np.nan, objects).astype(np.float64)
         bad = ~((values == 0) | (values == 1))
@@ -246,3 +262,23 @@ def read_probability(
         raise DataError(f"probability must lie in [0, 1], got {values[row]:g}",
                         **_where(ids, row))
     return values
+
+
+def both_outcomes(churned: BoolArray, *, accounts: str, need: str) -> int:
+    """The number of churned accounts; a ModelError when all churned or all stayed.
+
+    ``accounts`` names the accounts (``"training accounts"``), ``need`` says why both
+    outcomes are needed.
+    """
+    n, n1 = int(churned.shape[0]), int(churned.sum())
+    if n1 in (0, n):
+        raise ModelError(f"all {n} {accounts} {'churned' if n1 else 'stayed'}; {need}")
+    return n1
+
+
+def read_count(value: Any, what: str, *, least: int = 0) -> int:
+    """A whole number of at least ``least`` (0 or 1) from user input (``bool`` is not one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        sign = "non-negative" if least <= 0 else "positive"
+        raise DataError(f"{what} must be a {sign} integer, got {value!r}")
+    return int(value)

@@ -18,8 +18,14 @@ from successkit._arrays import array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.scoring._serial import check_version, field
-from successkit.scoring.outcomes._inputs import read_arr, read_outcome, read_scores
+from successkit.scoring._serial import VERSION, check_version, field
+from successkit.scoring.outcomes._inputs import (
+    both_outcomes,
+    read_arr,
+    read_count,
+    read_outcome,
+    read_scores,
+)
 from successkit.scoring.outcomes.isotonic import isotonic_decreasing, pool_adjacent_violators
 
 __all__ = ["METHODS", "CalibratedModel", "calibrate"]
@@ -130,16 +136,12 @@ class CalibratedModel:
         n = int(score.shape[0])
         if n == 0:
             raise DataError("no account has a score to calibrate on")
-        n1 = int(y.sum())
-        if n1 in (0, n):
-            what = "churned" if n1 else "stayed"
-            raise ModelError(
-                f"all {n} accounts {what}; calibration needs churned and staying accounts"
-            )
+        n1 = both_outcomes(y, accounts="accounts",
+                           need="calibration needs churned and staying accounts")
         if method == "isotonic":
             knots, probabilities = isotonic_decreasing(score, y.astype(np.float64))
         else:
-            knots, probabilities = _binned(score, y, _bins(bins))
+            knots, probabilities = _binned(score, y, read_count(bins, "bins", least=1))
         return cls(
             model=model,
             method=method,
@@ -215,7 +217,7 @@ class CalibratedModel:
         """Plain JSON types, with the health model's own ``to_dict()`` when there is one."""
         return {
             "type": "calibrated",
-            "version": 1,
+            "version": VERSION,
             "method": self.method,
             "knots": self.knots.tolist(),
             "probabilities": self.probabilities.tolist(),
@@ -287,12 +289,6 @@ def _model_from_dict(data: Any) -> Any:
     if name is None or not hasattr(successkit, name):
         raise ModelError(f"cannot rebuild a model of type {data.get('type')!r}")
     return getattr(successkit, name).from_dict(data)
-
-
-def _bins(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise DataError(f"bins must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _binned(

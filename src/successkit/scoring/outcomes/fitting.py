@@ -25,7 +25,7 @@ accounts perfectly, so that the optimum lies at infinity.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, Unpack
+from typing import Any
 
 import attrs
 import numpy as np
@@ -34,9 +34,9 @@ import numpy.typing as npt
 from successkit._arrays import array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.scoring.outcomes._inputs import read_outcome
+from successkit.scoring.outcomes._inputs import both_outcomes, read_count, read_outcome
 
-__all__ = ["SolverOptions", "WeightFit", "fit", "fit_matrix", "fit_weights"]
+__all__ = ["WeightFit", "fit", "fit_matrix", "fit_weights"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -172,33 +172,26 @@ def fit_weights(
     )
 
 
-class SolverOptions(TypedDict, total=False):
-    """Keyword arguments of :func:`fit_weights` passed through by its callers."""
-
-    l2: float
-    max_iter: int
-    tol: float
-
-
 def fit_matrix(
     model: Any,
     names: tuple[str, ...],
     matrix: FloatArray,
     churned: BoolArray,
-    **solver: Unpack[SolverOptions],
+    *,
+    l2: float = 1.0,
+    max_iter: int = 100,
+    tol: float = 1e-8,
 ) -> Any:
     """``model`` with weights fitted on a prepared metric score matrix (see :func:`fit`);
-    ``solver`` options go to :func:`fit_weights`."""
+    the solver options go to :func:`fit_weights`."""
     keep = ~np.isnan(matrix).all(axis=1)
     y = churned[keep]
-    n, n1 = int(keep.sum()), int(y.sum())
-    if n1 in (0, n):
-        what = "churned" if n1 else "stayed"
-        raise ModelError(
-            f"all {n} training accounts {what}; weights can only be learnt from outcomes "
-            "with both churned and staying accounts"
-        )
-    result = fit_weights(names, matrix[keep], y, **solver)
+    both_outcomes(
+        y,
+        accounts="training accounts",
+        need="weights can only be learnt from outcomes with both churned and staying accounts",
+    )
+    result = fit_weights(names, matrix[keep], y, l2=l2, max_iter=max_iter, tol=tol)
     if float(result.coefficients.sum()) <= 0:
         raise ModelError(
             "no metric score predicts churn in these outcomes (every fitted weight is 0); "
@@ -304,25 +297,25 @@ def fit(
     penalty = _check_l2(l2)
     y = read_outcome(churned, len(portfolio), ids=portfolio.ids)
     names, matrix = model.metric_matrix(portfolio)
-    solver = SolverOptions(l2=penalty, max_iter=max_iter, tol=tol)
-    overall = fit_matrix(model, names, matrix, y, **solver)
+    overall = fit_matrix(model, names, matrix, y, l2=penalty, max_iter=max_iter, tol=tol)
     if by is None:
         return overall
     from successkit.scoring.segmented import SegmentedModel
 
-    if isinstance(min_segment, bool) or not isinstance(min_segment, int) or min_segment < 1:
-        raise DataError(f"min_segment must be a positive integer, got {min_segment!r}")
+    least = read_count(min_segment, "min_segment", least=1)
     segments = portfolio.column(by, "category")
     fitted = {}
     for code, label in enumerate(segments.categories):  # a loop over segments
         rows = segments.values == code
         outcome = y[rows]
-        if rows.sum() < min_segment or outcome.all() or not outcome.any():
+        if rows.sum() < least or outcome.all() or not outcome.any():
             continue
-        fitted[label] = fit_matrix(model, names, matrix[rows], outcome, **solver)
+        fitted[label] = fit_matrix(
+            model, names, matrix[rows], outcome, l2=penalty, max_iter=max_iter, tol=tol
+        )
     if not fitted:
         raise ModelError(
-            f"no segment of {by!r} has {min_segment} accounts with both outcomes; lower "
+            f"no segment of {by!r} has {least} accounts with both outcomes; lower "
             "min_segment or fit without by="
         )
     return SegmentedModel(by, fitted, default=overall)

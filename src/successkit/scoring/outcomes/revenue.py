@@ -12,13 +12,15 @@ add to the ending ARR but never to retention, which measures the starting cohort
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, nullable, optional_array, readonly, readonly_arrays
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
 from successkit.data.convert import convert_ids
@@ -71,8 +73,14 @@ class RetentionReport:
     end: FloatArray = array_field()
     movement: npt.NDArray[np.object_] = array_field()
 
+    @cached_property
+    def _masks(self) -> Mapping[str, npt.NDArray[np.bool_]]:
+        """Movement label → its accounts: the object array is compared once per label, not
+        once per figure asked for."""
+        return {label: np.asarray(self.movement == label, dtype=np.bool_) for label in MOVEMENTS}
+
     def _amount(self, label: str, values: FloatArray) -> float:
-        return float(values[self.movement == label].sum())
+        return float(values[self._masks[label]].sum())
 
     @property
     def starting_arr(self) -> float:
@@ -112,7 +120,7 @@ class RetentionReport:
     @property
     def churned_accounts(self) -> int:
         """Cohort accounts that churned."""
-        return int((self.movement == "churned").sum())
+        return int(self._masks["churned"].sum())
 
     @property
     def grr(self) -> float:
@@ -137,7 +145,7 @@ class RetentionReport:
 
     def counts(self) -> dict[str, int]:
         """Accounts per movement, in :data:`MOVEMENTS` order."""
-        return {label: int((self.movement == label).sum()) for label in MOVEMENTS}
+        return {label: int(self._masks[label].sum()) for label in MOVEMENTS}
 
     def summary(self) -> str:
         """The ARR bridge and the three rates, as text.
@@ -231,8 +239,8 @@ def _from_portfolios(
     ids = combined[np.sort(first)]
     columns = []
     for snapshot, what in ((before, "start"), (after, "end")):
-        values = snapshot.column(arr, "number").values
-        read_arr(values, len(snapshot), ids=snapshot.ids, what=f"{arr} ({what})")
+        values = read_arr(snapshot.column(arr, "number").values, len(snapshot),
+                          ids=snapshot.ids, what=f"{arr} ({what})")
         rows = snapshot.index_of(ids)
         columns.append(np.where(rows >= 0, values[np.maximum(rows, 0)], 0.0))
     return ids, columns[0], columns[1]
@@ -309,10 +317,6 @@ def _labels(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _optional(value: Any) -> Any:
-    return None if value is None else readonly(np.asarray(value, dtype=np.float64))
-
-
 @readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class ArrAtRisk:
@@ -342,7 +346,9 @@ class ArrAtRisk:
     labels: tuple[str, ...] = attrs.field(converter=_labels)
     accounts: FloatArray = array_field()
     arr: FloatArray = array_field()
-    expected_loss: FloatArray | None = array_field(default=None, converter=_optional)
+    expected_loss: FloatArray | None = array_field(
+        default=None, converter=optional_array(np.float64)
+    )
 
     @property
     def total(self) -> float:
@@ -369,10 +375,7 @@ class ArrAtRisk:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: one list per column."""
-        return {
-            k: v if isinstance(v, list) else [None if np.isnan(x) else float(x) for x in v]
-            for k, v in self.columns().items()
-        }
+        return {k: v if isinstance(v, list) else nullable(v) for k, v in self.columns().items()}
 
     def to_frame(self) -> Any:
         """The table as a pandas ``DataFrame`` indexed by band."""
@@ -453,10 +456,9 @@ def arr_at_risk(
     n = labels.shape[0]
     amounts = read_arr(arr, n, ids=result_ids)
     present = np.asarray(labels != None, dtype=np.bool_)  # noqa: E711 - elementwise
-    if order is None:
-        order = sorted({str(v) for v in labels[present]})
-    names = tuple(str(v) for v in order)
-    unknown = sorted({str(v) for v in labels[present]} - set(names))
+    found = {str(v) for v in labels[present]}
+    names = tuple(str(v) for v in (sorted(found) if order is None else order))
+    unknown = sorted(found - set(names))
     if unknown:
         raise DataError(f"band labels {unknown} are not in order={list(names)}")
     p = None if probability is None else read_probability(probability, n, ids=result_ids)

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, nullable, optional_array, readonly_arrays
 
 __all__ = ["RateTable", "band_table", "decile_table", "reliability_table"]
 
@@ -24,18 +24,8 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _optional_array(value: Any) -> Any:
-    return None if value is None else readonly(np.asarray(value, dtype=np.float64))
-
-
 def _to_labels(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
-
-
-def _plain(values: FloatArray | None) -> list[float | None] | None:
-    if values is None:
-        return None
-    return [None if np.isnan(v) else float(v) for v in values.tolist()]
 
 
 def _sums(
@@ -43,6 +33,16 @@ def _sums(
 ) -> FloatArray:
     """Per-code sums of ``weights`` (counts without weights), as floats."""
     return np.bincount(codes, weights, minlength=length).astype(np.float64)
+
+
+def _churn_sums(
+    codes: npt.NDArray[np.intp], churned: BoolArray, arr: FloatArray | None, length: int
+) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
+    """Per-code churned accounts, ARR and churned ARR (the ARR sums ``None`` without ARR)."""
+    churn = _sums(codes, churned.astype(np.float64), length)
+    if arr is None:
+        return churn, None, None
+    return churn, _sums(codes, arr, length), _sums(codes, np.where(churned, arr, 0.0), length)
 
 
 def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
@@ -90,9 +90,9 @@ class RateTable:
     churned: FloatArray = array_field()
     low: FloatArray = array_field()
     high: FloatArray = array_field()
-    arr: FloatArray | None = array_field(default=None, converter=_optional_array)
-    churned_arr: FloatArray | None = array_field(default=None, converter=_optional_array)
-    predicted: FloatArray | None = array_field(default=None, converter=_optional_array)
+    arr: FloatArray | None = array_field(default=None, converter=optional_array(np.float64))
+    churned_arr: FloatArray | None = array_field(default=None, converter=optional_array(np.float64))
+    predicted: FloatArray | None = array_field(default=None, converter=optional_array(np.float64))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -129,7 +129,7 @@ class RateTable:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: one list per column, ``None`` for undefined rates."""
         return {
-            name: values if isinstance(values, list) else _plain(values)
+            name: values if isinstance(values, list) else nullable(values)
             for name, values in self.columns().items()
         }
 
@@ -148,16 +148,14 @@ def band_table(
     known = codes >= 0
     k = len(order)
     counts = _sums(codes[known], None, k)
-    churn = _sums(codes[known], churned[known].astype(np.float64), length=k)
+    churn, arr_sums, churned_arr = _churn_sums(
+        codes[known], churned[known], None if arr is None else arr[known], k
+    )
     low = np.full(k, np.nan)
     high = np.full(k, np.nan)
     if known.any():
         np.fmin.at(low, codes[known], score[known])
         np.fmax.at(high, codes[known], score[known])
-    arr_sums = churned_arr = None
-    if arr is not None:
-        arr_sums = _sums(codes[known], arr[known], length=k)
-        churned_arr = _sums(codes[known], np.where(churned, arr, 0.0)[known], length=k)
     return RateTable(
         kind="band",
         labels=order,
@@ -183,7 +181,7 @@ def decile_table(
     key = score if higher_is_better else -score  # ascending key = descending risk
     values, inverse, sizes = np.unique(key, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
-    churn = _sums(inverse, churned.astype(np.float64), length=values.shape[0])
+    churn, group_arr, group_churned_arr = _churn_sums(inverse, churned, arr, values.shape[0])
     ends = np.cumsum(sizes).astype(np.float64)
     starts = ends - sizes
     edges = np.linspace(0.0, float(n), bins + 1)
@@ -203,13 +201,6 @@ def decile_table(
     high = np.where(empty, np.nan, group_scores[np.maximum(first, last)])
     if not higher_is_better:
         low, high = high, low
-    arr_sums = churned_arr = None
-    if arr is not None:
-        group_arr = _sums(inverse, arr, length=values.shape[0])
-        group_churned_arr = _sums(inverse, np.where(churned, arr, 0.0),
-                                        length=values.shape[0])
-        arr_sums = group_arr @ share
-        churned_arr = group_churned_arr @ share
     return RateTable(
         kind="decile" if bins == 10 else "bin",
         labels=[str(d + 1) for d in range(bins)],
@@ -217,8 +208,8 @@ def decile_table(
         churned=churn @ share,
         low=low,
         high=high,
-        arr=arr_sums,
-        churned_arr=churned_arr,
+        arr=None if group_arr is None else group_arr @ share,
+        churned_arr=None if group_churned_arr is None else group_churned_arr @ share,
     )
 
 
@@ -233,12 +224,8 @@ def reliability_table(
     edges = np.round(np.linspace(0.0, 1.0, bins + 1), 12)
     codes = np.minimum((probability * bins).astype(np.intp), bins - 1)
     counts = _sums(codes, None, bins)
-    churn = _sums(codes, churned.astype(np.float64), length=bins)
+    churn, arr_sums, churned_arr = _churn_sums(codes, churned, arr, bins)
     predicted = _ratio(_sums(codes, probability, length=bins), counts)
-    arr_sums = churned_arr = None
-    if arr is not None:
-        arr_sums = _sums(codes, arr, length=bins)
-        churned_arr = _sums(codes, np.where(churned, arr, 0.0), length=bins)
     labels = [f"{lo:.2g}–{hi:.2g}" for lo, hi in itertools.pairwise(edges)]
     return RateTable(
         kind="probability",

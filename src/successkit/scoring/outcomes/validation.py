@@ -12,9 +12,11 @@ import numpy.typing as npt
 
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
-from successkit.errors import DataError, ModelError
+from successkit.errors import DataError
 from successkit.scoring.outcomes._inputs import (
+    both_outcomes,
     read_arr,
+    read_count,
     read_outcome,
     read_probability,
     read_scores,
@@ -387,7 +389,7 @@ def evaluate(
     outcome = read_outcome(churned, n_all, ids=read.ids)
     arr_all = None if arr is None else read_arr(arr, n_all, ids=read.ids)
     prob_all = None if probability is None else read_probability(probability, n_all, ids=read.ids)
-    replicates = _count(n_boot, "n_boot")
+    replicates = read_count(n_boot, "n_boot")
     level = float(confidence)
     if not 0 < level < 1:
         raise DataError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
@@ -401,13 +403,12 @@ def evaluate(
     y = outcome[keep]
     arr_kept = None if arr_all is None else arr_all[keep]
     n = int(score.shape[0])
-    n1 = int(y.sum())
-    if n1 in (0, n):
-        what = "churned" if n1 else "stayed"
-        raise ModelError(
-            f"all {n} evaluated accounts {what}; a score can only be validated against "
-            "outcomes with both churned and staying accounts"
-        )
+    n1 = both_outcomes(
+        y,
+        accounts="evaluated accounts",
+        need="a score can only be validated against outcomes with both churned and staying "
+        "accounts",
+    )
     rate = n1 / n
     auc = roc_auc(score, y, higher_is_better=higher_is_better)
     low = high = float("nan")
@@ -478,12 +479,6 @@ def evaluate(
         fingerprint=read.fingerprint,
         **misses,
     )
-
-
-def _count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise DataError(f"{what} must be a non-negative integer, got {value!r}")
-    return int(value)
 
 
 def _misses(
