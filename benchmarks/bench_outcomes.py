@@ -26,9 +26,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import interleaved, parse_args, table
-from successkit.scoring.outcomes import auc as auc_module
-from successkit.scoring.outcomes.auc import bootstrap_auc, roc_auc
-from successkit.scoring.outcomes.fitting import fit_weights
+from successkit.outcomes import auc as auc_module
+from successkit.outcomes.auc import bootstrap_auc, roc_auc
+from successkit.outcomes.fitting import fit_weights
 
 N_METRICS = 20
 

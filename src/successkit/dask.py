@@ -23,6 +23,7 @@ these functions are called.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -133,6 +134,7 @@ def score(
     """
     _check_frame(frame, "successkit.dask.score()")
     _check_model(model)
+    _check_pickles(model, "model")
     names = _names(frame, id)
     wanted = _fixed_kinds(frame, names, kinds, model.kinds())
     meta = model.score(_meta_portfolio(names, as_of=as_of, kinds=wanted)).to_frame()
@@ -236,6 +238,9 @@ def evaluate(
     _check_history_free(playbook)
     if health is not None:
         _check_model(health, where="evaluate(health=...)")
+    _check_pickles(playbook, "playbook")
+    if health is not None:
+        _check_pickles(health, "health model")
     names = _names(frame, id)
     read = [name for name in _rule_names(playbook) if name in names]
     if health is not None:
@@ -275,14 +280,34 @@ class _Reader:
         self.columns = tuple(columns)
         self.kinds = {name: kinds[name] for name in self.columns if name in kinds}
 
-    def __call__(self, part: Any) -> Portfolio:
+    def __call__(self, part: Any, partition_info: Mapping[str, Any] | None = None) -> Portfolio:
+        number = None if partition_info is None else partition_info.get("number")
+        where = "a partition" if number is None else f"partition {number}"
+        present = set(part.columns)
+        missing = [name for name in self.columns if name not in present]
+        if missing:
+            # A frame built from pieces (from_delayed, from_map) can break its own meta.
+            raise DataError(
+                f"{where} has no column {missing[0]!r}, which the frame's meta declares",
+                column=missing[0],
+            )
         data = {self.id: _ids_of(part, self.id)}
         data.update((name, part[name]) for name in self.columns)
-        return Portfolio.from_columns(data, id=self.id, as_of=self.as_of, kinds=self.kinds)
+        try:
+            return Portfolio.from_columns(data, id=self.id, as_of=self.as_of, kinds=self.kinds)
+        except DataError as exc:
+            raise DataError(
+                f"{exc.message} (in {where})", column=exc.column, account=exc.account, row=exc.row
+            ) from exc
 
 
-def _score_partition(part: Any, model: HealthModel | SegmentedModel, reader: _Reader) -> Any:
-    return model.score(reader(part)).to_frame()
+def _score_partition(
+    part: Any,
+    model: HealthModel | SegmentedModel,
+    reader: _Reader,
+    partition_info: Mapping[str, Any] | None = None,
+) -> Any:
+    return model.score(reader(part, partition_info)).to_frame()
 
 
 def _evaluate_partition(
@@ -291,8 +316,9 @@ def _evaluate_partition(
     reader: _Reader,
     health: HealthModel | SegmentedModel | None,
     now: Any,
+    partition_info: Mapping[str, Any] | None = None,
 ) -> Any:
-    return playbook.evaluate(reader(part), health=health, now=now).to_frame()
+    return playbook.evaluate(reader(part, partition_info), health=health, now=now).to_frame()
 
 
 # -- checks and kinds -------------------------------------------------------------------------
@@ -305,6 +331,21 @@ def _check_frame(frame: Any, purpose: str) -> None:
             f"expected a dask DataFrame, got {type(frame).__name__} (for an in-memory "
             "frame use Portfolio.from_columns())"
         )
+
+
+def _check_pickles(value: Any, what: str) -> None:
+    """Refuse, before any task exists, what could not travel to a worker process.
+
+    A cluster sends the model or playbook to every worker with pickle; failing here names
+    the object instead of a serialisation error from deep inside the scheduler.
+    """
+    try:
+        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # any failure means it cannot be sent
+        raise ModelError(
+            f"the {what} does not pickle, so it cannot be sent to dask workers: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _check_model(model: Any, *, where: str | None = None) -> None:

@@ -132,7 +132,8 @@ def evaluate_row(node: ast.Node, ctx: RowContext) -> Any:
     """The value of ``node`` for one account: a Python value, or ``None`` when missing
     (for conditions: ``True``, ``False`` or ``None`` for unknown)."""
     if isinstance(node, ast.Number):
-        return node.number
+        # N% is the decimal N/100: the written digits with the exponent lowered by two
+        return float(f"{node.value!r}e-2") if node.percent else node.value
     if isinstance(node, ast.Duration):
         return float(node.days)
     if isinstance(node, (ast.DateLiteral, ast.String, ast.Boolean)):

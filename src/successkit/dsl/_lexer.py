@@ -10,7 +10,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer, LexerState
 
-__all__ = ["FastLexer"]
+__all__ = ["LINE_BREAK", "FastLexer", "position"]
 
 # The fields ``Token(type, value, start_pos, line, column, end_line, end_column, end_pos)``
 # sets. When Token has exactly these, the lexer fills them in itself: it makes one token per
@@ -21,6 +21,24 @@ _FILL_TOKENS = sorted(getattr(Token, "__slots__", ())) == sorted(_TOKEN_FIELDS)
 # The name of the scanner's group for a character no terminal matches (lowercase, so it
 # cannot be a terminal's name).
 _UNEXPECTED = "unexpected"
+#: A line break: what ``str.splitlines`` splits on (``\r\n`` is one break), the one notion
+#: of a line for counting positions and quoting lines in errors.
+LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_NOT_BREAK_SPACE = "[^\\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
+
+
+def position(text: str, pos: int) -> tuple[int, int]:
+    r"""The 1-based line and column of offset ``pos`` in ``text``.
+
+    Examples
+    --------
+    >>> position("a\r\nb\u2028cd", 6)
+    (3, 2)
+    """
+    line, line_start = 1, 0
+    for found in LINE_BREAK.finditer(text, 0, pos):
+        line, line_start = line + 1, found.end()
+    return line, pos - line_start + 1
 
 
 class FastLexer(Lexer):
@@ -29,7 +47,7 @@ class FastLexer(Lexer):
     It is Lark's basic lexer specialised to this grammar: one compiled alternation of the
     terminals (in Lark's order: priority, then longest pattern), keywords recognised by a
     dictionary look-up on names (what Lark's "unless" callbacks do), and positions kept by
-    counting only the newlines in skipped whitespace and comments — no other token can hold
+    counting only the line breaks (:data:`LINE_BREAK`) in skipped whitespace and comments — no other token can hold
     one. Spaces and tabs before a token are skipped by the same match as the token (the
     grammar ignores whitespace and no token starts with it), so most tokens take one regex
     step, and tokens are filled in directly rather than through ``Token()``. The terminals
@@ -71,7 +89,8 @@ class FastLexer(Lexer):
         parts.append(f"(?P<{_UNEXPECTED}>(?s:.))")
         alternation = "|".join(parts)
         self.scanner = re.compile(
-            rf"[^\S\n]*(?:{alternation})" if skips_spaces else alternation, conf.g_regex_flags
+            rf"{_NOT_BREAK_SPACE}*(?:{alternation})" if skips_spaces else alternation,
+            conf.g_regex_flags,
         )
         self.special = self.ignore | {_UNEXPECTED}
         self.allowed = frozenset(t.name for t in terminals) - self.ignore
@@ -94,10 +113,8 @@ class FastLexer(Lexer):
                         text, start, line, start - line_start + 1, allowed=self.allowed,
                         state=parser_state,
                     )
-                newlines = text.count("\n", start, pos)
-                if newlines:
-                    line += newlines
-                    line_start = text.rindex("\n", start, pos) + 1
+                for found in LINE_BREAK.finditer(text, start, pos):
+                    line, line_start = line + 1, found.end()
                 continue
             value = text[start:pos]
             if kind in owners:

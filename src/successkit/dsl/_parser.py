@@ -154,6 +154,9 @@ def _number(token: Token, sign: float = 1.0, *, percent: bool = False) -> ast.Nu
     return ast.Number(value, percent, span=_token_span(token))
 
 
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
 def _unquote(token: Token) -> str:
     text = str(token)[1:-1]
     if "\\" not in text:
@@ -165,7 +168,11 @@ def _unquote(token: Token) -> str:
         ch = text[i]
         if ch == "\\" and i + 1 < len(text):
             i += 1
-            ch = escapes.get(text[i], text[i])
+            code = text[i + 1 : i + 5]
+            if text[i] == "u" and len(code) == 4 and all(c in _HEX for c in code):
+                ch, i = chr(int(code, 16)), i + 4  # \u2028: a line break inside a string
+            else:
+                ch = escapes.get(text[i], text[i])
         out.append(ch)
         i += 1
     return "".join(out)

@@ -12,6 +12,7 @@ from typing import Any
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from successkit.dsl._lexer import position
 from successkit.errors import RuleSyntaxError
 
 __all__ = ["translate"]
@@ -166,9 +167,7 @@ def _previous_token(exc: UnexpectedToken) -> Token | None:
 
 
 def _position(text: str, pos: int) -> tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    return line, column
+    return position(text, pos)
 
 
 def translate(

@@ -11,6 +11,7 @@ is boolean); :mod:`successkit.dsl.check` works out the types.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -129,7 +130,11 @@ class Number(Node):
     @property
     def number(self) -> float:
         """The value it stands for (percents as fractions)."""
-        return self.value / 100 if self.percent else self.value
+        if not self.percent:
+            return self.value
+        # shift the decimal point of the number as written (its shortest text), so
+        # 33.3% is float("0.333"), not 33.3 / 100 == 0.33299999999999996
+        return float(decimal.Decimal(repr(self.value)).scaleb(-2))
 
 
 @attrs.frozen(cache_hash=True)

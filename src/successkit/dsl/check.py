@@ -225,6 +225,8 @@ class _Checker:
                 return self.type_error(
                     f"the second argument of {name}() is a duration such as 30d", window
                 )
+            if window.days == 0:  # no earlier snapshot is 0 days back: always missing
+                return self.type_error(f"the window of {name}() must be at least 1d", window)
             if name == "previous":
                 typ = self.type_of(args[0])
                 if typ in (Type.STRING, Type.DURATION):
@@ -251,6 +253,9 @@ class _Checker:
         if isinstance(left, ast.String) and isinstance(right, ast.String):
             self.type_error("compare a column with a string, not two strings", node)
             return Type.BOOLEAN
+        # One rule for every comparison (=, !=, <, <=, >, >=, between, in, becomes): a
+        # true/false value compared with a number reads as 1/0, so `ok in (2)` is
+        # `ok = 2` (false), never a test of truthiness.
         numeric = {Type.NUMBER, Type.DURATION}
         if (a in numeric or (a is Type.BOOLEAN and b in numeric)) and (
             b in numeric or (b is Type.BOOLEAN and a in numeric)

@@ -113,14 +113,22 @@ def missing_mask(value: Any, n: int) -> BoolArray:
         return value.codes < 0
     if isinstance(value, np.ndarray):
         return np.isnat(value) if value.dtype.kind == "M" else np.isnan(value)
-    return _full(n, False)
+    return _full(n, _scalar_missing(value))
+
+
+def _scalar_missing(value: Any) -> bool:
+    """A scalar is missing when arithmetic on literals alone made NaN (or NaT): missing is
+    missing, whether it comes from a column or not."""
+    if isinstance(value, float):  # np.float64 too
+        return value != value
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
 
 
 def _present(value: Any) -> Any:
     """Where ``value`` is present, or ``True`` for a scalar (broadcasts)."""
     if isinstance(value, np.ndarray):
         return ~np.isnat(value) if value.dtype.kind == "M" else ~np.isnan(value)
-    return True
+    return not _scalar_missing(value)
 
 
 def _shape(mask: Any, n: int) -> BoolArray:
@@ -395,8 +403,8 @@ class _Compiler:
                         inside[code], outside[code] = True, False
                 codes = value.codes
                 result = Truth(inside[codes], make_false=lambda: outside[codes])
-            elif isinstance(value, Truth):
-                wanted = {bool(v) for v in values}
+            elif isinstance(value, Truth) and all(isinstance(v, bool) for v in values):
+                wanted = set(values)
                 true = (value.true if True in wanted else _full(n, False)) | (
                     value.false if False in wanted else _full(n, False)
                 )
@@ -404,7 +412,7 @@ class _Compiler:
             else:
                 if operand_type is Type.DATE:
                     table = np.array(values, dtype="datetime64[D]")
-                else:
+                else:  # a true/false value among numbers reads as 1/0, as with `=`
                     table = np.array([float(v) for v in values], dtype=np.float64)
                     value = to_number(value)
                 inside_mask = _shape(np.isin(value, table), n)

@@ -15,6 +15,7 @@ import numpy as np
 
 from successkit.data.dates import format_duration
 from successkit.dsl import ast
+from successkit.dsl._lexer import LINE_BREAK
 from successkit.errors import ModelError
 
 __all__ = ["KEYWORDS", "format_literal", "format_name", "format_node", "format_rules"]
@@ -46,7 +47,7 @@ def format_name(name: str) -> str:
     """
     if _is_word(name):
         return name
-    if not name or "`" in name or "\n" in name or "\r" in name:
+    if not name or "`" in name or LINE_BREAK.search(name):
         raise ModelError(f"the name {name!r} cannot be written in a rule")
     return f"`{name}`"
 
@@ -65,6 +66,8 @@ def _string(text: str) -> str:
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
+    # other line breaks cannot stand in a string: written as \uXXXX escapes
+    escaped = LINE_BREAK.sub(lambda found: f"\\u{ord(found.group()):04x}", escaped)
     return f'"{escaped}"'
 
 

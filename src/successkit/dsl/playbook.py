@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint
 from successkit._html import html_table
@@ -17,21 +16,18 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
-from successkit.dsl._frame import NAMESPACES, Frame, Timeline, schema_of
+from successkit.dsl._frame import Timeline, schema_of
 from successkit.dsl._parser import parse_condition, parse_rules
-from successkit.dsl._reason import reasons
+from successkit.dsl._program import _blocks, _Explainer, _Program, namespaces
 from successkit.dsl._suppress import read_open, read_snoozed, suppressed
-from successkit.dsl.check import check
-from successkit.dsl.compile import Compiled, Truth, compile_many
-from successkit.dsl.cta import Block, CTAs
+from successkit.dsl.cta import CTAs
 from successkit.dsl.format import format_node, format_rules
+from successkit.dsl.replay import replay
 from successkit.errors import ModelError, did_you_mean_suffix
 
 __all__ = ["Playbook"]
 
 _VERSION = 1
-_CONDITIONS = (ast.Compare, ast.Between, ast.In, ast.IsMissing, ast.Becomes, ast.Not, ast.And)
-BoolArray = npt.NDArray[np.bool_]
 
 
 def _to_rules(value: Any) -> tuple[ast.Rule, ...]:
@@ -44,83 +40,6 @@ def _to_rules(value: Any) -> tuple[ast.Rule, ...]:
             raise ModelError(f"two rules are named {rule.name!r}", where="playbook")
         seen.add(rule.name)
     return rules
-
-
-def namespaces(
-    *, health: Any = None, touch: Any = None, stages: Any = None
-) -> dict[str, Any]:
-    """The namespace providers passed to ``evaluate()``, keyed by rule-name prefix."""
-    given = {"health": health, "touch": touch, "stages": stages}
-    return {NAMESPACES[key]: value for key, value in given.items() if value is not None}
-
-
-class _Program:
-    """A playbook compiled against one schema: one function per rule condition."""
-
-    def __init__(self, rules: tuple[ast.Rule, ...], schema: Mapping[str, Kind]) -> None:
-        types = check(rules, schema)
-        self.rules = rules
-        self.conditions: list[Compiled] = compile_many([r.condition for r in rules], types)
-        # conditions whose truth a reason needs later: the operands of `or`
-        self.explained = {
-            operand
-            for rule in rules
-            for node in ast.walk(rule.condition)
-            if isinstance(node, ast.Or)
-            for operand in node.operands
-        }
-
-    def masks(self, frame: Frame) -> list[BoolArray]:
-        """Where each rule's condition is true (unknown and false do not fire)."""
-        out = []
-        for condition in self.conditions:
-            value = condition(frame)
-            if isinstance(value, Truth):
-                out.append(value.true)
-            else:  # a constant condition such as `when true`
-                out.append(np.full(frame.n, bool(value), dtype=np.bool_))
-        # keep what reasons read (values, the truth of `or` operands); drop other masks
-        cache = frame.cache
-        for node in [k for k in cache if isinstance(k, _CONDITIONS)]:
-            if node not in self.explained:
-                del cache[node]
-        return out
-
-
-class _Explainer:
-    """Writes reasons on demand from the frames the CTAs were raised in: for the rows of
-    one rule in one frame at a time (``successkit.dsl._reason.reasons``)."""
-
-    def __init__(self, rules: tuple[ast.Rule, ...], frames: Sequence[Frame]) -> None:
-        self.rules = rules
-        self.frames = frames
-
-    def __call__(
-        self, batch: int, rule: int, rows: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.object_]:
-        return reasons(self.frames[batch], self.rules[rule].condition, rows)
-
-
-def _blocks(
-    masks: Sequence[BoolArray], *, batch: int, created: np.datetime64,
-    accounts: npt.NDArray[np.intp] | None = None,
-) -> list[Block]:
-    """One block of CTAs per rule that fired (every action of the rule, for each row)."""
-    blocks = []
-    for j, mask in enumerate(masks):
-        rows = np.flatnonzero(mask)
-        if rows.size:
-            blocks.append(
-                Block(
-                    accounts=rows if accounts is None else accounts[rows],
-                    rows=rows,
-                    rule=j,
-                    action=None,
-                    batch=batch,
-                    created=created,
-                )
-            )
-    return blocks
 
 
 @attrs.frozen(repr=False)
@@ -376,8 +295,6 @@ class Playbook:
 
         See :func:`successkit.dsl.replay.replay`.
         """
-        from successkit.dsl.replay import replay
-
         return replay(self, history, outcome, health=health, touch=touch, stages=stages)
 
     # -- text and serialisation ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -26,11 +26,9 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Frame, Timeline
+from successkit.dsl._program import Compilable, _blocks, _Explainer, namespaces
 from successkit.dsl.cta import Block, CTAs
 from successkit.errors import DataError
-
-if TYPE_CHECKING:
-    from successkit.dsl.playbook import Playbook
 
 __all__ = ["ReplayResult", "RuleReplay", "replay"]
 
@@ -242,7 +240,7 @@ def _stats(
 
 
 def replay(
-    playbook: Playbook,
+    playbook: Compilable,
     history: History,
     outcome: Any = None,
     *,
@@ -287,7 +285,6 @@ def replay(
     """
     if not isinstance(history, History):
         raise DataError(f"replay() needs a History, got {type(history).__name__}")
-    from successkit.dsl.playbook import _blocks, _Explainer, namespaces
 
     timeline = Timeline(history, namespaces(health=health, touch=touch, stages=stages))
     program = playbook._program(timeline.schema())

@@ -25,7 +25,8 @@ from successkit.roadmap.tenure import tenure_stages
 if TYPE_CHECKING:
     from successkit.dsl.cta import CTA
     from successkit.dsl.playbook import Playbook
-    from successkit.roadmap.roadmap import Roadmap
+
+# The roadmap is duck-typed (Any): roadmap.py imports this module.
 
 __all__ = ["actions_for", "continue_from", "only", "run"]
 
@@ -129,7 +130,7 @@ def _continue(
 
 
 def run(
-    roadmap: Roadmap,
+    roadmap: Any,
     timeline: Timeline,
     *,
     every: bool,
@@ -204,7 +205,7 @@ def run(
     return results
 
 
-def continue_from(roadmap: Roadmap, result: StageResult, previous: StageResult) -> StageResult:
+def continue_from(roadmap: Any, result: StageResult, previous: StageResult) -> StageResult:
     """``result`` (one snapshot, criteria) with the runs of ``previous`` (the snapshot
     before) carried on: an account still in the same stage keeps its entry date."""
     if not isinstance(previous, StageResult) or previous.stages != roadmap.names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -13,10 +13,6 @@ from successkit._html import html_table
 from successkit.data.dates import format_duration
 from successkit.dsl.cta import CTA
 from successkit.roadmap.task import OWNERS, Task
-
-if TYPE_CHECKING:
-    from successkit.roadmap.result import StageResult
-    from successkit.roadmap.roadmap import Roadmap
 
 __all__ = ["SuccessPlan", "make_plan"]
 
@@ -190,10 +186,11 @@ class SuccessPlan:
         return html_table({"plan": rows}, caption=self._lines()[0])
 
 
-def make_plan(
-    roadmap: Roadmap, result: StageResult, row: int, actions: tuple[CTA, ...]
-) -> SuccessPlan:
-    """Read one account's row of ``result`` into a plan."""
+def make_plan(roadmap: Any, result: Any, row: int, actions: tuple[CTA, ...]) -> SuccessPlan:
+    """Read one account's row of ``result`` (a StageResult of ``roadmap``) into a plan.
+
+    Both are duck-typed: result.py and roadmap.py import this module, not the reverse.
+    """
     code = int(result.codes[row])
     stage = roadmap.stages[code] if code >= 0 else None
     entered = _date(result.entered[row])

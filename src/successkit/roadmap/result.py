@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -19,10 +19,8 @@ from successkit._rows import row_of
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, did_you_mean_suffix
+from successkit.roadmap.plan import SuccessPlan
 from successkit.roadmap.summary import StageSummary, stage_summary
-
-if TYPE_CHECKING:
-    from successkit.roadmap.plan import SuccessPlan
 
 __all__ = ["RULE_KINDS", "StageResult", "finish", "timing"]
 

@@ -14,10 +14,12 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
 from successkit.dsl._frame import Timeline, schema_of
-from successkit.dsl.playbook import Playbook, namespaces
+from successkit.dsl._program import namespaces
+from successkit.dsl.playbook import Playbook
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.roadmap._assign import actions_for, continue_from, run
 from successkit.roadmap._conditions import StageConditions
+from successkit.roadmap._presets import lifecycle_stages, maturity_stages
 from successkit.roadmap._validate import ASSIGNMENTS, column_name, rule_prefix, validate
 from successkit.roadmap.plan import SuccessPlan, make_plan
 from successkit.roadmap.result import RULE_KINDS, StageResult
@@ -133,17 +135,13 @@ class Roadmap:
     def lifecycle(cls, *, onboarding: Any = "2mo", **columns: Any) -> Roadmap:
         """Sansan's lifecycle by contract age (seed 003): onboarding → operation →
         utilisation → established. See :func:`successkit.roadmap.presets.lifecycle`."""
-        from successkit.roadmap.presets import lifecycle
-
-        return lifecycle(onboarding=onboarding, **columns)
+        return cls(lifecycle_stages(onboarding), assign="tenure", name="lifecycle", **columns)
 
     @classmethod
     def maturity(cls, states: Sequence[str] | None = None) -> Roadmap:
         """THE MODEL's adoption levels 1–4 (seed 000) as a criteria roadmap. See
         :func:`successkit.roadmap.presets.maturity`."""
-        from successkit.roadmap.presets import maturity
-
-        return maturity(states)
+        return cls(maturity_stages(states), assign="criteria", name="maturity")
 
     # -- access -------------------------------------------------------------------------------
 

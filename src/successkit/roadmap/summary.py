@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._html import html_table
-from successkit.scoring._grid import text_grid
+from successkit._grid import GridSummary
 
 __all__ = ["StageSummary", "stage_summary"]
 
@@ -19,7 +18,7 @@ def _share(part: int, whole: int) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class StageSummary:
+class StageSummary(GridSummary):
     """Accounts per stage in roadmap order; a last ``none`` row counts accounts without a
     stage when there are any. ``goal_met`` is ``None`` for a stage without a goal and
     ``stalled`` for a stage without an expected duration; ``median_days`` is NaN where no
@@ -37,6 +36,8 @@ class StageSummary:
     >>> summary.stages, summary.accounts, summary.stalled
     (('new', 'live'), (2, 1), (0, None))
     """
+
+    _caption: ClassVar[str] = "accounts per stage"
 
     stages: tuple[str, ...]
     accounts: tuple[int, ...]
@@ -87,14 +88,6 @@ class StageSummary:
                          "—", "—", "—"])
         return headers, rows
 
-    def __str__(self) -> str:
-        headers, rows = self._rows()
-        return text_grid(headers, rows, numeric=len(headers) - 1)
-
-    def _repr_html_(self) -> str:
-        headers, rows = self._rows()
-        table = {h: [r[i] for r in rows] for i, h in enumerate(headers)}
-        return html_table(table, caption="accounts per stage")
 
 
 def stage_summary(

@@ -11,8 +11,35 @@ import numpy as np
 from successkit.errors import ModelError
 
 __all__ = [
-    "VERSION", "as_mapping", "check_version", "field", "number", "optional_number", "text"
+    "VERSION",
+    "as_mapping",
+    "check_version",
+    "field",
+    "model_class",
+    "number",
+    "optional_number",
+    "register_model",
+    "text",
 ]
+
+# Model classes by their to_dict() "type", so a model that holds others (SegmentedModel)
+# can check and rebuild them without importing the module that defines them (which
+# imports it).
+_MODELS: dict[str, type] = {}
+
+
+def register_model(kind: str, cls: type) -> None:
+    """Record ``cls`` as the model class whose ``to_dict()`` has ``"type": kind``."""
+    _MODELS[kind] = cls
+
+
+def model_class(kind: str) -> type:
+    """The model class registered for ``kind`` (see :func:`register_model`)."""
+    try:
+        return _MODELS[kind]
+    except KeyError:
+        raise ModelError(f"no model of type {kind!r} is known") from None
+
 
 #: The version written into every scoring model's ``to_dict()``.
 VERSION = 1

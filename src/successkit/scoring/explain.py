@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._grid import text_grid
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
 from successkit.data.portfolio import Portfolio
-from successkit.scoring._grid import text_grid
 
-if TYPE_CHECKING:
-    from successkit.scoring.health import HealthModel
+# The model is duck-typed: health.py imports result.py, which imports this module.
+HealthModel = Any
 
 __all__ = ["Explanation", "MetricExplanation", "explain_row", "headroom_row"]
 

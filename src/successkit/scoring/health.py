@@ -2,62 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint
-from successkit._rows import positions
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.scoring._serial import VERSION, as_mapping, check_version, field, number, text
+from successkit.scoring._chain import band_codes, score_history
+from successkit.scoring._fitting import fit_model
+from successkit.scoring._health_spec import RESERVED_NAMES, check_model, to_groups, to_metrics
+from successkit.scoring._serial import (
+    VERSION,
+    check_version,
+    field,
+    register_model,
+)
 from successkit.scoring._weighting import Plan
 from successkit.scoring.bands import Bands
+from successkit.scoring.calibration import CalibratedModel, calibrate
 from successkit.scoring.metric import Metric
-
-if TYPE_CHECKING:
-    from successkit.scoring.outcomes.calibration import CalibratedModel
-    from successkit.scoring.result import HealthResult
-    from successkit.scoring.segmented import SegmentedModel
+from successkit.scoring.presets import DEAR_GROUPS, dear_metrics
+from successkit.scoring.result import HealthResult
+from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["RESERVED_NAMES", "HealthModel", "band_codes", "score_history"]
 
 FloatArray = npt.NDArray[np.float64]
-
-#: Names rules read from a health result besides groups and metrics (``health.score``, …).
-RESERVED_NAMES = ("score", "band", "coverage")
-_MISSING_MODES = ("renormalize", "zero", "fail")
-
-
-def _to_metrics(value: Any) -> tuple[Metric, ...]:
-    if isinstance(value, Metric) or not isinstance(value, Iterable):
-        raise ModelError("metrics must be a sequence of Metric objects")
-    return tuple(value)
-
-
-def _to_groups(value: Any) -> tuple[tuple[str, float], ...] | None:
-    if value is None:
-        return None
-    mapping = as_mapping(value)
-    if mapping is None:
-        raise ModelError(f"groups must be a mapping of group name → weight, got {value!r}")
-    out = []
-    for name, weight in mapping.items():
-        where = f"group {name!r}"
-        text(name, what="a group name", where=where)
-        w = number(weight, what="weight", where=where)
-        if w < 0:
-            raise ModelError(f"weight must not be negative, got {w:g}", where=where)
-        out.append((name, w))
-    return tuple(out)
-
 
 @attrs.frozen
 class HealthModel:
@@ -115,74 +93,16 @@ class HealthModel:
     (['green', 'yellow'], [1.0, 0.667])
     """
 
-    metrics: tuple[Metric, ...] = attrs.field(converter=_to_metrics)
+    metrics: tuple[Metric, ...] = attrs.field(converter=to_metrics)
     groups: tuple[tuple[str, float], ...] | None = attrs.field(
-        default=None, kw_only=True, converter=_to_groups
+        default=None, kw_only=True, converter=to_groups
     )
     bands: Bands = attrs.field(factory=Bands, kw_only=True)
     missing: str = attrs.field(default="renormalize", kw_only=True)
     min_coverage: float = attrs.field(default=0.5, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        self._check()
-
-    # -- validation ---------------------------------------------------------------------------
-
-    def _check(self) -> None:
-        if not self.metrics:
-            raise ModelError("a health model needs at least one metric")
-        for metric in self.metrics:
-            if not isinstance(metric, Metric):
-                raise ModelError(f"metrics must be Metric objects, got {type(metric).__name__}")
-        seen: set[str] = set()
-        for metric in self.metrics:
-            if metric.name in seen:
-                raise ModelError("duplicate metric name", where=f"metric {metric.name!r}")
-            seen.add(metric.name)
-        if not isinstance(self.bands, Bands):
-            raise ModelError(f"bands must be a Bands, got {type(self.bands).__name__}")
-        if self.missing not in _MISSING_MODES:
-            raise ModelError(
-                f"missing must be one of {', '.join(_MISSING_MODES)}, got {self.missing!r}"
-            )
-        coverage = number(self.min_coverage, what="min_coverage")
-        if not 0 <= coverage <= 1:
-            raise ModelError(f"min_coverage must lie in [0, 1], got {coverage:g}")
-        object.__setattr__(self, "min_coverage", coverage)
-        if sum(m.weight for m in self.metrics) <= 0:
-            raise ModelError("all metric weights are 0; at least one must be positive")
-        used = list(dict.fromkeys(m.group for m in self.metrics if m.group is not None))
-        if self.groups is not None:
-            named = [name for name, _ in self.groups]
-            unused = [g for g in named if g not in used]
-            if unused:
-                raise ModelError(f"groups {unused} have no metrics (metrics use groups {used})")
-            unweighted = [g for g in used if g not in named]
-            if unweighted:
-                raise ModelError(
-                    f"groups {unweighted} have no weight; groups= must weigh every group "
-                    "the metrics use (or leave groups=None to weigh groups by their metrics)"
-                )
-        for group in used:
-            members = [m for m in self.metrics if m.group == group]
-            if sum(m.weight for m in members) <= 0 and self._group_weight(group) > 0:
-                raise ModelError("every metric of the group has weight 0", where=f"group {group!r}")
-        plan = self._plan
-        if plan.group_weights.sum() <= 0:
-            raise ModelError("all group weights are 0; at least one must be positive")
-        reserved = [n for n in (*self.names, *used) if n in RESERVED_NAMES]
-        if reserved:
-            raise ModelError(
-                f"{reserved[0]!r} is reserved for the result's own {reserved[0]} "
-                "(rules read it as health." + reserved[0] + "); rename the metric or group"
-            )
-        clash = [g for g in used if g in self.names]
-        if clash:
-            raise ModelError(
-                "a group and a metric share a name, so health." + clash[0] + " would be "
-                "ambiguous",
-                where=f"group {clash[0]!r}",
-            )
+        object.__setattr__(self, "min_coverage", check_model(self))
 
     def _group_weight(self, group: str) -> float:
         if self.groups is not None:
@@ -342,8 +262,6 @@ class HealthModel:
         -------
         HealthResult
         """
-        from successkit.scoring.result import HealthResult
-
         portfolio = self.as_portfolio(data)
         matrix, notes = self._matrix(portfolio)
         combined = self._plan.combine(matrix)
@@ -418,7 +336,7 @@ class HealthModel:
             new_groups = tuple(current.items())
         return attrs.evolve(self, metrics=new_metrics, groups=new_groups)
 
-    # -- outcomes (implemented in successkit.scoring.outcomes) -----------------------------------
+    # -- outcomes (the numerical cores live below this module) -----------------------------------
 
     def fit(
         self,
@@ -430,7 +348,7 @@ class HealthModel:
         min_segment: int = 200,
     ) -> HealthModel | SegmentedModel:
         """This model with non-negative weights learnt from churn outcomes; metrics, schemes,
-        groups and bands stay (see :func:`successkit.scoring.outcomes.fit`).
+        groups and bands stay (see :func:`successkit.outcomes.fit`).
 
         Examples
         --------
@@ -446,9 +364,7 @@ class HealthModel:
         >>> [m.weight for m in model.fit(pf, churned).metrics]
         [100.0, 0.0]
         """
-        from successkit.scoring.outcomes.fitting import fit
-
-        fitted: HealthModel | SegmentedModel = fit(
+        fitted: HealthModel | SegmentedModel = fit_model(
             self, portfolio, churned, l2=l2, by=by, min_segment=min_segment
         )
         return fitted
@@ -457,7 +373,7 @@ class HealthModel:
         self, portfolio: Portfolio, churned: Any, *, method: str = "isotonic", bins: int = 10
     ) -> CalibratedModel:
         """Map this model's score to a churn probability learnt from outcomes (see
-        :func:`successkit.scoring.outcomes.calibrate`).
+        :func:`successkit.outcomes.calibrate`).
 
         Examples
         --------
@@ -469,8 +385,6 @@ class HealthModel:
         >>> model.calibrate(pf, churned).predict(pf).tolist()
         [1.0, 1.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0]
         """
-        from successkit.scoring.outcomes.calibration import calibrate
-
         return calibrate(self, portfolio, churned, method=method, bins=bins)
 
     # -- serialisation ------------------------------------------------------------------------
@@ -528,39 +442,7 @@ class HealthModel:
         >>> sk.HealthModel.dear().group_names
         ('deployment', 'engagement', 'adoption', 'roi')
         """
-        from successkit.scoring.presets import dear
-
-        return dear()
+        return cls(dear_metrics(), groups=DEAR_GROUPS)
 
 
-def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:
-    """Score every snapshot of ``history`` with ``model``, hysteresis chained."""
-    if not isinstance(history, History):
-        raise DataError(f"expected a History, got {type(history).__name__}")
-    results: list[HealthResult] = []
-    for snapshot in history:
-        results.append(model.score(snapshot, previous=results[-1] if results else None))
-    return tuple(results)
-
-
-def band_codes(
-    bands: Bands,
-    score: FloatArray,
-    ids: npt.NDArray[np.str_],
-    previous: HealthResult | None,
-) -> npt.NDArray[np.int8]:
-    """Band codes of ``score`` (accounts ``ids``), with hysteresis against ``previous``."""
-    if previous is None:
-        return bands.codes(score)
-    from successkit.scoring.result import HealthResult
-
-    if not isinstance(previous, HealthResult):
-        raise DataError(f"previous must be a HealthResult, got {type(previous).__name__}")
-    if not len(previous.ids):
-        return bands.codes(score)
-    rows = positions(previous.ids, ids)
-    # Previous bands are matched by label, so a model with relabelled bands starts afresh.
-    relabel = np.array([*bands.codes_of_labels(list(previous.bands.labels)), -1], dtype=np.int8)
-    found = previous.band_codes[np.maximum(rows, 0)]
-    prev_codes = np.where(rows >= 0, relabel[found], -1)
-    return bands.sticky_codes(score, prev_codes)
+register_model("health", HealthModel)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from successkit.scoring.health import HealthModel
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Linear, Thresholds
 
-__all__ = ["KEYPERSON_TOUCH_POINTS", "dear"]
+__all__ = ["DEAR_GROUPS", "KEYPERSON_TOUCH_POINTS", "dear_metrics"]
+
+#: The DEAR groups and their weights.
+DEAR_GROUPS = {"deployment": 30, "engagement": 20, "adoption": 30, "roi": 20}
 
 #: Sansan's key-person touch scale, four colours.
 KEYPERSON_TOUCH_POINTS = {"bad": 1, "fair": 2, "good": 3, "excellent": 4}
 
 
-def dear() -> HealthModel:
-    """Gainsight's DEAR (deployment, engagement, adoption, ROI) over the columns of
-    :func:`successkit.datasets.make_portfolio`; see :meth:`HealthModel.dear`."""
+def dear_metrics() -> list[Metric]:
+    """The metrics of Gainsight's DEAR (deployment, engagement, adoption, ROI) over the
+    columns of :func:`successkit.datasets.make_portfolio`; see :meth:`HealthModel.dear`,
+    which builds the model (this module stands below it)."""
     quartiles = [0.25, 0.5, 0.75]
     metrics = [
         # Deployment: are the licences in use?
@@ -41,7 +44,4 @@ def dear() -> HealthModel:
                label="ROI achievement"),
         Metric("nps", scheme=Thresholds([7, 9]), group="roi", label="NPS"),
     ]
-    return HealthModel(
-        metrics,
-        groups={"deployment": 30, "engagement": 20, "adoption": 30, "roi": 20},
-    )
+    return metrics

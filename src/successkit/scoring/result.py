@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -22,10 +22,8 @@ from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring.bands import Bands
 from successkit.scoring.explain import Explanation, explain_row, headroom_row
+from successkit.scoring.rollups import RollupResult, rollup
 from successkit.scoring.summary import HealthSummary, band_summary
-
-if TYPE_CHECKING:
-    from successkit.scoring.rollups import RollupResult
 
 __all__ = ["HealthResult", "nullable"]
 
@@ -273,8 +271,6 @@ class HealthResult:
         portfolio: Portfolio | None = None,
     ) -> RollupResult:
         """Parent health from child accounts: see :func:`successkit.rollup`."""
-        from successkit.scoring.rollups import rollup
-
         return rollup(self, by=by, weight=weight, portfolio=portfolio)
 
     def rule_columns(self) -> Mapping[str, Column]:

@@ -17,7 +17,6 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring.bands import Bands
-from successkit.scoring.result import HealthResult
 from successkit.scoring.summary import HealthSummary, band_summary
 
 __all__ = ["RollupResult", "rollup"]
@@ -137,8 +136,13 @@ def _weighted_mean(
     return mean, used_weight
 
 
+# What rollup() reads of a HealthResult: duck-typed, as result.py imports this module for
+# HealthResult.rollup().
+_RESULT_FIELDS = ("bands", "group_matrix", "group_names", "ids", "portfolio", "score")
+
+
 def rollup(
-    result: HealthResult,
+    result: Any,
     *,
     by: str = "parent_id",
     weight: str | None = None,
@@ -173,7 +177,7 @@ def rollup(
     >>> parents.ids.tolist(), parents.score.tolist(), parents.children.tolist()
     (['A', 'B'], [65.0, nan], [2, 1])
     """
-    if not isinstance(result, HealthResult):
+    if not all(hasattr(result, a) for a in _RESULT_FIELDS):
         raise DataError(f"rollup() takes a HealthResult, got {type(result).__name__}")
     source = portfolio if portfolio is not None else result.portfolio
     if source is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -15,14 +15,28 @@ from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import ModelError
-from successkit.scoring._serial import VERSION, as_mapping, check_version, field, text
+from successkit.scoring._chain import band_codes, score_history
+from successkit.scoring._serial import (
+    VERSION,
+    as_mapping,
+    check_version,
+    field,
+    model_class,
+    register_model,
+    text,
+)
 from successkit.scoring.bands import Bands
-from successkit.scoring.health import HealthModel, band_codes, score_history
-
-if TYPE_CHECKING:
-    from successkit.scoring.result import HealthResult
+from successkit.scoring.result import HealthResult
 
 __all__ = ["SegmentedModel"]
+
+# The segment models are HealthModels; health.py stands above this module (HealthModel.fit
+# builds a SegmentedModel), so the class is looked up in the model registry, not imported.
+HealthModel = Any
+
+
+def _is_health(model: Any) -> bool:
+    return isinstance(model, model_class("health"))
 
 
 def _to_models(value: Any) -> tuple[tuple[str, HealthModel], ...]:
@@ -32,7 +46,7 @@ def _to_models(value: Any) -> tuple[tuple[str, HealthModel], ...]:
     out = []
     for label, model in mapping.items():
         text(label, what="a segment value", where="segmented model")
-        if not isinstance(model, HealthModel):
+        if not _is_health(model):
             raise ModelError(
                 f"the model of segment {label!r} must be a HealthModel, got "
                 f"{type(model).__name__}"
@@ -73,7 +87,7 @@ class SegmentedModel:
         text(self.by, what="by (the segment column)", where="segmented model")
         if not self.models:
             raise ModelError("a segmented model needs at least one segment model")
-        if self.default is not None and not isinstance(self.default, HealthModel):
+        if self.default is not None and not _is_health(self.default):
             raise ModelError(f"default must be a HealthModel, got {type(self.default).__name__}")
         bands = {m.bands for m in self._all}
         if len(bands) > 1:
@@ -103,7 +117,8 @@ class SegmentedModel:
     @property
     def bands(self) -> Bands:
         """The bands every segment model shares."""
-        return self._all[0].bands
+        bands: Bands = self._all[0].bands
+        return bands
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -159,8 +174,6 @@ class SegmentedModel:
         self, data: Portfolio | Account, *, previous: HealthResult | None = None
     ) -> HealthResult:
         """Score each account with its segment's model (see :meth:`HealthModel.score`)."""
-        from successkit.scoring.result import HealthResult
-
         portfolio = self.as_portfolio(data)
         segment = portfolio.column(self.by, Kind.CATEGORY)
         n = len(portfolio)
@@ -258,8 +271,12 @@ class SegmentedModel:
         if not isinstance(models, Mapping):
             raise ModelError("models must be a mapping", where="segmented model")
         default = data.get("default")
+        health: Any = model_class("health")
         return cls(
             field(data, "by", where="segmented model"),
-            {label: HealthModel.from_dict(m) for label, m in models.items()},
-            default=None if default is None else HealthModel.from_dict(default),
+            {label: health.from_dict(m) for label, m in models.items()},
+            default=None if default is None else health.from_dict(default),
         )
+
+
+register_model("segmented", SegmentedModel)

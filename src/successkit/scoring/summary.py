@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._html import background, html_table
+from successkit._grid import GridSummary
+from successkit._html import background
 from successkit._optional import import_optional
-from successkit.scoring._grid import text_grid
 from successkit.scoring.bands import Bands
 
 __all__ = ["HealthSummary", "band_summary"]
@@ -21,7 +21,7 @@ def _share(part: float, whole: float) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class HealthSummary:
+class HealthSummary(GridSummary):
     """Accounts (and ARR) per band, lowest band first; a ``missing`` row counts accounts
     without a score when there are any.
 
@@ -36,6 +36,8 @@ class HealthSummary:
     >>> summary.bands, summary.accounts, summary.arr
     (('red', 'yellow', 'green', 'missing'), (1, 0, 0, 1), None)
     """
+
+    _caption: ClassVar[str] = "accounts per band"
 
     bands: tuple[str, ...]
     accounts: tuple[int, ...]
@@ -83,14 +85,8 @@ class HealthSummary:
             rows.append(row)
         return headers, rows
 
-    def __str__(self) -> str:
-        headers, rows = self._rows()
-        return text_grid(headers, rows, numeric=len(headers) - 1)
-
-    def _repr_html_(self) -> str:
-        headers, rows = self._rows()
-        table = {h: [r[i] for r in rows] for i, h in enumerate(headers)}
-        return html_table(table, caption="accounts per band", row_styles=background(self.colours))
+    def _row_styles(self) -> list[str | None]:
+        return background(self.colours)
 
 
 def band_summary(

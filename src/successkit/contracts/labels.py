@@ -1,0 +1,202 @@
+"""Outcome labels after each snapshot date: churned, contracted, lapsed — or unknown.
+
+A label at snapshot date ``D`` with horizon ``h`` looks at ``(D, D + h]`` (calendar spans:
+``1mo`` after 2020-09-01 ends 2020-10-01). Censoring is explicit: when the table cannot
+answer yet (the horizon, plus the grace gap that confirms a churn, passes ``observed_until``)
+the label is *unknown*, never "retained". Only accounts active on ``D`` get a label; an
+account that churned by ``D`` is absent there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_field, readonly_arrays
+from successkit.contracts._periods import (
+    NEVER,
+    account_sum,
+    day_numbers,
+    grace_days,
+    next_churn,
+    sort_periods,
+)
+from successkit.data.calendar import Span, parse_span, shift, span_text
+from successkit.data.contracts import Contracts
+from successkit.data.dates import to_date
+from successkit.data.events import Events
+from successkit.errors import DataError, ModelError
+
+__all__ = ["ABSENT", "NO", "UNKNOWN", "YES", "ChurnLabels", "churn_labels", "lapsed_labels"]
+
+#: Label states in :attr:`ChurnLabels.state`.
+YES, NO, UNKNOWN, ABSENT = np.int8(1), np.int8(0), np.int8(-1), np.int8(-2)
+
+
+@readonly_arrays
+@attrs.frozen
+class ChurnLabels:
+    """Labels for ``ids`` (columns) on ``dates`` (rows): ``state`` is 1 (the outcome
+    happened), 0 (it did not), -1 (unknown: censored) or -2 (the account is not active on
+    the date).
+
+    .. versionadded:: 0.2
+    """
+
+    dates: tuple[dt.date, ...]
+    horizon: str
+    observed_until: dt.date
+    ids: npt.NDArray[np.str_] = array_field()
+    state: npt.NDArray[np.int8] = array_field()
+
+    @property
+    def known(self) -> npt.NDArray[np.bool_]:
+        """Where the label is 0 or 1."""
+        return self.state >= 0
+
+    def outcome(self, k: int) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
+        """The ids active on ``dates[k]`` and their outcomes (1.0, 0.0, NaN when unknown)."""
+        present = self.state[k] != ABSENT
+        values = self.state[k][present].astype(np.float64)
+        values[values < 0] = np.nan
+        return self.ids[present], values
+
+    def counts(self) -> dict[str, int]:
+        """How many labels are positive, negative and unknown (over all dates)."""
+        return {
+            "yes": int((self.state == YES).sum()),
+            "no": int((self.state == NO).sum()),
+            "unknown": int((self.state == UNKNOWN).sum()),
+        }
+
+
+def _setup(
+    dates: Sequence[Any], horizon: Any
+) -> tuple[tuple[dt.date, ...], npt.NDArray[np.int64], npt.NDArray[np.int64], Span]:
+    try:
+        span = parse_span(horizon, what="horizon")
+    except ModelError as exc:
+        raise DataError(exc.message, column="horizon") from None
+    as_dates = tuple(to_date(d, what="snapshot date") for d in dates)
+    days = day_numbers(np.array(as_dates, dtype="datetime64[D]"))
+    if days.size > 1 and (np.diff(days) <= 0).any():
+        raise DataError("snapshot dates must be increasing")
+    ends = day_numbers(shift(days.astype("M8[D]"), span, 1))
+    return as_dates, days, ends, span
+
+
+def churn_labels(
+    contracts: Contracts,
+    dates: Sequence[Any],
+    horizon: Any = "90d",
+    *,
+    grace: Any = "0d",
+    observed_until: Any = None,
+    contraction: bool = False,
+) -> ChurnLabels:
+    """Churned (or, with ``contraction=True``, contracted) within ``horizon`` after each date.
+
+    Churned: a churn date (see :func:`~successkit.contracts.account_facts`) in
+    ``(D, D + horizon]``, confirmed once ``churn + grace <= observed_until``. Retained: no
+    churn there and ``D + horizon + grace <= observed_until``; otherwise unknown.
+    Contracted: the account is active on ``D + horizon`` with a lower ARR than on ``D``;
+    known when ``D + horizon <= observed_until``.
+
+    ``observed_until`` is the last day the table is known to be complete (its export date);
+    it defaults to the latest start date in the table, because end dates may be scheduled
+    in the future.
+
+    Examples
+    --------
+    >>> from successkit.data.contracts import Contracts
+    >>> c = Contracts.from_columns({
+    ...     "account_id": ["a", "a", "b"],
+    ...     "start": ["2020-01-01", "2020-07-01", "2020-03-01"],
+    ...     "end": ["2020-07-01", None, "2020-09-01"],
+    ... })
+    >>> labels = churn_labels(c, ["2020-06-01", "2020-08-01"], "1mo", observed_until="2020-10-01")
+    >>> labels.state.tolist()  # a's abutting renewal is not churn; b churns 2020-09-01
+    [[0, 0], [0, 1]]
+    >>> churn_labels(c, ["2020-08-01"], "3mo", observed_until="2020-10-01").state.tolist()
+    [[-1, 1]]
+    """
+    as_dates, days, ends, span = _setup(dates, horizon)
+    gap = grace_days(grace)
+    p = sort_periods(contracts, gap)
+    until = (
+        int(p.start.max()) if observed_until is None and len(p.start)
+        else int(day_numbers(np.datetime64(to_date(observed_until, what="observed_until"))))
+    )
+    m = len(p.ids)
+    active = np.zeros((len(days), m), np.bool_)
+    for i, day in enumerate(days):
+        active[i] = np.bincount(p.acc, weights=(p.start <= day) & (day < p.end), minlength=m) > 0
+    if contraction:
+        state = np.full((len(days), m), UNKNOWN, np.int8)
+        for i, (day, end) in enumerate(zip(days, ends, strict=True)):
+            now = _arr(p, (p.start <= day) & (day < p.end))
+            covering_then = (p.start <= end) & (end < p.end)
+            alive = np.bincount(p.acc, weights=covering_then, minlength=m) > 0
+            lower = alive & (_arr(p, covering_then) < now)
+            if end <= until:
+                state[i] = np.where(lower, YES, NO)
+    else:
+        churn = next_churn(p, days)
+        churned = (churn <= ends[:, None]) & (churn + gap <= until)
+        retained = (churn > ends[:, None]) & (ends[:, None] + gap <= until)
+        state = np.where(churned, YES, np.where(retained, NO, UNKNOWN)).astype(np.int8)
+    state = np.where(active, state, ABSENT).astype(np.int8)
+    return ChurnLabels(
+        as_dates, span_text(span), to_date(np.datetime64(until, "D")), p.ids, state
+    )
+
+
+def _arr(p: Any, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    if p.revenue is None:
+        raise DataError("contraction labels need a revenue column in the contracts")
+    total = account_sum(p, p.revenue, mask)
+    return np.where(np.isnan(total), 0.0, total)
+
+
+def lapsed_labels(
+    events: Events, dates: Sequence[Any], horizon: Any = "30d", *, observed_until: Any = None
+) -> ChurnLabels:
+    """Lapsed: no event in ``[D, D + horizon)`` for an account seen before ``D``.
+
+    For products without contracts. Known when ``D + horizon <= observed_until + 1 day``
+    (the horizon's last day is observed); ``observed_until`` defaults to the last event day.
+
+    Examples
+    --------
+    >>> from successkit.data.events import Events
+    >>> ev = Events.from_columns({
+    ...     "account_id": ["a", "b", "a"], "at": ["2026-01-02", "2026-01-03", "2026-02-05"],
+    ...     "event": ["login", "login", "login"],
+    ... })
+    >>> lapsed_labels(ev, ["2026-01-10"], "30d", observed_until="2026-03-01").state.tolist()
+    [[0, 1]]
+    """
+    as_dates, days, ends, span = _setup(dates, horizon)
+    code = np.asarray(events.account, dtype=np.int64)
+    event_day = day_numbers(events.day)
+    until = (
+        int(event_day.max()) if observed_until is None and event_day.size
+        else int(day_numbers(np.datetime64(to_date(observed_until, what="observed_until"))))
+    )
+    m = len(events.accounts)
+    key = np.sort(code * np.int64(4 * 10**9) + event_day)
+    base = np.arange(m, dtype=np.int64)[None, :] * np.int64(4 * 10**9)
+    seen = np.searchsorted(key, base + days[:, None]) > np.searchsorted(key, base - NEVER)
+    inside = np.searchsorted(key, base + ends[:, None]) - np.searchsorted(key, base + days[:, None])
+    known = (ends - 1 <= until)[:, None]
+    state = np.where(known, np.where(inside > 0, NO, YES), UNKNOWN)
+    state = np.where(seen, state, ABSENT).astype(np.int8)
+    return ChurnLabels(
+        as_dates, span_text(span), to_date(np.datetime64(until, "D")),
+        np.asarray(events.accounts, dtype=str), state,
+    )

@@ -1,0 +1,266 @@
+"""A table of subscription periods: one row per contract period per account.
+
+Each row is a period ``[start, end)`` of one account: the end date is *exclusive* (a period
+from 2020-01-01 to 2021-01-01 covers all of 2020) and a missing end means the contract is
+still running. An account may have many rows: a renewal is a new row that starts on (or,
+with a grace gap, shortly after) the day the previous one ends; an upgrade or downgrade is a
+new row replacing the old one; an add-on is a row that overlaps others. Overlapping rows
+combine in :mod:`successkit.contracts`: seats and revenue sum, the plan comes from one row.
+
+Revenue is recurring revenue, annual (``revenue_kind="arr"``) or monthly (``"mrr"``);
+:attr:`Contracts.arr` is always annual (MRR × 12).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_equal, array_field, readonly, readonly_arrays
+from successkit.data.column import Column
+from successkit.data.convert import convert_column, convert_ids, read_columns
+from successkit.errors import DataError
+
+__all__ = ["Contracts"]
+
+RevenueKind = Literal["arr", "mrr"]
+
+
+def _dates(raw: Any, name: str) -> npt.NDArray[np.datetime64]:
+    return np.asarray(convert_column(raw, name=name, kind="date").values, dtype="datetime64[D]")
+
+
+def _amounts(raw: Any, name: str) -> npt.NDArray[np.float64]:
+    values = np.asarray(convert_column(raw, name=name, kind="number").values, dtype=np.float64)
+    negative = values < 0
+    if negative.any():
+        row = int(np.flatnonzero(negative)[0])
+        raise DataError(f"negative value {values[row]}", column=name, row=row)
+    return values
+
+
+def _same(a: Any, b: Any) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and array_equal(a, b))
+
+
+def _floats(value: Any) -> npt.NDArray[np.float64] | None:
+    return None if value is None else readonly(np.asarray(value, dtype=np.float64))
+
+
+@readonly_arrays
+@attrs.frozen(eq=True)
+class Contracts:
+    """Contract periods of many accounts, held column by column (one entry per row).
+
+    Build one with :meth:`from_columns`. Arrays are read-only; rows keep the input order.
+
+    .. versionadded:: 0.2
+
+    Examples
+    --------
+    >>> from successkit.data.contracts import Contracts
+    >>> c = Contracts.from_columns({
+    ...     "account_id": ["a", "a", "b"],
+    ...     "start": ["2020-01-01", "2021-01-01", "2020-03-01"],
+    ...     "end": ["2021-01-01", None, "2020-09-01"],
+    ...     "arr": [1200, 1500, 600],
+    ... }, revenue="arr")
+    >>> len(c), c.accounts.tolist()
+    (3, ['a', 'b'])
+    >>> c.arr.tolist()
+    [1200.0, 1500.0, 600.0]
+    """
+
+    account: npt.NDArray[np.str_] = array_field()
+    start: npt.NDArray[np.datetime64] = array_field()
+    end: npt.NDArray[np.datetime64] = array_field()
+    plan: Column | None = attrs.field(default=None)
+    seats: npt.NDArray[np.float64] | None = attrs.field(
+        default=None, converter=_floats, eq=attrs.cmp_using(eq=_same), repr=False
+    )
+    revenue: npt.NDArray[np.float64] | None = attrs.field(
+        default=None, converter=_floats, eq=attrs.cmp_using(eq=_same), repr=False
+    )
+    revenue_kind: RevenueKind = "arr"
+    billing: Column | None = attrs.field(default=None)
+    dropped_duplicates: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        n = self.account.shape[0]
+        for name in ("start", "end", "seats", "revenue"):
+            value = getattr(self, name)
+            if value is not None and value.shape != (n,):
+                raise DataError(f"has {value.shape[0]} values but there are {n} rows", column=name)
+        for name in ("plan", "billing"):
+            column = getattr(self, name)
+            if column is not None and len(column) != n:
+                raise DataError(f"has {len(column)} values but there are {n} rows", column=name)
+        if self.revenue_kind not in ("arr", "mrr"):
+            raise DataError(f"revenue_kind must be 'arr' or 'mrr', not {self.revenue_kind!r}")
+
+    @classmethod
+    def from_columns(
+        cls,
+        data: Any,
+        *,
+        account: str = "account_id",
+        start: str = "start",
+        end: str = "end",
+        plan: str | None = None,
+        seats: str | None = None,
+        revenue: str | None = None,
+        revenue_kind: RevenueKind = "arr",
+        billing: str | None = None,
+        duplicates: Literal["error", "drop"] = "error",
+    ) -> Contracts:
+        """Contracts from named columns: a mapping, or a pandas, polars or pyarrow table.
+
+        Parameters
+        ----------
+        data:
+            The table, one row per contract period.
+        account, start, end:
+            Column names of the account id, the first day of the period and the day after
+            its last (exclusive end). A missing end is a running contract.
+        plan, seats, revenue, billing:
+            Optional column names: the plan (category), the contracted seats, the recurring
+            revenue and the billing period (category).
+        revenue_kind:
+            ``"arr"`` when ``revenue`` is annual, ``"mrr"`` when monthly.
+        duplicates:
+            Rows identical in every column are an error (``"error"``, the default: a
+            repeated export usually double counts revenue) or are kept once (``"drop"``;
+            the number dropped is :attr:`dropped_duplicates`).
+
+        Raises
+        ------
+        DataError
+            Naming the column and 0-based row: a missing account id or start date, an
+            unparseable date, an end on or before the start, negative seats or revenue, a
+            duplicate row (unless dropped), or a missing column.
+
+        Examples
+        --------
+        >>> from successkit.data.contracts import Contracts
+        >>> Contracts.from_columns({
+        ...     "account_id": ["a", "b"], "start": ["2020-01-01", "2020-05-01"],
+        ...     "end": ["2021-01-01", "2020-04-01"],
+        ... })
+        Traceback (most recent call last):
+        ...
+        successkit.errors.DataError: column 'end', row 1: end 2020-04-01 is not after start ...
+        """
+        columns = read_columns(data)
+        if duplicates not in ("error", "drop"):
+            raise DataError(f"duplicates must be 'error' or 'drop', not {duplicates!r}")
+
+        def get(name: str) -> Any:
+            if name not in columns:
+                raise DataError("no such column in the contracts table", column=name)
+            return columns[name]
+
+        ids = convert_ids(get(account), name=account)
+        starts = _dates(get(start), start)
+        missing = np.isnat(starts)
+        if missing.any():
+            raise DataError("missing start date", column=start, row=int(np.flatnonzero(missing)[0]))
+        ends = _dates(get(end), end) if end in columns else np.full(len(ids), "NaT", "M8[D]")
+        if starts.shape != ids.shape or ends.shape != ids.shape:
+            raise DataError("the contract columns have different lengths", column=end)
+        bad = ~np.isnat(ends) & (ends <= starts)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"end {ends[row]} is not after start {starts[row]} (the end is exclusive)",
+                column=end,
+                row=row,
+            )
+        plan_col = None if plan is None else convert_column(get(plan), name=plan, kind="category")
+        bill_col = (
+            None if billing is None else convert_column(get(billing), name=billing, kind="category")
+        )
+        seat_values = None if seats is None else _amounts(get(seats), seats)
+        revenue_values = None if revenue is None else _amounts(get(revenue), revenue)
+        for name, column in (
+            (plan, plan_col), (billing, bill_col), (seats, seat_values), (revenue, revenue_values)
+        ):
+            if column is not None and len(column) != len(ids):
+                raise DataError("the contract columns have different lengths", column=name)
+        keep = _unique_rows(
+            ids, starts, ends, plan_col, bill_col, seat_values, revenue_values, duplicates, account
+        )
+        dropped = 0 if keep is None else len(ids) - int(keep.size)
+        if keep is not None and dropped:
+            ids, starts, ends = ids[keep], starts[keep], ends[keep]
+            plan_col = None if plan_col is None else plan_col.take(keep)
+            bill_col = None if bill_col is None else bill_col.take(keep)
+            seat_values = None if seat_values is None else seat_values[keep]
+            revenue_values = None if revenue_values is None else revenue_values[keep]
+        return cls(
+            ids, starts, ends, plan_col, seat_values, revenue_values, revenue_kind, bill_col,
+            dropped,
+        )
+
+    def __len__(self) -> int:
+        return int(self.account.shape[0])
+
+    @property
+    def accounts(self) -> npt.NDArray[np.str_]:
+        """The distinct account ids, sorted."""
+        return readonly(np.unique(self.account))
+
+    @property
+    def arr(self) -> npt.NDArray[np.float64] | None:
+        """Annual recurring revenue per row (MRR × 12 for ``revenue_kind="mrr"``)."""
+        if self.revenue is None:
+            return None
+        return readonly(self.revenue * 12.0 if self.revenue_kind == "mrr" else self.revenue)
+
+
+def _unique_rows(
+    ids: npt.NDArray[np.str_],
+    starts: npt.NDArray[np.datetime64],
+    ends: npt.NDArray[np.datetime64],
+    plan: Column | None,
+    billing: Column | None,
+    seats: npt.NDArray[np.float64] | None,
+    revenue: npt.NDArray[np.float64] | None,
+    duplicates: str,
+    account: str,
+) -> npt.NDArray[np.intp] | None:
+    """Rows to keep (first of each identical group), or raise on the first duplicate."""
+    if ids.size < 2:
+        return None
+    keys: list[npt.NDArray[Any]] = [
+        ends.astype(np.int64), starts.astype(np.int64), np.unique(ids, return_inverse=True)[1]
+    ]
+    for extra in (plan, billing):
+        if extra is not None:
+            keys.insert(0, extra.values.astype(np.int64))
+    for amounts in (seats, revenue):
+        if amounts is not None:
+            keys.insert(0, np.where(np.isnan(amounts), -1.0, amounts).view(np.int64))
+    order = np.lexsort(keys)
+    same = np.ones(ids.size - 1, dtype=np.bool_)
+    for key in keys:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
+    if not same.any():
+        return None
+    if duplicates == "error":
+        # Name the earliest row that repeats an earlier one.
+        again = order[1:][same]
+        first = order[:-1][same]
+        k = int(np.argmin(again))
+        row, orig = int(again[k]), int(first[k])
+        raise DataError(
+            f"this row repeats row {orig} exactly (pass duplicates='drop' to keep one)",
+            column=account,
+            row=row,
+        )
+    drop = np.zeros(ids.size, dtype=np.bool_)
+    drop[order[1:][same]] = True
+    return np.flatnonzero(~drop)

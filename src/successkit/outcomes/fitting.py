@@ -1,0 +1,13 @@
+"""Learning a health model's weights from churn outcomes.
+
+The solver lives in :mod:`successkit.scoring._fitting`, below the models, so that
+:meth:`HealthModel.fit <successkit.HealthModel.fit>` can call it; this module is its
+public face among the outcomes.
+"""
+
+from __future__ import annotations
+
+from successkit.scoring._fitting import WeightFit, fit_matrix, fit_weights
+from successkit.scoring._fitting import fit_model as fit
+
+__all__ = ["WeightFit", "fit", "fit_matrix", "fit_weights"]

@@ -1,0 +1,102 @@
+"""Checking a health model's definition: its metrics, groups, bands and missing-data rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from successkit.errors import ModelError
+from successkit.scoring._serial import as_mapping, number, text
+from successkit.scoring.bands import Bands
+from successkit.scoring.metric import Metric
+
+__all__ = ["RESERVED_NAMES", "check_model", "to_groups", "to_metrics"]
+
+#: Names rules read from a health result besides groups and metrics (``health.score``, …).
+RESERVED_NAMES = ("score", "band", "coverage")
+_MISSING_MODES = ("renormalize", "zero", "fail")
+
+
+def to_metrics(value: Any) -> tuple[Metric, ...]:
+    """The ``metrics`` converter: a sequence of metrics as a tuple."""
+    if isinstance(value, Metric) or not isinstance(value, Iterable):
+        raise ModelError("metrics must be a sequence of Metric objects")
+    return tuple(value)
+
+
+def to_groups(value: Any) -> tuple[tuple[str, float], ...] | None:
+    """The ``groups`` converter: group name → weight as checked pairs."""
+    if value is None:
+        return None
+    mapping = as_mapping(value)
+    if mapping is None:
+        raise ModelError(f"groups must be a mapping of group name → weight, got {value!r}")
+    out = []
+    for name, weight in mapping.items():
+        where = f"group {name!r}"
+        text(name, what="a group name", where=where)
+        w = number(weight, what="weight", where=where)
+        if w < 0:
+            raise ModelError(f"weight must not be negative, got {w:g}", where=where)
+        out.append((name, w))
+    return tuple(out)
+
+
+def check_model(model: Any) -> float:
+    """Raise ModelError unless ``model`` (a HealthModel being built) is well defined; return
+    its ``min_coverage`` as a float."""
+    if not model.metrics:
+        raise ModelError("a health model needs at least one metric")
+    for metric in model.metrics:
+        if not isinstance(metric, Metric):
+            raise ModelError(f"metrics must be Metric objects, got {type(metric).__name__}")
+    seen: set[str] = set()
+    for metric in model.metrics:
+        if metric.name in seen:
+            raise ModelError("duplicate metric name", where=f"metric {metric.name!r}")
+        seen.add(metric.name)
+    if not isinstance(model.bands, Bands):
+        raise ModelError(f"bands must be a Bands, got {type(model.bands).__name__}")
+    if model.missing not in _MISSING_MODES:
+        raise ModelError(
+            f"missing must be one of {', '.join(_MISSING_MODES)}, got {model.missing!r}"
+        )
+    coverage = number(model.min_coverage, what="min_coverage")
+    if not 0 <= coverage <= 1:
+        raise ModelError(f"min_coverage must lie in [0, 1], got {coverage:g}")
+    object.__setattr__(self, "min_coverage", coverage)
+    if sum(m.weight for m in model.metrics) <= 0:
+        raise ModelError("all metric weights are 0; at least one must be positive")
+    used = list(dict.fromkeys(m.group for m in model.metrics if m.group is not None))
+    if model.groups is not None:
+        named = [name for name, _ in model.groups]
+        unused = [g for g in named if g not in used]
+        if unused:
+            raise ModelError(f"groups {unused} have no metrics (metrics use groups {used})")
+        unweighted = [g for g in used if g not in named]
+        if unweighted:
+            raise ModelError(
+                f"groups {unweighted} have no weight; groups= must weigh every group "
+                "the metrics use (or leave groups=None to weigh groups by their metrics)"
+            )
+    for group in used:
+        members = [m for m in model.metrics if m.group == group]
+        if sum(m.weight for m in members) <= 0 and model._group_weight(group) > 0:
+            raise ModelError("every metric of the group has weight 0", where=f"group {group!r}")
+    plan = model._plan
+    if plan.group_weights.sum() <= 0:
+        raise ModelError("all group weights are 0; at least one must be positive")
+    reserved = [n for n in (*model.names, *used) if n in RESERVED_NAMES]
+    if reserved:
+        raise ModelError(
+            f"{reserved[0]!r} is reserved for the result's own {reserved[0]} "
+            "(rules read it as health." + reserved[0] + "); rename the metric or group"
+        )
+    clash = [g for g in used if g in model.names]
+    if clash:
+        raise ModelError(
+            "a group and a metric share a name, so health." + clash[0] + " would be "
+            "ambiguous",
+            where=f"group {clash[0]!r}",
+        )
+    return coverage

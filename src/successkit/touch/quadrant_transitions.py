@@ -1,0 +1,143 @@
+"""QuadrantTransitions: how accounts moved between quadrants from one date to the next."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._grid import text_grid
+from successkit._html import html_table
+from successkit._optional import import_optional
+from successkit.errors import DataError
+
+__all__ = ["QuadrantTransitions"]
+
+Codes = npt.NDArray[np.int8]
+
+
+def _to_names(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
+
+
+def _to_text_ids(value: Any) -> npt.NDArray[np.str_]:
+    return readonly(np.asarray(value, dtype=np.str_))
+
+
+def _to_codes(value: Any) -> Codes:
+    return readonly(np.asarray(value, dtype=np.int8))
+
+
+def quadrant_code(labels: tuple[str, ...], label: str) -> int:
+    """The code of quadrant ``label`` (a DataError naming the quadrants when unknown)."""
+    if label not in labels:
+        raise DataError(f"no quadrant {label!r}; the quadrants are {', '.join(labels)}")
+    return labels.index(label)
+
+
+@readonly_arrays
+@attrs.frozen(kw_only=True, repr=False)
+class QuadrantTransitions:
+    """Moves between quadrants from one classification to the next (from
+    :meth:`Quadrants.transitions`), for the accounts present in both.
+
+    ``counts[i, j]`` is the number of accounts in quadrant ``labels[i]`` before and
+    ``labels[j]`` after (accounts without a quadrant on either date are not counted, see
+    :attr:`unclassified`). :meth:`moved_into` lists the accounts that entered a quadrant
+    from another one — Sansan's KPI is ``len(moves.moved_into("A"))``.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> moves = sk.QuadrantTransitions(labels=("A", "B", "C", "D"), ids=["x", "y", "z"],
+    ...                                before=[3, 1, -1], after=[0, 0, 0])
+    >>> moves.moved_into("A").tolist(), moves.unclassified
+    (['x', 'y'], 1)
+    >>> print(moves)
+    before \\ after  A  B  C  D
+    A               0  0  0  0
+    B               1  0  0  0
+    C               0  0  0  0
+    D               1  0  0  0
+    moved into A: 2, B: 0, C: 0, D: 0
+    """
+
+    labels: tuple[str, ...] = attrs.field(converter=_to_names)
+    ids: npt.NDArray[np.str_] = array_field(converter=_to_text_ids)
+    before: Codes = array_field(converter=_to_codes)
+    after: Codes = array_field(converter=_to_codes)
+
+    @cached_property
+    def counts(self) -> npt.NDArray[np.int64]:
+        """Accounts per (before, after) quadrant pair, a 4 × 4 array."""
+        k = len(self.labels)
+        both = (self.before >= 0) & (self.after >= 0)
+        cells = self.before[both].astype(np.int64) * k + self.after[both]
+        return readonly(np.bincount(cells, minlength=k * k).reshape(k, k))
+
+    @property
+    def unclassified(self) -> int:
+        """Accounts without a quadrant before or after (not in :attr:`counts`)."""
+        return int(((self.before < 0) | (self.after < 0)).sum())
+
+    def moved_into(self, label: str) -> npt.NDArray[np.str_]:
+        """Ids of the accounts in ``label`` after that were in another quadrant before."""
+        code = quadrant_code(self.labels, label)
+        moved = (self.after == code) & (self.before >= 0) & (self.before != code)
+        return readonly(self.ids[moved])
+
+    def moved_out_of(self, label: str) -> npt.NDArray[np.str_]:
+        """Ids of the accounts in ``label`` before that are in another quadrant after."""
+        code = quadrant_code(self.labels, label)
+        moved = (self.before == code) & (self.after >= 0) & (self.after != code)
+        return readonly(self.ids[moved])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: labels, the counts matrix (rows: before), the accounts that
+        moved into each quadrant, and the number unclassified."""
+        return {
+            "labels": list(self.labels),
+            "counts": self.counts.tolist(),
+            "moved_into": {label: self.moved_into(label).tolist() for label in self.labels},
+            "unclassified": self.unclassified,
+        }
+
+    def to_frame(self) -> Any:
+        """The counts as a pandas ``DataFrame`` (rows: before, columns: after)."""
+        pd = import_optional("pandas", purpose="QuadrantTransitions.to_frame()")
+        return pd.DataFrame(
+            np.array(self.counts),
+            index=pd.Index(list(self.labels), name="before"),
+            columns=pd.Index(list(self.labels), name="after"),
+        )
+
+    def _moved_into_counts(self) -> npt.NDArray[np.int64]:
+        """How many accounts :meth:`moved_into` each quadrant: off the diagonal of counts."""
+        moved: npt.NDArray[np.int64] = self.counts.sum(axis=0) - np.diagonal(self.counts)
+        return moved
+
+    def __str__(self) -> str:
+        rows = [[label, *(f"{v:,}" for v in self.counts[i])]
+                for i, label in enumerate(self.labels)]
+        table = text_grid(["before \\ after", *self.labels], rows, numeric=len(self.labels))
+        moved = ", ".join(f"{label}: {n:,}"
+                          for label, n in zip(self.labels, self._moved_into_counts().tolist(),
+                                              strict=True))
+        return f"{table}\nmoved into {moved}"
+
+    def __repr__(self) -> str:
+        into = int(self._moved_into_counts()[0])
+        return (f"QuadrantTransitions({self.ids.shape[0]} accounts, {into} moved into "
+                f"{self.labels[0]})")
+
+    def _repr_html_(self) -> str:
+        table: dict[str, list[Any]] = {"before \\ after": list(self.labels)}
+        for j, label in enumerate(self.labels):
+            table[label] = self.counts[:, j].tolist()
+        return html_table(table, caption=repr(self))

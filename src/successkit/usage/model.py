@@ -1,0 +1,243 @@
+"""Usage metric definitions: what to count over which window, as objects or as text.
+
+A :class:`UsageModel` is a named, ordered set of :class:`UsageMetric` definitions. It is
+immutable, round-trips through JSON (:meth:`UsageModel.to_dict`) and has a content
+fingerprint like :class:`~successkit.HealthModel`. Text definitions read one per line::
+
+    metric weekly_active_users = distinct_users(login, 7d)
+    metric exports_28d = count({export, share}, 28d)
+    metric exports_per_seat = per_seat(exports_28d, seats)
+
+Errors in text carry the line, column and caret of the playbook language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+import attrs
+import lark
+
+from successkit._fingerprint import fingerprint
+from successkit.data.calendar import parse_span, span_text
+from successkit.errors import ModelError, RuleNameError, RuleSyntaxError, did_you_mean_suffix
+
+__all__ = ["KINDS", "UsageMetric", "UsageModel"]
+
+_VERSION = 1
+
+# kind -> the arguments it takes, in order: "types", "window", "metric", "column".
+KINDS: Mapping[str, tuple[str, ...]] = {
+    "count": ("types", "window"),
+    "sum": ("types", "window"),
+    "distinct_users": ("types", "window"),
+    "active_days": ("types", "window"),
+    "scaled_count": ("types", "window"),
+    "days_observed": ("window",),
+    "days_since_first": ("types",),
+    "days_since_last": ("types",),
+    "per_seat": ("metric", "column"),
+    "per_user": ("metric",),
+    "ratio": ("metric", "metric"),
+    "change": ("metric",),
+    "relative_change": ("metric",),
+}
+WINDOWED = frozenset({"count", "sum", "distinct_users", "active_days", "scaled_count"})
+
+
+def _types(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _window(value: Any) -> str | None:
+    return None if value is None else span_text(parse_span(value))
+
+
+@attrs.frozen
+class UsageMetric:
+    """One metric definition.
+
+    ``kind`` is one of :data:`KINDS`; ``types`` the event types counted (``None``: all);
+    ``window`` a span like ``"28d"`` or ``"1mo"`` (the days ``[D - window, D)`` at snapshot
+    date ``D``); ``of`` the metric names a derived metric reads; ``column`` the account
+    table column a ``per_seat`` metric divides by.
+
+    Examples
+    --------
+    >>> from successkit.usage import UsageMetric
+    >>> UsageMetric("wau", "distinct_users", types="login", window="7d")
+    UsageMetric(name='wau', kind='distinct_users', types=('login',), window='7d', ...)
+    """
+
+    name: str
+    kind: str
+    types: tuple[str, ...] | None = attrs.field(default=None, converter=_types)
+    window: str | None = attrs.field(default=None, converter=_window)
+    of: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    column: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ModelError(f"unknown metric kind {self.kind!r}"
+                             + did_you_mean_suffix(self.kind, list(KINDS)), where=self.name)
+        needs = KINDS[self.kind]
+        if "window" in needs and self.window is None:
+            raise ModelError(f"a {self.kind} metric needs a window", where=self.name)
+        if len(self.of) != needs.count("metric"):
+            raise ModelError(f"a {self.kind} metric reads {needs.count('metric')} metric(s)",
+                             where=self.name)
+        if ("column" in needs) != (self.column is not None):
+            raise ModelError(f"a {self.kind} metric {'needs' if 'column' in needs else 'takes no'}"
+                             " column", where=self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as JSON-able data."""
+        return {"name": self.name, "kind": self.kind,
+                "types": None if self.types is None else list(self.types),
+                "window": self.window, "of": list(self.of), "column": self.column}
+
+
+def _to_metrics(value: Iterable[UsageMetric]) -> tuple[UsageMetric, ...]:
+    metrics = tuple(value)
+    seen: set[str] = set()
+    for metric in metrics:
+        if not isinstance(metric, UsageMetric):
+            raise ModelError(f"expected UsageMetric, got {type(metric).__name__}")
+        if metric.name in seen:
+            raise ModelError("the metric name appears twice", where=metric.name)
+        for name in metric.of:
+            if name not in seen:
+                raise ModelError(f"reads {name!r}, which is not defined above it"
+                                 + did_you_mean_suffix(name, sorted(seen)), where=metric.name)
+        seen.add(metric.name)
+    return metrics
+
+
+@attrs.frozen
+class UsageModel:
+    """An ordered set of usage metrics computed together by
+    :func:`~successkit.usage.usage_portfolio` and :func:`~successkit.usage.usage_history`.
+
+    Examples
+    --------
+    >>> from successkit.usage import UsageModel
+    >>> model = UsageModel.from_text('''
+    ... metric logins_28d = count(login, 28d)
+    ... metric wau = distinct_users(login, 7d)
+    ... metric logins_per_user = ratio(logins_28d, wau)
+    ... ''')
+    >>> model.names
+    ('logins_28d', 'wau', 'logins_per_user')
+    >>> UsageModel.from_dict(model.to_dict()) == model
+    True
+    >>> UsageModel.from_text("metric x = count(login, 28)")
+    Traceback (most recent call last):
+    ...
+    successkit.errors.RuleSyntaxError: line 1, column 25: unexpected '2'...
+    """
+
+    metrics: tuple[UsageMetric, ...] = attrs.field(converter=_to_metrics)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The metric names, in order."""
+        return tuple(m.name for m in self.metrics)
+
+    def __iter__(self) -> Iterator[UsageMetric]:
+        return iter(self.metrics)
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of :meth:`to_dict`."""
+        return fingerprint(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able data; :meth:`from_dict` reads it back."""
+        return {"version": _VERSION, "metrics": [m.to_dict() for m in self.metrics]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UsageModel:
+        """A model from :meth:`to_dict` output."""
+        if data.get("version") != _VERSION:
+            raise ModelError(f"unsupported usage model version {data.get('version')!r}")
+        return cls([UsageMetric(**m) for m in data["metrics"]])
+
+    @classmethod
+    def from_text(cls, text: str) -> UsageModel:
+        """Definitions, one per line: ``metric NAME = KIND(ARG, ...)``.
+
+        Arguments are an event type, ``{a, b}`` for a set, ``*`` for all types, a span
+        (``28d``, ``1mo``), an earlier metric's name, or an account table column.
+        """
+        try:
+            tree = _PARSER.parse(text + "\n")
+        except lark.exceptions.UnexpectedInput as exc:
+            token = getattr(exc, "token", None)
+            found = repr(str(token)) if token is not None and str(token).strip() else \
+                "end of line" if token is not None else "character"
+            if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+                found = repr(text.splitlines()[exc.line - 1][exc.column - 1])
+            raise RuleSyntaxError(f"unexpected {found}", line=exc.line, column=exc.column,
+                                  source=text) from None
+        metrics: list[UsageMetric] = []
+        for node in tree.children:
+            metrics.append(_definition(node, text, [m.name for m in metrics]))
+        return cls(metrics)
+
+
+_PARSER = lark.Lark(
+    resources.files("successkit.usage").joinpath("grammar.lark").read_text("utf-8"),
+    parser="lalr", propagate_positions=True, maybe_placeholders=False,
+)
+
+
+def _definition(node: Any, text: str, defined: list[str]) -> UsageMetric:
+    name_token, kind_token, *args = node.children
+    kind = str(kind_token)
+    if kind not in KINDS:
+        raise RuleNameError(f"unknown metric kind {kind!r}", line=kind_token.line,
+                            column=kind_token.column, end_column=kind_token.end_column,
+                            source=text, hint=did_you_mean_suffix(kind, list(KINDS))[2:] or None)
+    needs = KINDS[kind]
+    if len(args) != len(needs):
+        raise RuleSyntaxError(f"{kind} takes {len(needs)} argument(s): {', '.join(needs)}",
+                              line=kind_token.line, column=kind_token.column, source=text)
+    fields: dict[str, Any] = {"of": []}
+    for role, arg in zip(needs, args, strict=True):
+        meta = arg.meta
+        where = {"line": meta.line, "column": meta.column, "end_column": meta.end_column,
+                 "source": text}
+        if role == "window":
+            if arg.data != "span":
+                raise RuleSyntaxError("expected a window like 28d or 1mo", **where)
+            fields["window"] = str(arg.children[0])
+        elif role == "types":
+            if arg.data == "span":
+                raise RuleSyntaxError("expected an event type, {a, b} or *", **where)
+            fields["types"] = None if arg.data == "every" else [str(c) for c in arg.children]
+        else:
+            if arg.data != "name":
+                raise RuleSyntaxError(f"expected a {role} name", **where)
+            if role == "metric":
+                ref = str(arg.children[0])
+                if ref not in defined:
+                    raise RuleNameError(f"metric {ref!r} is not defined above this line",
+                                        hint=did_you_mean_suffix(ref, defined)[2:] or None,
+                                        **where)
+                fields["of"].append(ref)
+            else:
+                fields["column"] = str(arg.children[0])
+    try:
+        return UsageMetric(str(name_token), kind, **fields)
+    except ModelError as exc:
+        raise RuleSyntaxError(exc.message, line=name_token.line, column=name_token.column,
+                              source=text) from None

@@ -1,0 +1,75 @@
+"""Contracts.from_columns: reading and every bad-input case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from successkit.data.contracts import Contracts
+from successkit.errors import DataError
+
+
+def _table(**changes: list[object]) -> dict[str, list[object]]:
+    table: dict[str, list[object]] = {
+        "account_id": ["a", "a", "b"],
+        "start": ["2020-01-01", "2021-01-01", "2020-03-01"],
+        "end": ["2021-01-01", None, "2020-09-01"],
+        "seats": [10, 12, 3],
+        "mrr": [100, 125, 50],
+    }
+    table.update(changes)
+    return table
+
+
+def test_reads_columns_and_mrr_becomes_arr() -> None:
+    c = Contracts.from_columns(_table(), seats="seats", revenue="mrr", revenue_kind="mrr")
+    assert c.arr is not None
+    assert c.arr.tolist() == [1200.0, 1500.0, 600.0]
+    assert np.isnat(c.end[1])
+    assert not c.start.flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "row", "message"),
+    [
+        ({"end": ["2021-01-01", None, "2020-02-01"]}, "end", 2, "not after start"),
+        ({"start": ["2020-01-01", None, "2020-03-01"]}, "start", 1, "missing start"),
+        ({"seats": [10, -1, 3]}, "seats", 1, "negative"),
+        ({"mrr": [100, 125, -5]}, "mrr", 2, "negative"),
+        ({"start": ["2020-01-01", "soon", "2020-03-01"]}, "start", 1, "unparseable"),
+        ({"account_id": ["a", None, "b"]}, "account_id", 1, "missing account id"),
+    ],
+)
+def test_bad_rows_name_column_and_row(
+    changes: dict[str, list[object]], column: str, row: int, message: str
+) -> None:
+    with pytest.raises(DataError, match=message) as info:
+        Contracts.from_columns(_table(**changes), seats="seats", revenue="mrr")
+    assert info.value.column == column
+    assert info.value.row == row
+
+
+def test_duplicate_rows_are_refused_or_dropped() -> None:
+    table = {k: [*v, v[0]] for k, v in _table().items()}
+    with pytest.raises(DataError, match="repeats row 0") as info:
+        Contracts.from_columns(table, seats="seats", revenue="mrr")
+    assert info.value.row == 3
+    c = Contracts.from_columns(table, seats="seats", revenue="mrr", duplicates="drop")
+    assert len(c) == 3
+    assert c.dropped_duplicates == 1
+
+
+def test_missing_column_is_named() -> None:
+    with pytest.raises(DataError, match="no such column") as info:
+        Contracts.from_columns(_table(), revenue="arr")
+    assert info.value.column == "arr"
+
+
+def test_pandas_frame_reads_like_a_mapping() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_table())
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"])
+    a = Contracts.from_columns(frame, seats="seats", revenue="mrr")
+    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr")
+    assert a == b

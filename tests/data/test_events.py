@@ -1,0 +1,63 @@
+"""Reading event logs: fast paths, lookups and every DataError case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import successkit as sk
+from successkit.data.events import Events
+
+BASE = {"account_id": ["a", "b"], "at": ["2026-01-01", "2026-01-02"], "event": ["x", "y"]}
+
+
+def test_reads_names_and_codes_the_same() -> None:
+    names = Events.from_columns(BASE)
+    codes = Events.from_columns({"account_id": np.array([0, 1]), "at": BASE["at"],
+                                 "event": np.array([0, 1])}, accounts=["a", "b"],
+                                types=["x", "y"])
+    assert names.accounts == codes.accounts
+    assert names.type.tolist() == codes.type.tolist()
+    assert names.account.tolist() == codes.account.tolist()
+    assert not names.day.flags.writeable
+
+
+def test_duplicated_rows_are_counted_as_given() -> None:
+    ev = Events.from_columns({k: v * 2 for k, v in BASE.items()})
+    assert len(ev) == 4
+
+
+@pytest.mark.parametrize(("changes", "kwargs", "match"), [
+    ({"at": ["2026-01-01", "soon"]}, {}, "column 'at', row 1: unparseable"),
+    ({"at": ["2026-01-01", None]}, {}, "column 'at', row 1: missing"),
+    ({"n": [1, -2]}, {"count": "n"}, "column 'n', row 1: negative count -2"),
+    ({"n": [1, 2]}, {}, "pass count='n'"),
+    ({"event": ["x", "yy"]}, {"types": ["x", "y"]}, "row 1: unknown event type 'yy'; did you"),
+    ({"at": [dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 2)]}, {},
+     "column 'at', row 1: time-zone-aware and naive"),
+    ({"account_id": ["a", None]}, {}, "column 'account_id', row 1: missing account id"),
+    ({}, {"user": "person"}, "no column 'person'"),
+])
+def test_bad_input_names_column_and_row(changes: dict, kwargs: dict, match: str) -> None:
+    with pytest.raises(sk.DataError, match=match):
+        Events.from_columns({**BASE, **changes}, **kwargs)
+
+
+def test_count_false_silences_and_unknown_columns_are_ignored() -> None:
+    ev = Events.from_columns({**BASE, "n": [1, 2], "colour": ["r", "g"]}, count=False)
+    assert ev.count is None
+    assert ev.total().tolist() == [1, 1]
+
+
+def test_integer_code_outside_lookup() -> None:
+    with pytest.raises(sk.DataError, match="row 1: event type code 5"):
+        Events.from_columns({"account_id": ["a", "b"], "at": BASE["at"],
+                             "event": np.array([0, 5])}, types=["x"])
+
+
+def test_numpy_datetime_fast_path() -> None:
+    days = np.array(["2026-01-01T10:00", "2026-01-02T23:59"], dtype="datetime64[m]")
+    ev = Events.from_columns({**BASE, "at": days})
+    assert ev.day.tolist() == [dt.date(2026, 1, 1), dt.date(2026, 1, 2)]

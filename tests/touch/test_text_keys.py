@@ -1,0 +1,80 @@
+"""Matching and grouping text labels through hashes, always confirmed on the text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from successkit.touch import _text_keys
+from successkit.touch._text_keys import factorize, hash_text, match
+
+_labels = st.text(alphabet="ab-é日", max_size=4)
+
+
+def _exact_match(query: np.ndarray, known: np.ndarray) -> list[int]:
+    where = {label: i for i, label in enumerate(known.tolist())}
+    return [where.get(label, -1) for label in query.tolist()]
+
+
+def test_hash_ignores_array_width() -> None:
+    narrow = np.array(["a", "日本"])
+    wide = np.array(["a", "日本"], dtype="<U30")
+    assert hash_text(narrow).tolist() == hash_text(wide).tolist()
+    assert hash_text(np.array(["ab", "ba"]))[0] != hash_text(np.array(["ab", "ba"]))[1]
+    assert hash_text(np.zeros(0, dtype="<U3")).shape == (0,)
+
+
+@given(st.lists(_labels, max_size=40), st.lists(_labels, max_size=10, unique=True))
+def test_match_small(query: list[str], known: list[str]) -> None:
+    q = np.array(query, dtype=str)
+    k = np.array(known, dtype=str)
+    assert match(q, k).tolist() == _exact_match(q, k)
+
+
+@pytest.fixture(params=["real", "weak"])
+def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The real hash, or one that collides on purpose (first character only), to exercise
+    the checks that confirm every hash match on the text."""
+    monkeypatch.setattr(_text_keys, "_SMALL", 0)
+    if request.param == "weak":
+        monkeypatch.setattr(
+            _text_keys, "hash_text",
+            lambda values: np.asarray(values).astype("<U1").view(np.uint32).astype(np.uint64),
+        )
+    return str(request.param)
+
+
+def test_match_large_and_with_collisions(hashing: str) -> None:
+    rng = np.random.default_rng(1)
+    known = np.array([f"k{i}" for i in range(200)])
+    query = np.concatenate([known[rng.integers(0, 200, 500)], np.array(["zz", "k", "k2000"])])
+    assert match(query, known).tolist() == _exact_match(query, known)
+
+
+def test_factorize_large_and_with_collisions(hashing: str) -> None:
+    rng = np.random.default_rng(2)
+    values = np.array([f"u{i}" for i in rng.integers(0, 300, 2_000)])
+    codes, labels = factorize(values)
+    assert labels[codes].tolist() == values.tolist()
+    assert len(set(labels.tolist())) == len(labels) == len(set(values.tolist()))
+
+
+@given(st.lists(_labels, max_size=60))
+def test_factorize_groups_equal_labels(values: list[str]) -> None:
+    array = np.array(values, dtype=str)
+    codes, labels = factorize(array)
+    assert labels[codes].tolist() == array.tolist()
+    assert len(labels) == len(set(values))
+
+
+def test_a_hash_match_with_other_text_is_no_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_text_keys, "_SMALL", 0)
+    monkeypatch.setattr(
+        _text_keys, "hash_text",
+        lambda values: np.asarray(values).astype("<U1").view(np.uint32).astype(np.uint64),
+    )
+    known = np.array([chr(0x100 + i) + "-known" for i in range(40)])  # distinct hashes
+    query = np.array([chr(0x100 + i) + suffix for i in range(40) for suffix in ("-known", "-x")])
+    assert match(query, known).tolist() == _exact_match(query, known)
