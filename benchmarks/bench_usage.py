@@ -2,19 +2,21 @@
 
 Events are (account, day, type, count) rows over a year, 25 event types; 20 windowed count
 metrics (single types and pairs, 28d and 1mo) on 12 monthly snapshot dates. The numpy
-reference filters rows per date and bins ``account * 25 + type``; the pandas reference does
+reference filters rows per date and bins ``account * 25 + type``; the pandas
+reference does
 the same with ``groupby``. All three results are checked equal. Peak memory is traced
-(tracemalloc) for successkit alone and reported as a multiple of the events' own bytes.
+(tracemalloc, in a second run) for successkit alone, as a multiple of the events' bytes.
 """
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 
 import numpy as np
-from _harness import parse_args, table
 
+from _harness import parse_args, table
 from successkit.data.calendar import calendar, shift
 from successkit.data.events import Events
 from successkit.usage import UsageModel, usage_history
@@ -91,9 +93,9 @@ def main() -> None:
     args = parse_args(__doc__ or "")
     sizes = [(1_000_000, 10_000)] if args.quick else [
         (10_000_000, 100_000), (30_000_000, 300_000), (100_000_000, 1_000_000)]
-    import sys
-    if len(sys.argv) > 1 and sys.argv[-1].isdigit():
-        sizes = [s for s in sizes if s[0] == int(sys.argv[-1])]
+    only = os.environ.get("BENCH_USAGE_EVENTS")  # run one full size: "10000000"
+    if only:
+        sizes = [s for s in sizes if s[0] == int(only)]
     rows = []
     for n, accounts in sizes:
         data = make(n, accounts)
@@ -101,8 +103,9 @@ def main() -> None:
         t_np, ref = timed(numpy_reference, data, accounts)
         t_pd, ref_pd = timed(pandas_reference, data, accounts) if n <= 30_000_000 else (
             float("nan"), ref)
-        tracemalloc.start()
         t_ours, got = timed(ours, data, accounts)
+        tracemalloc.start()  # a second, traced run: tracing slows every allocation
+        ours(data, accounts)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         equal = bool(np.array_equal(got, ref) and np.array_equal(ref_pd, ref))

@@ -32,6 +32,8 @@ from successkit._sample_accounts import (
     tenure_months,
 )
 from successkit._sample_events import TOUCHPOINTS, Events, columns_equal, draw_events
+from successkit._sample_usage import draw_usage
+from successkit.data import events as usage_events
 from successkit.data.column import Column
 from successkit.data.dates import duration_days, to_date
 from successkit.data.history import History
@@ -141,6 +143,22 @@ class SampleData:
     def __attrs_post_init__(self) -> None:
         if self.churned.shape != self.portfolio.ids.shape:
             raise DataError("churned must be aligned with portfolio.ids", column="churned")
+
+    @property
+    def usage(self) -> usage_events.Events:
+        """A raw per-user product event log of every account (drawn afresh on each access):
+        weekday-heavy usage from 90 days before the first snapshot up to :attr:`portfolio`'s
+        date, fading over the 90 days before an account churns.
+
+        Examples
+        --------
+        >>> sample = make_portfolio(50, months=2, seed=3)
+        >>> sample.usage.accounts == tuple(sorted(sample.history.ids.tolist()))
+        True
+        """
+        start = np.datetime64(self.history.dates[0], "D") - np.timedelta64(90, "D")
+        end = np.datetime64(self.portfolio.as_of, "D")
+        return draw_usage(self.history.ids, self.churn_dates, start, end, seed=len(self.churned))
 
     @property
     def churn_rate(self) -> float:

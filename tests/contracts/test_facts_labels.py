@@ -201,3 +201,28 @@ def test_movements_feed_the_retention_report() -> None:
     q2 = sk.Portfolio.from_columns({"id": ["a", "c"], "arr": [150, 50]})
     assert report.nrr == sk.retention(q1, q2).nrr
     assert report.grr == sk.retention(q1, q2).grr
+
+
+def test_results_are_read_only_through_pickling() -> None:
+    import pickle
+
+    from successkit.contracts import revenue_movements
+
+    c = Contracts.from_columns({
+        "account_id": ["a", "b"], "start": ["2020-01-01", "2020-02-01"], "end": [None, None],
+        "arr": [1.0, 2.0],
+    }, revenue="arr")
+    results = [
+        c,
+        account_facts(c, ["2020-03-01"]),
+        churn_labels(c, ["2020-03-01"], observed_until="2021-01-01"),
+        revenue_movements(c, "2020-01-15", "2020-03-01"),
+    ]
+    for result in results:
+        again = pickle.loads(pickle.dumps(result))
+        assert again == result
+        for value in vars(again).values() if hasattr(again, "__dict__") else ():
+            assert not getattr(value, "flags", None) or not value.flags.writeable
+    facts = pickle.loads(pickle.dumps(results[1]))
+    assert not facts.arr.flags.writeable
+    assert not pickle.loads(pickle.dumps(c)).revenue.flags.writeable

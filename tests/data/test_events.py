@@ -35,7 +35,7 @@ def test_duplicated_rows_are_counted_as_given() -> None:
     ({"n": [1, -2]}, {"count": "n"}, "column 'n', row 1: negative count -2"),
     ({"n": [1, 2]}, {}, "pass count='n'"),
     ({"event": ["x", "yy"]}, {"types": ["x", "y"]}, "row 1: unknown event type 'yy'; did you"),
-    ({"at": [dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 2)]}, {},
+    ({"at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 1, 2)]}, {},
      "column 'at', row 1: time-zone-aware and naive"),
     ({"account_id": ["a", None]}, {}, "column 'account_id', row 1: missing account id"),
     ({}, {"user": "person"}, "no column 'person'"),

@@ -76,7 +76,8 @@ def test_two_booleans_compare_only_with_equals(pf: sk.Portfolio) -> None:
 )
 def test_percent_literal_is_the_decimal_it_names(text: str, value: float) -> None:
     node = parse_condition(f"x = {text}")
-    assert isinstance(node, ast.Compare) and isinstance(node.right, ast.Number)
+    assert isinstance(node, ast.Compare)
+    assert isinstance(node.right, ast.Number)
     assert node.right.number == value  # exactly, not within a tolerance
     assert ast.Number(-float(text.rstrip("%").replace("_", "")) if "%" in text else 0,
                       percent="%" in text).number == (-value if "%" in text else 0)
@@ -251,7 +252,8 @@ def test_underscores_between_digits_are_read(text: str, value: float | None) -> 
             parse_condition(f"x = {text}")
         return
     node = parse_condition(f"x = {text}")
-    assert isinstance(node, ast.Compare) and node.right == ast.Number(value)
+    assert isinstance(node, ast.Compare)
+    assert node.right == ast.Number(value)
 
 
 def test_nesting_limit_counts_tree_depth() -> None:
@@ -271,4 +273,5 @@ def test_strings_with_line_breaks_round_trip_as_escapes(text: str) -> None:
     written = format_literal(ast.String(text))
     assert not any(ch in written for ch in "\n\r\x1c\x85\u2028")
     node = parse_condition(f"x = {written}")
-    assert isinstance(node, ast.Compare) and node.right == ast.String(text)
+    assert isinstance(node, ast.Compare)
+    assert node.right == ast.String(text)

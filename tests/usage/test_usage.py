@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import successkit as sk
 from successkit.data.events import Events
+from successkit.datasets import make_portfolio
 from successkit.usage import UsageModel, usage_history, usage_portfolio
 
 TYPES = ("login", "export", "share")
@@ -166,3 +167,21 @@ def test_numpy_fast_path_matches() -> None:
                                 "event": [TYPES[t] for t in typ]})
     model = UsageModel.from_text("metric x = count(login, 28d)")
     assert usage_portfolio(fast, model, "2026-02-15") == usage_portfolio(slow, model, "2026-02-15")
+
+
+def test_history_feeds_downstream_models_unchanged() -> None:
+    sample = make_portfolio(60, months=3, seed=4)
+    events = sample.usage
+    model = UsageModel.from_text("metric logins = count(login, 28d)\n"
+                                 "metric users = distinct_users(*, 28d)")
+    history = usage_history(events, model, sample.history.dates, accounts=sample.portfolio,
+                            members="table", unmatched="drop")
+    health = sk.HealthModel([sk.Metric("logins", scheme=sk.Linear(0, 50), group="use"),
+                             sk.Metric("users", scheme=sk.Linear(0, 4), group="use")])
+    results = health.score_history(history)
+    assert len(results) == len(history)
+    assert results[-1].score.shape == (len(sample.portfolio),)
+    playbook = sk.Playbook.parse("rule quiet: when logins < 5 then call")
+    ctas = list(playbook.evaluate(history.latest))
+    quiet = set(history.latest.ids[history.latest["logins"] < 5].tolist())
+    assert {c.account_id for c in ctas} == quiet

@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_equal, array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids, read_columns
 from successkit.errors import DataError
@@ -40,10 +40,6 @@ def _amounts(raw: Any, name: str) -> npt.NDArray[np.float64]:
         row = int(np.flatnonzero(negative)[0])
         raise DataError(f"negative value {values[row]}", column=name, row=row)
     return values
-
-
-def _same(a: Any, b: Any) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and array_equal(a, b))
 
 
 def _floats(value: Any) -> npt.NDArray[np.float64] | None:
@@ -78,12 +74,8 @@ class Contracts:
     start: npt.NDArray[np.datetime64] = array_field()
     end: npt.NDArray[np.datetime64] = array_field()
     plan: Column | None = attrs.field(default=None)
-    seats: npt.NDArray[np.float64] | None = attrs.field(
-        default=None, converter=_floats, eq=attrs.cmp_using(eq=_same), repr=False
-    )
-    revenue: npt.NDArray[np.float64] | None = attrs.field(
-        default=None, converter=_floats, eq=attrs.cmp_using(eq=_same), repr=False
-    )
+    seats: npt.NDArray[np.float64] | None = array_field(default=None, converter=_floats)
+    revenue: npt.NDArray[np.float64] | None = array_field(default=None, converter=_floats)
     revenue_kind: RevenueKind = "arr"
     billing: Column | None = attrs.field(default=None)
     dropped_duplicates: int = 0

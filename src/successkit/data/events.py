@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, optional_array, readonly
+from successkit._arrays import array_field, optional_array, readonly, readonly_arrays
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids, read_columns
 from successkit.data.kinds import Kind
@@ -40,6 +40,7 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+@readonly_arrays
 @attrs.frozen(eq=False, repr=False)
 class Events:
     """An event log: one row per event, or per pre-aggregated group of events.

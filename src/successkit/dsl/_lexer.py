@@ -47,12 +47,14 @@ class FastLexer(Lexer):
     It is Lark's basic lexer specialised to this grammar: one compiled alternation of the
     terminals (in Lark's order: priority, then longest pattern), keywords recognised by a
     dictionary look-up on names (what Lark's "unless" callbacks do), and positions kept by
-    counting only the line breaks (:data:`LINE_BREAK`) in skipped whitespace and comments — no other token can hold
-    one. Spaces and tabs before a token are skipped by the same match as the token (the
-    grammar ignores whitespace and no token starts with it), so most tokens take one regex
-    step, and tokens are filled in directly rather than through ``Token()``. The terminals
-    still come from ``grammar.lark``, the one source of truth; the tokens and errors are those
-    of Lark's basic lexer (``tests/dsl/test_lexer.py`` checks that).
+    counting only the line breaks (:data:`LINE_BREAK`, every break ``str.splitlines``
+    knows) in skipped whitespace — no other token can hold one. Spaces and tabs before a
+    token are skipped by the same match as the token (the grammar ignores whitespace and no
+    token starts with it), so most tokens take one regex step, and tokens are filled in
+    directly rather than through ``Token()``. The terminals still come from
+    ``grammar.lark``, the one source of truth; the tokens and errors are those of Lark's
+    basic lexer, positions aside: Lark counts only ``\n`` (``tests/dsl/test_lexer.py``
+    checks that).
     """
 
     __future_interface__ = 2  # lex(lexer_state, parser_state), text as a TextSlice

@@ -42,8 +42,8 @@ def to_groups(value: Any) -> tuple[tuple[str, float], ...] | None:
     return tuple(out)
 
 
-def check_model(model: Any) -> float:
-    """Raise ModelError unless ``model`` (a HealthModel being built) is well defined; return
+def check_model(model: Any) -> None:
+    """Raise ModelError unless ``model`` (a HealthModel being built) is well defined; store
     its ``min_coverage`` as a float."""
     if not model.metrics:
         raise ModelError("a health model needs at least one metric")
@@ -64,7 +64,7 @@ def check_model(model: Any) -> float:
     coverage = number(model.min_coverage, what="min_coverage")
     if not 0 <= coverage <= 1:
         raise ModelError(f"min_coverage must lie in [0, 1], got {coverage:g}")
-    object.__setattr__(self, "min_coverage", coverage)
+    object.__setattr__(model, "min_coverage", coverage)
     if sum(m.weight for m in model.metrics) <= 0:
         raise ModelError("all metric weights are 0; at least one must be positive")
     used = list(dict.fromkeys(m.group for m in model.metrics if m.group is not None))
@@ -99,4 +99,3 @@ def check_model(model: Any) -> float:
             "ambiguous",
             where=f"group {clash[0]!r}",
         )
-    return coverage

@@ -184,10 +184,51 @@ def read_scores(
 _OUTCOME_TYPES = (bool, int, float, np.number, type(None))
 
 
+def align_by_id(value: Any, ids: npt.NDArray[np.str_] | None, *, what: str) -> Any:
+    """``value`` reordered to ``ids`` when it carries ids (mapping keys, a pandas index
+    other than the default 0..n-1); otherwise unchanged. Ids that do not match both ways
+    are a :class:`~successkit.DataError` naming them."""
+    if isinstance(value, Mapping):
+        keys, values = list(value.keys()), np.empty(len(value), dtype=object)
+        values[:] = list(value.values())
+    elif hasattr(value, "index") and hasattr(value, "to_numpy") and not isinstance(
+        value, np.ndarray
+    ):
+        index = value.index
+        if type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1:
+            return value
+        keys, values = list(index), value.to_numpy()
+    else:
+        return value
+    if ids is None:
+        raise DataError(f"{what} is keyed by account id, but the scores carry no ids")
+    key_ids = np.asarray([str(k) for k in keys], dtype=str)
+    order = np.argsort(key_ids, kind="stable")
+    at = np.searchsorted(key_ids[order], ids) if key_ids.size else np.zeros(len(ids), np.intp)
+    found = np.minimum(at, max(key_ids.size - 1, 0))
+    hit = (at < key_ids.size) & (key_ids[order][found] == ids) if key_ids.size else (
+        np.zeros(len(ids), np.bool_)
+    )
+    if not hit.all():
+        missing = ids[~hit][:5].tolist()
+        raise DataError(f"{what} has no value for account ids {missing}")
+    extra = np.setdiff1d(key_ids, ids)
+    if extra.size:
+        raise DataError(f"{what} has account ids that are not scored: {extra[:5].tolist()}")
+    if np.unique(key_ids).size != key_ids.size:
+        raise DataError(f"{what} repeats an account id")
+    return values[order[found]]
+
+
 def read_outcome(
     churned: Any, n: int, *, ids: npt.NDArray[np.str_] | None, what: str = "churned"
 ) -> BoolArray:
-    """Churn outcomes as booleans: ``bool`` values or the numbers 0 and 1, none missing."""
+    """Churn outcomes as booleans: ``bool`` values or the numbers 0 and 1, none missing.
+
+    A mapping (keys) or a pandas Series with a non-default index carries account ids: its
+    values are lined up with ``ids`` by id, never by position.
+    """
+    churned = align_by_id(churned, ids, what=what)
     if isinstance(churned, (str, bytes)) or np.isscalar(churned):
         raise DataError(f"{what} must be a sequence of booleans, got {churned!r}")
     if isinstance(churned, np.ma.MaskedArray) and np.ma.getmaskarray(churned).any():

@@ -102,7 +102,7 @@ class HealthModel:
     min_coverage: float = attrs.field(default=0.5, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "min_coverage", check_model(self))
+        check_model(self)
 
     def _group_weight(self, group: str) -> float:
         if self.groups is not None:

@@ -39,7 +39,7 @@ class _Sorted:
 
     def __init__(self, events: Events, rows: npt.NDArray[np.intp], n_accounts: int,
                  account: npt.NDArray[np.int64]) -> None:
-        day = events.day.astype(np.int64)
+        day = events.day.view(np.int64)
         self.d0 = int(day.min()) if day.size else 0
         self.stride = np.int64((int(day.max()) - self.d0 + 2) if day.size else 2) + 400
         key = account * self.stride + (day - self.d0)
@@ -51,20 +51,28 @@ class _Sorted:
         self.base = np.arange(n_accounts, dtype=np.int64) * self.stride
         self._cache: dict[Any, Any] = {}
         self.type_sorted = events.type[order]
+        start = np.searchsorted(self.key, self.base)
+        self.present = start < np.searchsorted(self.key, self.base + self.stride)
+        self.first = np.where(self.present, self.key[np.minimum(start, max(len(order) - 1, 0))]
+                              - self.base if len(order) else 0, self.stride)
         self.count_sorted = None if events.count is None else events.count[order]
 
     def offset(self, days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
         return np.clip(days.astype(np.int64) - self.d0, -1, int(self.stride) - 1)
 
-    def selected(self, types: tuple[str, ...] | None) -> npt.NDArray[np.bool_] | None:
-        if types is None:
-            return None
+    def check(self, types: tuple[str, ...]) -> None:
         known = self.events.types
         for name in types:
             if name not in known:
                 raise DataError(f"unknown event type {name!r}" + did_you_mean_suffix(
                     name, list(known)), column="type")
-        mask = self.type_sorted == known.index(types[0])
+
+    def selected(self, types: tuple[str, ...] | None) -> npt.NDArray[np.bool_] | None:
+        if types is None:
+            return None
+        self.check(types)
+        known = self.events.types
+        mask: npt.NDArray[np.bool_] = np.asarray(self.type_sorted == known.index(types[0]))
         for name in types[1:]:
             mask |= self.type_sorted == known.index(name)
         return mask
@@ -84,10 +92,32 @@ class _Sorted:
         if weights is None:
             cum = np.arange(key.shape[0] + 1, dtype=np.float64)
         else:
-            w = self.count_sorted if weights is self.events.count else weights[self.order]
+            w: npt.NDArray[Any] = np.asarray(
+                self.count_sorted if weights is self.events.count else weights[self.order])
             cum = np.concatenate([[0.0], np.cumsum(w if mask is None else w[mask],
                                                    dtype=np.float64)])
         return key, cum
+
+    def typed_counts(self, types: tuple[str, ...], lo: Any, hi: Any) -> _F:
+        """Counts of ``types`` in ``[lo, hi)``: one (type, account, day) index for every type
+        selection, so a set of types is a sum of per-type windows, with no mask per metric."""
+        self.check(types)
+        if "typed" not in self._cache:
+            by_type = np.argsort(self.type_sorted, kind="stable")  # keeps (account, day) order
+            span = np.int64(self.n) * self.stride
+            key = self.type_sorted[by_type].astype(np.int64) * span + self.key[by_type]
+            weights = (np.ones(key.shape[0]) if self.count_sorted is None
+                       else self.count_sorted[by_type])
+            cum = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
+            self._cache["typed"] = (key, cum, span)
+        key, cum, span = self._cache["typed"]
+        low, high = self.base + self.offset(lo), self.base + self.offset(hi)
+        total = np.zeros(self.n)
+        for name in dict.fromkeys(types):
+            shift_by = self.events.types.index(name) * span
+            total += cum[np.searchsorted(key, high + shift_by)]
+            total -= cum[np.searchsorted(key, low + shift_by)]
+        return total
 
     def window(self, key: npt.NDArray[np.int64], cum: _F, lo: Any, hi: Any) -> _F:
         a = np.searchsorted(key, self.base + self.offset(lo))
@@ -99,6 +129,8 @@ def _window_values(s: _Sorted, metric: UsageMetric, lo: Any, hi: Any) -> _F:
     ev = s.events
     kind = metric.kind
     if kind in ("count", "scaled_count"):
+        if metric.types is not None:
+            return s.typed_counts(metric.types, lo, hi)
         key, cum = s.cumulative(ev.count, metric.types, "count")
         return s.window(key, cum, lo, hi)
     if kind == "sum":
@@ -130,7 +162,7 @@ def _distinct_users(s: _Sorted, types: tuple[str, ...] | None, lo: Any, hi: Any)
         mask = s.selected(types)
         rows = s.order if mask is None else s.order[mask]
         account = (s.key if mask is None else s.key[mask]) // s.stride
-        day = ev.day[rows].astype(np.int64) - s.d0
+        day = ev.day.view(np.int64)[rows] - s.d0
         pair_key = account * (len(ev.users) + 1) + ev.user[rows]
         pairs, pair = np.unique(pair_key, return_inverse=True)
         composite = np.sort(pair.reshape(-1).astype(np.int64) * s.stride + day)
@@ -155,12 +187,8 @@ def _compute(s: _Sorted, model: UsageModel, day: np.datetime64,
              seats: Callable[[str], _F]) -> dict[str, _F]:
     out: dict[str, _F] = {}
     d = np.full(s.n, day, dtype="datetime64[D]")
-    first_any = s.key[np.minimum(np.searchsorted(s.key, s.base), max(len(s.key) - 1, 0))] \
-        if len(s.key) else np.zeros(s.n, np.int64)
-    has_any = (np.searchsorted(s.key, s.base) < np.searchsorted(s.key, s.base + s.stride)) \
-        & ((first_any - s.base) < s.offset(d))
-    since_start = np.where(has_any, (s.offset(d) - (first_any - s.base)).astype(np.float64),
-                           np.nan)
+    has_any = s.present & (s.first < s.offset(d))
+    since_start = np.where(has_any, (s.offset(d) - s.first).astype(np.float64), np.nan)
     for metric in model:
         kind = metric.kind
         if metric.window is not None:
@@ -290,8 +318,7 @@ def usage_portfolio(events: Events, model: UsageModel, as_of: Any, *, accounts: 
         the accounts under contract).
     unmatched:
         Events of accounts absent from ``accounts``: ``"error"`` (default) raises a
-        :class:`~successkit.DataError` naming the row; ``"drop"`` leaves them out (see
-        :func:`usage_history` with ``report=True`` for the number dropped).
+        :class:`~successkit.DataError` naming the row; ``"drop"`` leaves them out.
 
     Examples
     --------
