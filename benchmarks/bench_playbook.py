@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# the DSL tests' reference writer of reasons, row by row (tests/dsl/_reference.py)
+# the DSL tests' reference writer of reasons, row by row (tests/dsl/_reference_reasons.py)
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import successkit as sk
@@ -138,7 +138,7 @@ def check_same(ours: list[np.ndarray], ref: list[np.ndarray]) -> bool:
 def check_frame(frame: Any, ctas: sk.CTAs, ref: list[np.ndarray], sample: int = 300) -> bool:
     """``to_frame()`` has every CTA of the reference masks, and the reasons of a sample of
     rows equal the reasons written one row at a time."""
-    from dsl._reference import reason
+    from dsl._reference_reasons import reason
 
     counts = frame["rule"].value_counts().to_dict()
     same = len(frame) == len(ctas) and all(

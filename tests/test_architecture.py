@@ -31,8 +31,8 @@ ROOT = "successkit"
 #: under ``successkit``; ``contracts`` and ``usage`` are listed before they exist.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # errors and the private helpers that know no domain
-    ("errors", "_arrays", "_optional", "_html", "_grid", "_fingerprint", "_rows",
-     "_sample_accounts", "_sample_events"),
+    ("errors", "_arrays", "_optional", "_html", "_grid", "_fingerprint", "_keys", "_rows",
+     "_sample_accounts", "_sample_events", "_plotting"),
     ("data",),  # accounts, portfolios, histories, event and contract tables, conversion
     ("dsl",),  # the expression and playbook language
     ("contracts",),  # contract periods, renewals, churn dates
@@ -42,7 +42,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("roadmap",),  # stages, tasks, roadmaps, plans
     ("outcomes",),  # validation, fitting, calibration, backtests, revenue for any score
     # the top; the sample generators that need the domain stand with datasets.py
-    ("dask", "datasets", "_sample_usage", "_sample_contracts", "_demo", "__main__", "__init__"),
+    ("dask", "_dask_usage", "datasets", "_sample_usage", "_sample_contracts", "_demo", "__main__",
+     "__init__"),
 )
 RANK: dict[str, int] = {name: level for level, names in enumerate(LAYERS) for name in names}
 
@@ -251,6 +252,38 @@ def test_a_relative_loop_is_caught(tmp_path: Path) -> None:
     assert cycles(edges) == [["successkit.dsl.playbook", "successkit.dsl.replay"]]
     text = describe(cycles(edges)[0], edges, modules(src))
     assert "replay.py:2: imports successkit.dsl.playbook" in text
+
+
+def test_a_loop_through_package_imports_is_caught(tmp_path: Path) -> None:
+    # ``from successkit.data import b`` names the module b, not the package's __init__.
+    src = _tree(tmp_path, {
+        "__init__.py": "",
+        "data/__init__.py": "from successkit.data.a import f\n",
+        "data/a.py": "from successkit.data import b\ndef f():\n    pass\n",
+        "data/b.py": "import successkit.data.a\n",
+    })
+    edges = graph(src)
+    assert cycles(edges) == [["successkit.data.a", "successkit.data.b"]]
+    assert not upward(edges, modules(src))
+
+
+def test_the_real_checks_fail_on_a_made_up_house(tmp_path: Path) -> None:
+    # The checks the tests above run on src/, on a tree with one upward import and one loop.
+    src = _tree(tmp_path, {
+        "__init__.py": "",
+        "errors.py": "from successkit.data import column\n",
+        "data/__init__.py": "",
+        "data/column.py": "",
+        "scoring/__init__.py": "",
+        "scoring/a.py": "from . import b\n",
+        "scoring/b.py": "if False:\n    from .a import x\n",
+    })
+    edges, files = graph(src), modules(src)
+    assert [m.split(": ", 1)[1] for m in upward(edges, files)] == [
+        "successkit.errors (layer 0) imports successkit.data.column (layer 1), which stands "
+        "above it"
+    ]
+    assert cycles(edges) == [["successkit.scoring.a", "successkit.scoring.b"]]
 
 
 @pytest.mark.parametrize(("name", "level"), [

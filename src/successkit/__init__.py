@@ -19,6 +19,19 @@ from successkit.errors import (
 )
 
 if TYPE_CHECKING:
+    from successkit.contracts import (
+        AccountFacts,
+        ChurnLabels,
+        Movements,
+        SnapshotLabels,
+        account_facts,
+        churn_labels,
+        lapsed_labels,
+        revenue_movements,
+    )
+    from successkit.data.calendar import calendar
+    from successkit.data.contracts import Contracts
+    from successkit.data.events import Events
     from successkit.datasets import SampleData
     from successkit.dsl import (
         CTA,
@@ -33,12 +46,19 @@ if TYPE_CHECKING:
         ArrAtRisk,
         BacktestResult,
         CalibratedModel,
+        CardFit,
+        ReasonCodes,
         RetentionReport,
+        StabilityReport,
         ValidationReport,
         arr_at_risk,
         backtest,
+        card_sql,
         evaluate,
+        fit_card,
+        reason_codes,
         retention,
+        stability,
     )
     from successkit.roadmap import Roadmap, Stage, StageResult, StageSummary, SuccessPlan, Task
     from successkit.scoring import (
@@ -58,9 +78,11 @@ if TYPE_CHECKING:
         Thresholds,
         TrendResult,
         TrendSummary,
+        plot_band_shares,
         rollup,
         trend,
     )
+    from successkit.scoring.card import Card
     from successkit.touch import (
         QuadrantResult,
         Quadrants,
@@ -71,6 +93,14 @@ if TYPE_CHECKING:
         TouchResult,
         TouchSummary,
         plot_quadrants,
+        plot_touch_history,
+    )
+    from successkit.usage import (
+        UsageMetric,
+        UsageModel,
+        plot_usage,
+        usage_history,
+        usage_portfolio,
     )
 
 # Each area (scoring, playbooks, roadmaps, sample data) is imported on first use: importing
@@ -127,6 +157,32 @@ _LAZY: dict[str, str] = {
     "backtest": "successkit.outcomes",
     "evaluate": "successkit.outcomes",
     "retention": "successkit.outcomes",
+    "Events": "successkit.data.events",
+    "Contracts": "successkit.data.contracts",
+    "calendar": "successkit.data.calendar",
+    "AccountFacts": "successkit.contracts",
+    "ChurnLabels": "successkit.contracts",
+    "Movements": "successkit.contracts",
+    "SnapshotLabels": "successkit.contracts",
+    "account_facts": "successkit.contracts",
+    "churn_labels": "successkit.contracts",
+    "lapsed_labels": "successkit.contracts",
+    "revenue_movements": "successkit.contracts",
+    "UsageMetric": "successkit.usage",
+    "UsageModel": "successkit.usage",
+    "plot_usage": "successkit.usage",
+    "usage_history": "successkit.usage",
+    "usage_portfolio": "successkit.usage",
+    "plot_band_shares": "successkit.scoring",
+    "plot_touch_history": "successkit.touch",
+    "CardFit": "successkit.outcomes",
+    "ReasonCodes": "successkit.outcomes",
+    "StabilityReport": "successkit.outcomes",
+    "card_sql": "successkit.outcomes",
+    "fit_card": "successkit.outcomes",
+    "reason_codes": "successkit.outcomes",
+    "stability": "successkit.outcomes",
+    "Card": "successkit.scoring.card",
 }
 
 
@@ -148,14 +204,20 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "CTA",
     "Account",
+    "AccountFacts",
     "ArrAtRisk",
     "BacktestResult",
     "Bands",
     "CTAs",
     "CalibratedModel",
+    "Card",
+    "CardFit",
     "Categories",
+    "ChurnLabels",
     "Column",
+    "Contracts",
     "DataError",
+    "Events",
     "Explanation",
     "HealthModel",
     "HealthResult",
@@ -166,6 +228,7 @@ __all__ = [
     "Metric",
     "MetricExplanation",
     "ModelError",
+    "Movements",
     "Percentile",
     "Playbook",
     "Portfolio",
@@ -173,6 +236,7 @@ __all__ = [
     "QuadrantSummary",
     "QuadrantTransitions",
     "Quadrants",
+    "ReasonCodes",
     "ReplayResult",
     "RetentionReport",
     "Roadmap",
@@ -185,6 +249,8 @@ __all__ = [
     "Schema",
     "Scheme",
     "SegmentedModel",
+    "SnapshotLabels",
+    "StabilityReport",
     "Stage",
     "StageResult",
     "StageSummary",
@@ -198,16 +264,32 @@ __all__ = [
     "TouchSummary",
     "TrendResult",
     "TrendSummary",
+    "UsageMetric",
+    "UsageModel",
     "ValidationReport",
     "__version__",
+    "account_facts",
     "arr_at_risk",
     "backtest",
+    "calendar",
+    "card_sql",
+    "churn_labels",
     "evaluate",
     "evaluate_expression",
     "expression_names",
+    "fit_card",
+    "lapsed_labels",
     "parse_expression",
+    "plot_band_shares",
     "plot_quadrants",
+    "plot_touch_history",
+    "plot_usage",
+    "reason_codes",
     "retention",
+    "revenue_movements",
     "rollup",
+    "stability",
     "trend",
+    "usage_history",
+    "usage_portfolio",
 ]

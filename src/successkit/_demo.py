@@ -63,6 +63,45 @@ def _touch_section(sample: Any) -> list[str]:
     return lines
 
 
+def _usage_section(sample: Any) -> list[str]:
+    """Raw product events → usage metrics per month → a usage health score → a rule."""
+    import successkit as sk
+    from successkit.usage import UsageModel, usage_history
+
+    events = sample.usage
+    model = UsageModel.from_text("""
+metric logins_28d = count(login, 28d)
+metric active_users = distinct_users(*, 28d)
+metric active_days = active_days(*, 28d)
+metric exports_1mo = count({export, share}, 1mo)
+""", types=events.types)
+    on_date = {snap.as_of: snap.ids for snap in sample.history}
+    history = usage_history(events, model, sample.history.dates, members=on_date.__getitem__)
+    latest = history.latest
+    health = sk.HealthModel([
+        sk.Metric("active_days", scheme=sk.Linear(0, 20), group="usage"),
+        sk.Metric("active_users", scheme=sk.Linear(0, 3), group="usage"),
+    ])
+    score = health.score(latest).score
+    playbook = sk.Playbook.parse(
+        "rule usage_drop: when change(logins_28d, 30d) <= -50% then call_customer as risk")
+    flagged = {c.account_id for c in playbook.evaluate(history, health=health)}
+    churned = dict(zip(sample.portfolio.ids.tolist(), sample.churned.tolist(), strict=True))
+    hit = [churned.get(a, False) for a in latest.ids.tolist() if a in flagged]
+    rest = [churned.get(a, False) for a in latest.ids.tolist() if a not in flagged]
+    rate = (sum(hit) / len(hit)) if hit else 0.0
+    other = (sum(rest) / len(rest)) if rest else 0.0
+    return [
+        f"Usage:     {len(events):,} raw product events ({', '.join(events.types)}) → "
+        f"{len(model)} usage metrics × {len(history)} monthly snapshots",
+        f"           median {np.median(latest['active_users']):.0f} active users and "
+        f"{np.median(latest['active_days']):.0f} active days in the last 28 days; "
+        f"usage health median {np.nanmedian(score):.0f}",
+        f"           rule usage_drop (logins down 50% in 30 days) flags {len(hit)} accounts: "
+        f"{rate:.0%} of them churn within {sample.horizon_days} days, {other:.0%} of the rest",
+    ]
+
+
 def _short(value: Any) -> str:
     return f"{value:.2g}" if isinstance(value, float) else str(value)
 
@@ -119,18 +158,24 @@ def _outcomes_section(sample: Any) -> list[str]:
         f"{report.auc_low:.2f}–{report.auc_high:.2f}), lift {report.lift:.1f}×, "
         f"{report.green_before_churn} of {report.churned} churned were green",
     ]
+    from successkit.contracts import churn_labels
+
+    # Labels from the sample's contract table: churned within the horizon after each
+    # snapshot, unknown where the window passes the end of the observed data.
+    labels = churn_labels(sample.contracts, sample.history.dates, f"{sample.horizon_days}d",
+                          observed_until=sample.observed_until)
     try:  # weights learnt from the earlier snapshots only, tested on the latest
-        result = sk.backtest(model, sample.history, sample.churned_within,
-                             train_until=sample.history.as_of,
-                             horizon=sample.horizon_days, n_boot=0)
+        result = sk.backtest(model, sample.history, labels, train_until=sample.history.as_of,
+                             n_boot=0)
     except (sk.DataError, sk.ModelError):  # too short a history to learn from
         return lines
     fitted = result.reports[sample.history.as_of]
     top = sorted(result.model.metrics, key=lambda m: -m.weight)[:3]
     weights = ", ".join(f"{m.label} {m.weight:.0f}" for m in top)
     lines.append(
-        f"           fitted on {len(result.train_dates)} earlier snapshots: AUC "
-        f"{fitted.auc:.3f}; weights {weights}"
+        f"           fitted on {len(result.train_dates)} earlier snapshots (labels from the "
+        f"contracts, last training date {result.train_dates[-1].isoformat()}): training AUC "
+        f"{result.train_auc:.3f}, held-out AUC {fitted.auc:.3f}; weights {weights}"
     )
     return lines
 
@@ -209,6 +254,7 @@ SECTIONS: list[Callable[[Any], list[str]]] = [
     _health_section,
     _outcomes_section,
     _touch_section,
+    _usage_section,
     _playbook_section,
     _roadmap_section,
 ]

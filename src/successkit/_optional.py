@@ -7,16 +7,9 @@ from types import ModuleType
 
 __all__ = ["import_optional"]
 
-# Which extra installs each optional module.
-_EXTRAS = {
-    "pandas": "pandas",
-    "polars": "polars",
-    "pyarrow": "arrow",
-    "matplotlib": "plot",
-    "matplotlib.pyplot": "plot",
-    "dask": "dask",
-    "dask.dataframe": "dask",
-}
+# The extras named otherwise than the package they install (by top-level package); every
+# other extra (pandas, polars, dask) has its package's name.
+_EXTRAS = {"pyarrow": "arrow", "matplotlib": "plot"}
 
 
 def import_optional(module: str, *, purpose: str) -> ModuleType:
@@ -32,8 +25,9 @@ def import_optional(module: str, *, purpose: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        extra = _EXTRAS.get(module, module.split(".")[0])
+        package = module.split(".")[0]
+        extra = _EXTRAS.get(package, package)
         raise ImportError(
-            f"{purpose} needs the optional package {module.split('.')[0]!r}: "
+            f"{purpose} needs the optional package {package!r}: "
             f"pip install 'successkit[{extra}]'"
         ) from exc

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["as_rows", "lookup", "positions", "row_of", "unknown_account"]
+__all__ = ["as_rows", "first_duplicate", "lookup", "positions", "row_of", "unknown_account"]
 
 # Did-you-mean compares the id with this many ids at most, so a typo in a portfolio of
 # millions is answered at once (difflib is quadratic-ish in the candidates).
@@ -127,3 +127,23 @@ def positions(known: Any, ids: Any) -> npt.NDArray[np.intp]:
         return np.arange(known.shape[0], dtype=np.intp)
     order = np.argsort(known, kind="stable")
     return lookup(known[order], order, query)
+
+
+def first_duplicate(
+    ids: npt.NDArray[np.str_], order: npt.NDArray[np.intp]
+) -> tuple[int, int] | None:
+    """Rows ``(first, again)`` of the earliest repeated id, or ``None`` when ids are unique.
+
+    ``order`` is the stable argsort of ``ids`` (the caller keeps it as its lookup index).
+    """
+    if ids.size < 2:
+        return None
+    ordered = ids[order]
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if not repeat.size:
+        return None
+    again_rows = order[repeat + 1]
+    k = int(np.argmin(again_rows))
+    again = int(again_rows[k])
+    first = int(order[np.searchsorted(ordered, ordered[repeat[k]])])
+    return first, again

@@ -3,7 +3,8 @@
 Each account of the sample's history starts on its ``contract_start`` and renews every 365
 days (abutting periods); a churner's last period ends on its churn date; everyone else's
 last period is running (no end). Every 9th account upgrades (ARR × 1.25) and every 13th
-downgrades (ARR × 0.8) at its first renewal. Churners here are exactly the sample's churners.
+downgrades (ARR × 0.8) at its first renewal, moving from plan ``standard`` to ``premium`` or
+``basic``; billing is annual. Churners here are exactly the sample's churners.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def sample_contracts(sample: Any) -> Contracts:
     row_end = np.where(final, churn[row_account], row_end)  # NaT: still running
     factor = np.where(row_account % 9 == 0, 1.25, np.where(row_account % 13 == 0, 0.8, 1.0))
     row_arr = arr[row_account] * np.where(k >= 1, factor, 1.0)
+    changed = np.where(factor[row_account] > 1, "premium", "basic")
+    row_plan = np.where((k >= 1) & (factor[row_account] != 1.0), changed, "standard")
     return Contracts.from_columns(
         {
             "account_id": ids[row_account],
@@ -59,7 +62,11 @@ def sample_contracts(sample: Any) -> Contracts:
             "end": row_end,
             "seats": seats[row_account],
             "arr": np.round(row_arr, 2),
+            "plan": row_plan,
+            "billing": np.full(row_account.size, "annual"),
         },
         seats="seats",
         revenue="arr",
+        plan="plan",
+        billing="billing",
     )

@@ -51,8 +51,10 @@ def draw_usage(
     user_of = np.repeat(np.arange(n), users)
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
     churn = churn_dates.astype("datetime64[D]")
-    to_churn = (churn[user_of, None] - days[None, :]).astype(np.float64)
-    fade = np.where(np.isnan(to_churn), 1.0, np.clip(to_churn / _DECAY_DAYS, 0.0, 1.0))
+    gap = churn[user_of, None] - days[None, :]
+    # NaT (never churns) must stay "no fade": as a float it would be a huge negative number.
+    to_churn = np.where(np.isnat(gap), _DECAY_DAYS, gap.astype(np.int64).astype(np.float64))
+    fade = np.clip(to_churn / _DECAY_DAYS, 0.0, 1.0)
     rate = activity[user_of, None] * _WEEKDAY[weekday][None, :] * fade
     counts = rng.poisson(rate)
     user_rows, day_cols = np.nonzero(counts)

@@ -29,18 +29,19 @@ from typing import Any
 
 import numpy as np
 
+from successkit._dask_usage import usage_history
 from successkit._optional import import_optional
 from successkit.data.column import Column
-from successkit.data.convert import read_columns
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio, _to_kinds
+from successkit.data.portfolio import Portfolio
+from successkit.data.read import read_columns, read_kinds
 from successkit.dsl import ast
 from successkit.dsl.playbook import Playbook
 from successkit.errors import DataError, ModelError
 from successkit.scoring.health import HealthModel
 from successkit.scoring.segmented import SegmentedModel
 
-__all__ = ["evaluate", "score"]
+__all__ = ["evaluate", "score", "usage_history"]
 
 #: Playbook functions that read earlier snapshots of a History.
 _HISTORY_FUNCTIONS = frozenset({"change", "delta", "previous"})
@@ -67,6 +68,8 @@ def score(
     indexed by account id. Nothing is computed until you call ``.compute()`` (or write the
     result out); the computed frame equals ``model.score(portfolio).to_frame()`` of the whole
     portfolio, row for row, in the frame's partition order.
+
+    .. versionadded:: 0.1
 
     Parameters
     ----------
@@ -115,8 +118,6 @@ def score(
     Without this a partition where a category column is all missing would read it as a
     number column, and one with only numeric text would read text differently from the
     next.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -171,6 +172,8 @@ def evaluate(
     Names, types and the model are checked before any partition is read, so a misspelt
     column is a :class:`~successkit.RuleNameError` (with the closest name) at once.
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     playbook:
@@ -213,8 +216,6 @@ def evaluate(
     Only ``health=`` is partitioned among the namespaces: touch scores need the events of
     each partition's accounts, and roadmap stages are not supported here. ``open_ctas`` and
     ``snoozed`` are not taken either; filter the computed CTAs against them.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -417,7 +418,7 @@ def _fixed_kinds(
     frame: Any, names: list[str], kinds: KindsArg, model_kinds: Mapping[str, Kind]
 ) -> dict[str, Kind]:
     """One kind per column where the frame's dtypes, ``kinds`` or the model fix it."""
-    given = _to_kinds(kinds, names)
+    given = read_kinds(kinds, names)
     fixed: dict[str, Kind] = {}
     dtypes = frame._meta.dtypes
     for name in names:

@@ -31,10 +31,12 @@ from successkit._sample_accounts import (
     simulate,
     tenure_months,
 )
+from successkit._sample_contracts import sample_contracts
 from successkit._sample_events import TOUCHPOINTS, Events, columns_equal, draw_events
 from successkit._sample_usage import draw_usage
 from successkit.data import events as usage_events
 from successkit.data.column import Column
+from successkit.data.contracts import Contracts
 from successkit.data.dates import duration_days, to_date
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
@@ -159,6 +161,31 @@ class SampleData:
         start = np.datetime64(self.history.dates[0], "D") - np.timedelta64(90, "D")
         end = np.datetime64(self.portfolio.as_of, "D")
         return draw_usage(self.history.ids, self.churn_dates, start, end, seed=len(self.churned))
+
+    @property
+    def contracts(self) -> Contracts:
+        """The accounts' contract table (drawn afresh on each access): yearly periods from
+        each account's ``contract_start`` that renew (abutting rows) until the account's
+        churn date, when the last period ends; a few accounts upgrade or downgrade at their
+        first renewal. Churn labels from it are the sample's own outcomes.
+
+        Examples
+        --------
+        >>> from successkit.contracts import churn_labels
+        >>> sample = make_portfolio(300, months=2, seed=3)
+        >>> labels = churn_labels(sample.contracts, [sample.portfolio.as_of], "90d",
+        ...                       observed_until=sample.observed_until)
+        >>> labels.counts()["yes"] == int(sample.churned.sum())
+        True
+        """
+        return sample_contracts(self)
+
+    @property
+    def observed_until(self) -> dt.date:
+        """The last day the sample's outcomes are known: :attr:`horizon_days` after the
+        latest snapshot (pass it to ``churn_labels(..., observed_until=...)``)."""
+        assert self.portfolio.as_of is not None
+        return self.portfolio.as_of + dt.timedelta(days=self.horizon_days)
 
     @property
     def churn_rate(self) -> float:

@@ -21,3 +21,19 @@ def test_labels_from_sample_contracts_equal_the_sample_churners() -> None:
     assert np.array_equal(outcome, sample.churned[sample.portfolio.index_of(ids)])
     facts = account_facts(contracts, [sample.portfolio.as_of])
     assert facts.renewals.max() >= 1
+
+
+def test_the_sample_contracts_renew_upgrade_downgrade_and_churn() -> None:
+    from successkit.contracts import revenue_movements
+
+    sample = make_portfolio(400, seed=2)
+    contracts = sample.contracts
+    assert contracts.plan is not None
+    assert set(contracts.plan.categories) == {"basic", "premium", "standard"}
+    moves = revenue_movements(contracts, "2025-01-01", "2026-10-01")
+    kinds = set(moves.movement.tolist())
+    assert {"expansion", "contraction", "churned", "new"} <= kinds
+    labels = churn_labels(contracts, sample.history.dates, "1mo",
+                          observed_until=sample.observed_until)
+    assert labels.counts()["yes"] > 0
+    assert labels.counts()["unknown"] == 0

@@ -37,6 +37,7 @@ def test_reads_columns_and_mrr_becomes_arr() -> None:
         ({"seats": [10, -1, 3]}, "seats", 1, "negative"),
         ({"mrr": [100, 125, -5]}, "mrr", 2, "negative"),
         ({"start": ["2020-01-01", "soon", "2020-03-01"]}, "start", 1, "unparseable"),
+        ({"end": ["2021-01-01", "2021-02-30", None]}, "end", 1, "unparseable"),
         ({"account_id": ["a", None, "b"]}, "account_id", 1, "missing account id"),
     ],
 )
@@ -73,3 +74,20 @@ def test_pandas_frame_reads_like_a_mapping() -> None:
     a = Contracts.from_columns(frame, seats="seats", revenue="mrr")
     b = Contracts.from_columns(_table(), seats="seats", revenue="mrr")
     assert a == b
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_polars_and_pyarrow_tables_read_alike(library: str) -> None:
+    module = pytest.importorskip(library)
+    frame = module.table(_table()) if library == "pyarrow" else module.DataFrame(_table())
+    a = Contracts.from_columns(frame, seats="seats", revenue="mrr")
+    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr")
+    assert a == b
+
+
+def test_account_codes_are_the_sorted_ids() -> None:
+    c = Contracts.from_columns(_table(account_id=["b", "a", "b"]))
+    ids, codes = c.account_codes()
+    assert ids.tolist() == ["a", "b"]
+    assert codes.tolist() == [1, 0, 1]
+    assert c == Contracts.from_columns(_table(account_id=["b", "a", "b"]))

@@ -31,7 +31,7 @@ def test_duplicated_rows_are_counted_as_given() -> None:
 
 @pytest.mark.parametrize(("changes", "kwargs", "match"), [
     ({"at": ["2026-01-01", "soon"]}, {}, "column 'at', row 1: unparseable"),
-    ({"at": ["2026-01-01", None]}, {}, "column 'at', row 1: missing"),
+    ({"at": ["2026-01-01", None]}, {}, "column 'at', row 1: the event has no date"),
     ({"n": [1, -2]}, {"count": "n"}, "column 'n', row 1: negative count -2"),
     ({"n": [1, 2]}, {}, "pass count='n'"),
     ({"event": ["x", "yy"]}, {"types": ["x", "y"]}, "row 1: unknown event type 'yy'; did you"),
@@ -61,3 +61,52 @@ def test_numpy_datetime_fast_path() -> None:
     days = np.array(["2026-01-01T10:00", "2026-01-02T23:59"], dtype="datetime64[m]")
     ev = Events.from_columns({**BASE, "at": days})
     assert ev.day.tolist() == [dt.date(2026, 1, 1), dt.date(2026, 1, 2)]
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+def test_frames_read_like_plain_columns(library: str) -> None:
+    lib = pytest.importorskip(library)
+    data = {"account_id": ["b", "a", "b", None], "at": ["2026-01-02"] * 4,
+            "event": ["x", "y", "x", "y"], "n": [1, 2, 3, 4]}
+    plain = {k: v[:3] for k, v in data.items()}
+    frame_of = {"pandas": lambda d: lib.DataFrame(d), "polars": lambda d: lib.DataFrame(d),
+                "pyarrow": lambda d: lib.table(d)}[library]
+    want = Events.from_columns(plain, count="n")
+    got = Events.from_columns(frame_of(plain), count="n")
+    assert (got.accounts, got.types) == (want.accounts, want.types)
+    assert got.account.tolist() == want.account.tolist()
+    assert got.type.tolist() == want.type.tolist()
+    assert got.day.tolist() == want.day.tolist()
+    assert got.total().tolist() == want.total().tolist()
+    with pytest.raises(sk.DataError, match="column 'account_id', row 3: missing account id"):
+        Events.from_columns(frame_of(data), count="n")
+    with pytest.raises(sk.DataError, match="row 1: unknown event type 'y'"):
+        Events.from_columns(frame_of(plain), count="n", types=["x", "z"])
+
+
+def test_big_text_columns_take_the_hashed_path() -> None:
+    rng = np.random.default_rng(1)
+    labels = np.array([f"acct{i}" for i in range(300)])
+    accounts = labels[rng.integers(0, 300, 120_000)]
+    ev = Events.from_columns({"account_id": accounts, "at": np.full(120_000, "2026-01-01",
+                                                                     dtype="datetime64[D]"),
+                              "event": np.full(120_000, "x")})
+    assert (np.asarray(ev.accounts)[ev.account] == accounts).all()
+    assert ev.accounts == tuple(sorted(set(accounts.tolist())))
+
+
+def test_typed_numpy_columns_are_read_without_copies() -> None:
+    days = np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[D]")
+    counts = np.array([3, 4], dtype=np.int32)
+    codes = np.array([1, 0], dtype=np.int32)
+    ev = Events.from_columns({"account_id": codes, "at": days, "event": ["x", "y"],
+                              "n": counts}, accounts=["a", "b"], count="n")
+    for mine, theirs in ((ev.day, days), (ev.count, counts), (ev.account, codes)):
+        assert np.shares_memory(mine, theirs)
+        assert not mine.flags.writeable
+        assert theirs.flags.writeable  # the caller's own array is left as it was
+    assert ev.total().tolist() == [3, 4]
+    unsorted = Events.from_columns({"account_id": codes, "at": days, "event": ["x", "y"]},
+                                   accounts=["b", "a"])
+    assert unsorted.accounts == ("a", "b")
+    assert unsorted.account.tolist() == [0, 1]

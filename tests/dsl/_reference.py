@@ -1,13 +1,11 @@
-"""References for the DSL tests, one account at a time in plain Python.
+"""The reference interpreter of the rule language: one account at a time, in plain Python.
 
-:func:`evaluate_row` is a scalar interpreter: it shares nothing with the compiler but the
-syntax tree and the data access, and spells out the semantics directly (Kleene's
-three-valued logic with ``None`` for unknown and missing). Tests check that the compiled
-numpy path agrees with it on random rules and data.
-
-:func:`reason` writes the reason a rule fired for one row of a frame, the plain statement
-of what the columnar writer (``successkit.dsl._reason.reasons``) writes for many rows at
-once; tests and ``benchmarks/bench_playbook.py`` check that the two agree row by row.
+:func:`evaluate_row` spells out docs/playbook-language.md directly, with Python values
+(``None`` for missing and for unknown, Kleene's three-valued logic) and no numpy: it shares
+nothing with the compiler but the syntax tree. The data are read into plain dictionaries
+(:class:`Snapshot`), and the earlier snapshot a history function reads is chosen here, from
+the spec. ``test_differential.py`` and ``test_compile.py`` check that the compiled numpy
+path agrees with it on random rules and data.
 """
 
 from __future__ import annotations
@@ -16,44 +14,82 @@ import datetime as dt
 import math
 from typing import Any
 
-import numpy as np
-
-from successkit.data.kinds import Kind
+from successkit.data.history import History
+from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
-from successkit.dsl._frame import Frame
-from successkit.dsl._reason import _LITERALS, _date_item, _is_percent, _show
-from successkit.dsl.check import Type, Types
-from successkit.dsl.compile import Labels, Truth
-from successkit.dsl.format import format_literal, format_node
 
-__all__ = ["RowContext", "evaluate_row", "reason"]
+__all__ = ["RowContext", "Snapshot", "evaluate_row", "snapshots_of"]
+
+
+class Snapshot:
+    """One snapshot in plain Python: its date and, per account id, the value of each column
+    (``None`` where missing)."""
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        self.as_of: dt.date | None = portfolio.as_of
+        names = portfolio.names
+        columns = [portfolio.column(name) for name in names]
+        self.rows: dict[str, dict[str, Any]] = {
+            str(account): {name: column.value_at(row) for name, column in zip(names, columns, strict=True)}
+            for row, account in enumerate(portfolio.ids.tolist())
+        }
+
+
+def snapshots_of(data: Portfolio | History) -> list[Snapshot]:
+    """The snapshots of a Portfolio (one) or a History (oldest first)."""
+    return [Snapshot(data)] if isinstance(data, Portfolio) else [Snapshot(p) for p in data]
 
 
 class RowContext:
-    """One account (``row``) of a frame, read value by value."""
+    """One account at one snapshot, read value by value from plain dictionaries.
 
-    def __init__(self, frame: Frame, row: int, types: Types) -> None:
-        self.frame = frame
-        self.row = row
-        self.types = types
+    The earlier snapshot a history function reads is chosen here from the spec
+    (docs/playbook-language.md, "Which snapshot"), not by the compiler's code.
+    """
+
+    def __init__(self, snapshots: list[Snapshot], account: str, position: int = -1) -> None:
+        self.snapshots = snapshots
+        self.account = account
+        self.position = position % len(snapshots)
+
+    @classmethod
+    def accounts(cls, data: Portfolio | History) -> list[RowContext]:
+        """Every account of the latest snapshot (the accounts a playbook evaluates), in
+        the order of its rows."""
+        snapshots = snapshots_of(data)
+        return [cls(snapshots, account) for account in snapshots[-1].rows]
 
     @property
     def as_of(self) -> dt.date | None:
-        return self.frame.as_of
+        return self.snapshots[self.position].as_of
 
     def value(self, node: ast.Name) -> Any:
-        typ = self.types[node]
-        column = self.frame.column(node.name, Kind(typ.value))
-        assert column is not None
-        return column.value_at(self.row)
+        # an account absent from this snapshot has every value missing
+        return self.snapshots[self.position].rows.get(self.account, {}).get(node.name)
 
     def past(self, days: int) -> RowContext | None:
-        frame = self.frame.past(days)
-        return None if frame is None else RowContext(frame, self.row, self.types)
+        """The earlier snapshot dated closest to ``days`` before this one, within
+        ``days // 2`` days of that date (edge included); of two equally close, the older."""
+        if self.as_of is None:
+            return None
+        target = self.as_of - dt.timedelta(days=days)
+        best: int | None = None
+        for k in range(self.position):  # oldest first, so a tie keeps the older
+            when = self.snapshots[k].as_of
+            if when is None:
+                continue
+            gap = abs((when - target).days)
+            if gap <= days // 2 and (
+                best is None or gap < abs((self.snapshots[best].as_of - target).days)  # type: ignore[operator]
+            ):
+                best = k
+        return None if best is None else RowContext(self.snapshots, self.account, best)
 
     def previous(self) -> RowContext | None:
-        frame = self.frame.previous()
-        return None if frame is None else RowContext(frame, self.row, self.types)
+        """The snapshot right before this one (``becomes``)."""
+        if self.position == 0:
+            return None
+        return RowContext(self.snapshots, self.account, self.position - 1)
 
 
 def _not(a: bool | None) -> bool | None:
@@ -145,9 +181,9 @@ def evaluate_row(node: ast.Node, ctx: RowContext) -> Any:
         return None if value is None else -value
     if isinstance(node, ast.Arithmetic):
         left, right = evaluate_row(node.left, ctx), evaluate_row(node.right, ctx)
-        if ctx.types.get(node.left) is Type.DATE or ctx.types.get(node.right) is Type.DATE:
-            if left is None or right is None:
-                return None
+        if left is None or right is None:
+            return None
+        if isinstance(left, dt.date) or isinstance(right, dt.date):
             if isinstance(left, dt.date) and isinstance(right, dt.date):
                 return float((left - right).days)
             date, days = (left, right) if isinstance(left, dt.date) else (right, left)
@@ -218,81 +254,3 @@ def _call(node: ast.Call, ctx: RowContext) -> Any:
     if name == "abs":
         return abs(values[0])  # type: ignore[arg-type]
     return min(values) if name == "min" else max(values)  # type: ignore[type-var]
-
-
-# -- reasons, row by row ----------------------------------------------------------------------
-
-
-def _value_at(frame: Frame, node: ast.Node, row: int) -> Any:
-    value = frame.cache.get(node)
-    if value is None:
-        return None
-    if isinstance(value, Labels):
-        code = int(value.codes[row])
-        return None if code < 0 else value.categories[code]
-    if isinstance(value, Truth):
-        if value.true[row]:
-            return True
-        return False if value.false[row] else None
-    if isinstance(value, np.ndarray):
-        item = value[row]
-        if value.dtype.kind == "M":
-            return _date_item(item)
-        number = float(item)
-        return None if math.isnan(number) else number
-    return value
-
-
-def _operand(frame: Frame, node: ast.Node, row: int, *, percent: bool, paren: bool) -> str:
-    text = format_node(node)
-    if isinstance(node, _LITERALS):
-        return text
-    shown = _show(_value_at(frame, node, row), percent=percent)
-    return f"{text} ({shown})" if paren else f"{text} = {shown}"
-
-
-def _truth_at(frame: Frame, node: ast.Node, row: int) -> bool:
-    value = frame.cache.get(node)
-    if isinstance(value, Truth):
-        return bool(value.true[row])
-    return bool(value)
-
-
-def reason(frame: Frame, node: ast.Node, row: int) -> str:
-    """The reason ``node`` (a condition that was true) held for ``row`` of ``frame``."""
-    if isinstance(node, ast.And):
-        return " and ".join(reason(frame, op, row) for op in node.operands)
-    if isinstance(node, ast.Or):
-        held = [op for op in node.operands if _truth_at(frame, op, row)]
-        return " or ".join(reason(frame, op, row) for op in held or node.operands[:1])
-    if isinstance(node, ast.Compare):
-        left_literal = isinstance(node.left, _LITERALS)
-        right_literal = isinstance(node.right, _LITERALS)
-        if node.op == "=" and (left_literal or right_literal):
-            return format_node(node)
-        percent = _is_percent(node.left) or _is_percent(node.right)
-        paren = not (left_literal or right_literal)
-        left = _operand(frame, node.left, row, percent=percent, paren=paren)
-        right = _operand(frame, node.right, row, percent=percent, paren=True)
-        return f"{left} {node.op} {right}"
-    if isinstance(node, ast.Between):
-        percent = _is_percent(node.low) or _is_percent(node.high)
-        word = "not between" if node.negated else "between"
-        value = _operand(frame, node.operand, row, percent=percent, paren=False)
-        low = _operand(frame, node.low, row, percent=percent, paren=True)
-        high = _operand(frame, node.high, row, percent=percent, paren=True)
-        return f"{value} {word} {low} and {high}"
-    if isinstance(node, ast.In):
-        percent = any(_is_percent(v) for v in node.values)
-        value = _operand(frame, node.operand, row, percent=percent, paren=False)
-        word = "not in" if node.negated else "in"
-        return f"{value} {word} ({', '.join(format_literal(v) for v in node.values)})"
-    if isinstance(node, ast.Becomes):
-        previous = frame.previous()
-        before = None if previous is None else _value_at(previous, node.operand, row)
-        percent = _is_percent(node.value)
-        return (
-            f"{format_node(node.operand)} became {format_literal(node.value)} "
-            f"(was {_show(before, percent=percent)})"
-        )
-    return format_node(node)

@@ -33,13 +33,15 @@ def _compiled(node: ast.Node, data: sk.Portfolio | sk.History) -> tuple[object, 
 @settings(max_examples=300)
 @given(typed_conditions, dsl_histories())
 def test_conditions_match_the_reference(node: ast.Node, history: sk.History) -> None:
-    value, (frame, types) = _compiled(node, history)
+    value, (frame, _) = _compiled(node, history)
     assert isinstance(value, Truth)
     true, false = np.asarray(value.true), np.asarray(value.false)
     assert true.shape == false.shape == (frame.n,)
     assert not (true & false).any()
-    for row in range(frame.n):
-        expected = evaluate_row(node, RowContext(frame, row, types))
+    accounts = RowContext.accounts(history)
+    assert len(accounts) == frame.n
+    for row, account in enumerate(accounts):
+        expected = evaluate_row(node, account)
         assert (bool(true[row]), bool(false[row])) == (expected is True, expected is False), (
             row,
             expected,
@@ -49,10 +51,10 @@ def test_conditions_match_the_reference(node: ast.Node, history: sk.History) -> 
 @settings(max_examples=200)
 @given(typed_numbers, dsl_histories())
 def test_numbers_match_the_reference(node: ast.Node, history: sk.History) -> None:
-    value, (frame, types) = _compiled(node, history)
+    value, (frame, _) = _compiled(node, history)
     values = np.broadcast_to(np.asarray(to_number(value), dtype=np.float64), (frame.n,))
-    for row in range(frame.n):
-        expected = evaluate_row(node, RowContext(frame, row, types))
+    for row, account in enumerate(RowContext.accounts(history)):
+        expected = evaluate_row(node, account)
         if expected is None:
             assert math.isnan(values[row])
         else:

@@ -2,7 +2,7 @@
 
 The reference here is the object path as it was before the output went columnar: one
 :class:`~successkit.CTA` per row, its reason written by the row-by-row writer
-``reason`` of ``tests/dsl/_reference.py``, and the frame built from ``CTA.to_dict()`` rows.
+``reason`` of ``tests/dsl/_reference_reasons.py``, and the frame built from ``CTA.to_dict()`` rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import successkit as sk
-from dsl._reference import reason
+from dsl._reference_reasons import reason
 from strategies import dsl_histories, typed_conditions
 from successkit.dsl import ast
 from successkit.dsl._cta_columns import argument_value

@@ -12,6 +12,7 @@ from dsl_examples import DSL_EXAMPLES
 from successkit.dsl import ast
 from successkit.dsl._parser import (
     MAX_DEPTH,
+    MAX_HEIGHT,
     grammar_text,
     parse_condition,
     parse_expression,
@@ -238,8 +239,9 @@ def test_deep_nesting_is_a_rule_error() -> None:
     deep = "when " + "not " * (MAX_DEPTH + 5) + "a then b"
     with pytest.raises(sk.RuleSyntaxError, match="nested too deeply"):
         parse_rules(deep)
-    long_sum = "when " + " + ".join(["a"] * (MAX_DEPTH + 5)) + " > 1 then b"
-    with pytest.raises(sk.RuleSyntaxError, match="nested too deeply"):
+    parse_rules("when " + " + ".join(["a"] * (MAX_DEPTH + 5)) + " > 1 then b")  # flat
+    long_sum = "when " + " + ".join(["a"] * (MAX_HEIGHT + 5)) + " > 1 then b"
+    with pytest.raises(sk.RuleSyntaxError, match="too many operators"):
         parse_rules(long_sum)
     parens = "when " + "(" * 5000 + "a" + ")" * 5000 + " then b"
     assert parse_rules(parens)[0].condition == ast.Name("a")  # parentheses do not nest nodes

@@ -109,8 +109,10 @@ def test_outcomes_give_churn_share_and_lead_time() -> None:
     assert (never.ctas, never.accounts, never.churn_share, never.median_lead_days) == (
         0, 0, None, None,
     )
-    by_mapping = pb.replay(history, outcome={"c": "2026-03-01", "b": None, "zzz": True})
+    by_mapping = pb.replay(history, outcome={"c": "2026-03-01", "b": None})
     assert by_mapping.rule("low").median_lead_days == 48.0
+    with pytest.raises(sk.DataError, match=r"not among the accounts, e.g. \['zzz'\]"):
+        pb.replay(history, outcome={"c": "2026-03-01", "zzz": True})  # never matched by guess
     only_fact = pb.replay(history, outcome={"c": True})
     assert only_fact.rule("low").churn_share == 0.5
     assert only_fact.rule("low").median_lead_days is None

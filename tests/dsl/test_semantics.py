@@ -4,6 +4,7 @@ decides, each with a regression test."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -58,6 +59,16 @@ def _fired(text: str, data: sk.Portfolio | sk.History) -> list[str]:
 def test_boolean_against_numbers_follows_equals(pf: sk.Portfolio, text: str,
                                                 expected: list[str]) -> None:
     assert _fired(text, pf) == expected
+
+
+def test_boolean_becomes_a_number_as_equals_says() -> None:
+    history = sk.History([
+        sk.Portfolio.from_columns({"id": ["a", "b"], "ok": [False, True]}, as_of="2026-09-01"),
+        sk.Portfolio.from_columns({"id": ["a", "b"], "ok": [True, True]}, as_of="2026-10-01"),
+    ])
+    assert _fired("ok becomes 1", history) == _fired("ok becomes true", history) == ["a"]
+    assert _fired("ok becomes 2", history) == []
+    assert _fired("ok >= 1", history) == _fired("ok != 0", history) == ["a", "b"]
 
 
 def test_two_booleans_compare_only_with_equals(pf: sk.Portfolio) -> None:
@@ -256,14 +267,47 @@ def test_underscores_between_digits_are_read(text: str, value: float | None) -> 
     assert node.right == ast.Number(value)
 
 
-def test_nesting_limit_counts_tree_depth() -> None:
-    from successkit.dsl._parser import MAX_DEPTH
+def test_a_flat_chain_is_not_nesting(pf: sk.Portfolio) -> None:
+    from successkit.dsl._parser import MAX_DEPTH, MAX_HEIGHT
 
-    parse_condition(" + ".join(["x"] * MAX_DEPTH) + " > 0")  # 100 terms: 99 operators
-    with pytest.raises(sk.RuleSyntaxError, match="nested too deeply"):
-        parse_condition(" + ".join(["x"] * (MAX_DEPTH + 2)) + " > 0")
+    # 101 terms, and up to MAX_HEIGHT terms, of + (or of * and /) parse, evaluate, format
+    # and pickle: a chain is one level of nesting however long
+    for terms in (MAX_DEPTH + 1, MAX_HEIGHT):
+        chain = " + ".join(["u"] * terms)
+        playbook = sk.Playbook.parse(f"when {chain} > {2 * terms} then act(n = 1)")
+        assert [c.account_id for c in playbook.evaluate(pf)] == ["b"]
+        assert sk.Playbook.parse(playbook.format()) == playbook
+        assert pickle.loads(pickle.dumps(playbook)) == playbook
+        assert next(c.reason for c in playbook.evaluate(pf)).startswith("u + u")
+    parse_condition(" * ".join(["u"] * 60) + " / u - " + " - ".join(["u"] * 60) + " > 0")
     # and/or chains are one node however long: not nesting
     parse_condition(" and ".join(["x > 0"] * 1000))
+
+
+def test_nesting_limit_counts_operators_inside_operators() -> None:
+    from successkit.dsl._parser import MAX_DEPTH
+
+    # right-nested: x + (x + (x + ...)) is nesting; so is a change of precedence
+    right = "x"
+    for _ in range(MAX_DEPTH - 1):
+        right = f"x + ({right})"
+    parse_condition(right + " > 0")
+    with pytest.raises(sk.RuleSyntaxError, match="nested too deeply"):
+        parse_condition(f"x + ({right}) > 0")
+    with pytest.raises(sk.RuleSyntaxError, match="nested too deeply"):
+        parse_condition("not " * (MAX_DEPTH + 1) + "x")
+
+
+def test_a_chain_too_long_for_the_tree_is_its_own_error() -> None:
+    from successkit.dsl._parser import MAX_HEIGHT
+
+    with pytest.raises(sk.RuleSyntaxError, match=r"too many operators in one expression "
+                       r"\(more than 200 levels") as info:
+        parse_condition(" + ".join(["x"] * (MAX_HEIGHT + 1)) + " > 0")
+    assert "nested" not in str(info.value)
+    # nesting and chains add up in the tree's height
+    with pytest.raises(sk.RuleSyntaxError, match="too many operators"):
+        parse_condition("abs(" * 90 + " + ".join(["x"] * 120) + ")" * 90 + " > 0")
 
 
 @pytest.mark.parametrize("text", ["a\u2028b", "a\x85", "\x1c", "a\r\nb"])

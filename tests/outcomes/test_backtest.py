@@ -149,8 +149,9 @@ def test_bad_outcomes(sample: object) -> None:
     options = {"train_until": "2026-09-01", "horizon": "30d", "n_boot": 0}
     with pytest.raises(sk.DataError, match="churn dates must be one per account"):
         sk.backtest(_model(), history, [None, None], **options)
-    with pytest.raises(sk.DataError, match="outcomes must be a function"):
+    with pytest.raises(sk.DataError, match=r"outcomes must be labels .* unparseable") as info:
         sk.backtest(_model(), history, ["soon"] * len(history.ids), **options)
+    assert info.value.account == history.ids[0]
     with pytest.raises(sk.DataError, match="outcomes on 2026-") as info:
         sk.backtest(_model(), history, lambda day, days: np.zeros(3, dtype=bool), **options)
     assert "values but there are" in str(info.value)
@@ -171,3 +172,21 @@ def test_a_test_snapshot_with_one_outcome_is_named(sample: object) -> None:
 
     with pytest.raises(sk.ModelError, match="testing on 2026-09-01: all"):
         sk.backtest(_model(), history, outcomes, train_until=split, horizon="30d", n_boot=0)
+
+
+def test_the_fitted_model_says_what_trained_it(sample: object) -> None:
+    history = sample.history  # type: ignore[attr-defined]
+
+    def censored(as_of: dt.date, days: int) -> np.ndarray:
+        # Every third account's outcome is unknown (None) on every snapshot.
+        flags = sample.churned_within(as_of, days)  # type: ignore[attr-defined]
+        return np.array([None if k % 3 == 0 else bool(f) for k, f in enumerate(flags)],
+                        dtype=object)
+
+    result = sk.backtest(_model(), history, censored, train_until="2026-07-01",
+                         horizon="60d", n_boot=0)
+    training = result.model.training
+    assert training is not None
+    assert training.unknown == result.train_unknown > 0
+    assert training.accounts == result.train_report.accounts
+    assert training.churned == result.train_report.churned

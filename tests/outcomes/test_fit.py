@@ -266,3 +266,95 @@ def test_health_model_methods_are_the_functions(sample: object) -> None:
     assert model.calibrate(pf, churned, method="binned") == calibrate(
         model, pf, churned, method="binned"
     )
+
+
+# -- what a fit says it learnt from -----------------------------------------------------------
+
+
+@given(
+    seed=st.integers(0, 10_000),
+    unknown_share=st.sampled_from([0.0, 0.1, 0.4]),
+    unscored_share=st.sampled_from([0.0, 0.15]),
+)
+def test_training_counts_what_the_fit_used_and_left_out(
+    seed: int, unknown_share: float, unscored_share: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 300
+    good = rng.uniform(0, 1, n)
+    noise = rng.uniform(0, 1, n)
+    flags = rng.random(n) < 1 / (1 + np.exp(-(1.0 - 4 * good)))
+    flags[:2] = [True, False]  # both outcomes among the known, scored accounts
+    unknown = rng.random(n) < unknown_share
+    unknown[:2] = False
+    unscored = rng.random(n) < unscored_share
+    unscored[:2] = False
+    # An account with no score at all: every metric missing.
+    good_seen = np.where(unscored, np.nan, good)
+    noise_seen = np.where(unscored, np.nan, noise)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "good": good_seen,
+                                    "noise": noise_seen})
+    outcome = [None if u else bool(f) for u, f in zip(unknown, flags, strict=True)]
+    model = sk.HealthModel([sk.Metric("good", scheme=sk.Linear(0, 1)),
+                            sk.Metric("noise", scheme=sk.Linear(0, 1))])
+    fitted = model.fit(pf, outcome)
+    used = ~unknown & ~unscored
+    assert fitted.training == sk.outcomes.fitting.Training(
+        accounts=int(used.sum()), churned=int(flags[used].sum()),
+        unknown=int(unknown.sum()), unscored=int((unscored & ~unknown).sum()))
+    # Leaving the unknown outcomes out is the same as fitting the known accounts alone.
+    known_only = fit(model, pf.take(np.flatnonzero(~unknown)), flags[~unknown])
+    assert known_only == fitted
+    assert known_only.training is not None
+    assert known_only.training.unknown == 0
+
+
+def test_training_is_a_record_of_the_fit_not_part_of_the_model(sample: object) -> None:
+    import pickle
+
+    pf = sample.portfolio  # type: ignore[attr-defined]
+    churned = np.asarray(sample.churned)  # type: ignore[attr-defined]
+    model = _driver_model()
+    assert model.training is None
+    outcome = np.where(np.arange(churned.size) % 10 == 0, np.nan, churned.astype(float))
+    fitted = model.fit(pf, outcome)
+    assert fitted.training is not None
+    assert fitted.training.unknown == (churned.size + 9) // 10
+    assert "training" not in repr(fitted)
+    assert "training" not in fitted.to_dict()
+    # Equality and the fingerprint are the weights', whatever the fit saw.
+    restored = sk.HealthModel.from_dict(fitted.to_dict())
+    assert restored == fitted
+    assert restored.fingerprint == fitted.fingerprint
+    assert restored.training is None
+    assert pickle.loads(pickle.dumps(fitted)).training == fitted.training
+    # A variant's weights were not learnt from those accounts: it has no record.
+    assert fitted.with_weights({"login_rate": 5}).training is None
+    with pytest.raises(TypeError):
+        sk.HealthModel(list(model.metrics), training=fitted.training)  # type: ignore[call-arg]
+    assert str(fitted.training).startswith(f"fitted on {fitted.training.accounts} accounts")
+
+
+def test_training_of_a_segmented_fit(sample: object) -> None:
+    pf = sample.portfolio  # type: ignore[attr-defined]
+    churned = list(sample.churned)  # type: ignore[attr-defined]
+    churned[0] = None
+    segmented = fit(_driver_model(), pf, churned, by="tier", min_segment=1000)
+    assert segmented.default is not None
+    assert segmented.training == segmented.default.training
+    assert segmented.training is not None
+    assert segmented.training.unknown == 1
+    tiers = np.asarray(pf["tier"])
+    for label, model in segmented.models:
+        assert model.training is not None
+        assert model.training.accounts == int((tiers[1:] == label).sum())
+        assert model.training.unknown == int(tiers[0] == label)
+
+
+def test_numpy_booleans_mixed_with_unknowns_are_outcomes() -> None:
+    # ``list(array)`` with a None put in: numpy booleans beside None, as users build them.
+    from successkit.scoring._outcome_inputs import read_labels
+
+    y, known = read_labels([None, np.True_, np.False_, True], 4, ids=None)
+    assert known.tolist() == [False, True, True, True]
+    assert y.tolist() == [False, True, False, True]

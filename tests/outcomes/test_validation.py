@@ -457,9 +457,7 @@ def test_single_class_outcomes_are_a_model_error() -> None:
     [
         ({"scores": [1.0, 2.0], "churned": [True]}, "churned has 1 values but there are 2"),
         ({"scores": [1.0, 2.0], "churned": [True, 2]}, "must be true/false or 0/1, got 2"),
-        ({"scores": [1.0, 2.0], "churned": [True, None]}, "churned is missing"),
         ({"scores": [1.0, 2.0], "churned": [True, "no"]}, "must be true/false or 0/1, got 'no'"),
-        ({"scores": [1.0, 2.0], "churned": np.array([1.0, np.nan])}, "churned is missing"),
         ({"scores": [np.nan, np.nan], "churned": [True, False]}, "no account has a score"),
         ({"scores": [1.0, np.inf], "churned": [True, False]}, "scores must be finite"),
         ({"scores": ["a", "b"], "churned": [True, False]}, "scores must be numbers"),
@@ -487,7 +485,7 @@ def test_bad_input_is_a_data_error(kwargs: dict[str, object], message: str) -> N
 
 def test_errors_name_the_account() -> None:
     with pytest.raises(sk.DataError) as info:
-        sk.evaluate([1.0, 2.0, 3.0], [True, False, None], ids=["a", "b", "c"])
+        sk.evaluate([1.0, 2.0, 3.0], [True, False, "x"], ids=["a", "b", "c"])
     assert info.value.account == "c"
     with pytest.raises(sk.DataError) as info:
         sk.evaluate([1.0, 2.0], [True, False], arr=[1, -1], ids=["a", "b"])
@@ -503,3 +501,17 @@ def test_the_first_outcome_of_a_wrong_type_is_named() -> None:
     with pytest.raises(sk.DataError, match="got 'yes'") as info:
         sk.evaluate([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], churned, ids=list("abcdef"))
     assert info.value.account == "d"
+
+
+@pytest.mark.parametrize("unknown", [None, np.nan])
+def test_unknown_outcomes_are_left_out_and_counted(unknown: object) -> None:
+    scores = [80.0, 30, 60, 20, 50, np.nan]
+    churned = [False, True, unknown, True, False, unknown]
+    report = sk.evaluate(scores, churned, n_boot=0)
+    assert (report.accounts, report.unknown, report.missing) == (4, 1, 1)
+    assert report.auc == sk.evaluate([80.0, 30, 20, 50], [False, True, True, False],
+                                     n_boot=0).auc
+    assert "1 with an unknown outcome" in report.summary()
+    assert report.to_dict()["unknown"] == 1
+    with pytest.raises(sk.DataError, match="no scored account has a known outcome"):
+        sk.evaluate([1.0, 2.0], [unknown, unknown], n_boot=0)

@@ -44,16 +44,28 @@ class Periods:
     renewal: npt.NDArray[np.bool_]  # per sorted row
     churn_key: npt.NDArray[np.int64]  # sorted acc * _SPAN + churn day, one per churn
     grace: int
+    overlap: npt.NDArray[np.bool_]  # per account: a row starts before earlier ones end
+    memo: dict[Any, Any] = attrs.field(factory=dict, eq=False, repr=False)  # coverage
 
 
 def sort_periods(contracts: Contracts, grace_days: int) -> Periods:
-    """Sort ``contracts`` once and find renewals and churns with a grace gap in days."""
-    ids, acc = np.unique(contracts.account, return_inverse=True)
+    """Sort ``contracts`` once and find renewals and churns with a grace gap in days (kept
+    with the table, so facts and labels of one table share the work)."""
+    key = ("periods", grace_days)
+    found = contracts._memo.get(key)
+    if found is None:
+        found = contracts._memo[key] = _sort_periods(contracts, grace_days)
+    return found
+
+
+def _sort_periods(contracts: Contracts, grace_days: int) -> Periods:
+    ids, acc = contracts.account_codes()
     start = contracts.start.astype(np.int64)
     end = np.where(np.isnat(contracts.end), NEVER, contracts.end.astype(np.int64))
-    order = np.lexsort((end, start, acc))
-    acc = acc[order].astype(np.intp)
-    start, end = start[order], end[order]
+    order = _order(acc, start, end)
+    if order is not None:
+        acc, start, end = acc[order], start[order], end[order]
+    acc = acc.astype(np.intp)
     n = acc.shape[0]
     group_starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]]) if n else np.zeros(0, np.intp)
     first_start = start[group_starts] if n else np.zeros(0, np.int64)
@@ -65,23 +77,49 @@ def sort_periods(contracts: Contracts, grace_days: int) -> Periods:
     next_same = np.r_[acc[1:] == acc[:-1], False] if n else np.zeros(0, np.bool_)
     ends_life = (cover < NEVER) & (~next_same | (next_start > cover + grace_days))
     churn_key = acc[ends_life] * _SPAN + cover[ends_life]
+    overlap = np.bincount(acc, weights=same_account & (start < previous_cover),
+                          minlength=len(ids)) > 0
     arr = contracts.arr
     plan = contracts.plan
+    keep = slice(None) if order is None else order
     return Periods(
         ids=ids,
         acc=acc,
         start=start,
         end=end,
-        revenue=None if arr is None else arr[order],
-        seats=None if contracts.seats is None else contracts.seats[order],
-        plan_codes=None if plan is None else np.asarray(plan.values)[order],
+        revenue=None if arr is None else arr[keep],
+        seats=None if contracts.seats is None else contracts.seats[keep],
+        plan_codes=None if plan is None else np.asarray(plan.values)[keep],
         plan_categories=() if plan is None else plan.categories,
         group_starts=group_starts,
         first_start=first_start,
         renewal=renewal,
         churn_key=churn_key,
         grace=grace_days,
+        overlap=overlap,
     )
+
+
+def _order(
+    acc: npt.NDArray[np.intp], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp] | None:
+    """The row order by (account, start, end), or ``None`` when the rows are in it already
+    (a table exported sorted). One int64 key when it fits, else a lexsort."""
+    n = acc.shape[0]
+    if n < 2:
+        return None
+    lo = int(start.min())
+    finite = end < NEVER
+    top = int(end[finite].max()) + 1 if finite.any() else lo + 1
+    days_start = int(start.max()) - lo + 1
+    days_end = top - lo + 1
+    if (int(acc.max()) + 1) * days_start * days_end < 2**62:
+        key = (acc.astype(np.int64) * days_start + (start - lo)) * days_end + (
+            np.minimum(end, top) - lo)
+        if (key[1:] >= key[:-1]).all():
+            return None
+        return np.argsort(key, kind="stable").astype(np.intp)
+    return np.lexsort((end, start, acc)).astype(np.intp)
 
 
 def account_sum(
@@ -98,29 +136,36 @@ def account_sum(
     return np.where(count > 0, total, np.nan)
 
 
+def _churns(p: Periods) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64],
+                                  npt.NDArray[np.bool_]]:
+    """Churn rows: account, day, and whether the next churn row is the same account's."""
+    acc = (p.churn_key // _SPAN).astype(np.intp)
+    return acc, p.churn_key - acc * _SPAN, np.r_[acc[1:] == acc[:-1], False]
+
+
 def next_churn(p: Periods, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For each date (rows) × account (columns), the first churn day after the date, or
-    ``NEVER``."""
-    accounts = np.arange(len(p.ids), dtype=np.int64)
-    if not len(p.churn_key):
-        return np.full((len(days), len(accounts)), NEVER)
-    keys = accounts[None, :] * _SPAN + days[:, None]
-    at = np.searchsorted(p.churn_key, keys, side="right")
-    found = np.minimum(at, len(p.churn_key) - 1)
-    hit = (at < len(p.churn_key)) & (p.churn_key[found] // _SPAN == accounts[None, :])
-    return np.where(hit, p.churn_key[found] - accounts[None, :] * _SPAN, NEVER)
+    ``NEVER``. A loop over dates, each a pass over the (few) churn rows."""
+    out = np.full((len(days), len(p.ids)), NEVER)
+    acc, day, next_same = _churns(p)
+    before_same = np.r_[False, next_same[:-1]]
+    for i, when in enumerate(days):
+        ahead = day > when
+        # churns are sorted by day within an account: the first one ahead of the date
+        first = ahead & ~(before_same & np.r_[False, ahead[:-1]])
+        out[i, acc[first]] = day[first]
+    return out
 
 
 def last_churn(p: Periods, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For each date × account, the latest churn day on or before the date, or ``-NEVER``."""
-    accounts = np.arange(len(p.ids), dtype=np.int64)
-    if not len(p.churn_key):
-        return np.full((len(days), len(accounts)), -NEVER)
-    keys = accounts[None, :] * _SPAN + days[:, None]
-    at = np.searchsorted(p.churn_key, keys, side="right") - 1
-    found = np.maximum(at, 0)
-    hit = (at >= 0) & (p.churn_key[found] // _SPAN == accounts[None, :])
-    return np.where(hit, p.churn_key[found] - accounts[None, :] * _SPAN, -NEVER)
+    out = np.full((len(days), len(p.ids)), -NEVER)
+    acc, day, next_same = _churns(p)
+    for i, when in enumerate(days):
+        seen = day <= when
+        last = seen & ~(next_same & np.r_[seen[1:], False])
+        out[i, acc[last]] = day[last]
+    return out
 
 
 def grace_days(value: Any) -> int:

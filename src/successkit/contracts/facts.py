@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
+from successkit.contracts._coverage import coverage, renewals, restrict
 from successkit.contracts._periods import (
     NEVER,
-    account_sum,
+    Periods,
     day_numbers,
     grace_days,
     last_churn,
@@ -51,6 +52,19 @@ FACTS = (
 class AccountFacts:
     """Contract facts for ``ids`` (columns) on ``dates`` (rows); every array is
     ``[len(dates), len(ids)]`` and read-only.
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> contracts = sk.Contracts.from_columns({"account_id": ["a", "a", "b"],
+    ...     "start": ["2024-01-01", "2025-01-01", "2024-01-01"],
+    ...     "end": ["2025-01-01", None, "2024-09-01"], "arr": [1200, 1500, 600]},
+    ...     revenue="arr")
+    >>> facts = sk.account_facts(contracts, ["2024-06-01", "2025-02-01"])
+    >>> facts.ids.tolist(), facts.active.tolist()
+    (['a', 'b'], [[True, True], [True, False]])
+    >>> facts.arr[1].tolist(), facts.renewals[1].tolist()  # a renewed, b churned
+    ([1500.0, nan], [1, 0])
 
     .. versionadded:: 0.2
     """
@@ -97,6 +111,70 @@ class AccountFacts:
         """A :class:`~successkit.History` with one snapshot per date (active accounts)."""
         return History([self.to_portfolio(k) for k in range(len(self.dates))])
 
+    def members(self, when: Any) -> npt.NDArray[np.str_]:
+        """The ids under contract on ``when`` (one of :attr:`dates`): pass the method as
+        ``members=facts.members`` to :func:`~successkit.usage.usage_history`, so that each
+        snapshot holds exactly the accounts under contract that day."""
+        ids: npt.NDArray[np.str_] = self.ids[self.active[self._index(when)]]
+        return ids
+
+    def _index(self, when: Any) -> int:
+        day = to_date(when, what="snapshot date")
+        if day not in self.dates:
+            raise DataError(f"no contract facts on {day.isoformat()}; compute the facts on "
+                            "the snapshot dates (account_facts(contracts, history.dates))")
+        return self.dates.index(day)
+
+    def join(self, history: History, *, prefix: str = "") -> History:
+        """``history`` with the contract facts as columns of each snapshot, matched by id.
+
+        Each snapshot keeps only the accounts under contract on its date — an account that
+        has churned by ``D`` does not appear on ``D`` — and gains ``tenure_days``,
+        ``days_observed``, ``seats``, ``arr``, ``plan``, ``days_to_renewal``, ``renewals``
+        and ``arr_change`` (named ``prefix + name``). A snapshot date without facts, or a
+        fact column that the snapshot already has, is a :class:`~successkit.DataError`.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> from successkit.data.contracts import Contracts
+        >>> c = Contracts.from_columns({"account_id": ["a", "b"],
+        ...     "start": ["2020-01-01", "2020-03-01"], "end": [None, "2020-09-01"],
+        ...     "arr": [1200, 600]}, revenue="arr")
+        >>> usage = sk.History([sk.Portfolio.from_columns(
+        ...     {"id": ["b", "a", "x"], "logins": [3, 9, 1]}, as_of=d)
+        ...     for d in ("2020-06-01", "2020-10-01")])
+        >>> joined = account_facts(c, usage.dates).join(usage)
+        >>> [(p.ids.tolist(), p["arr"].tolist()) for p in joined]
+        [(['b', 'a'], [600.0, 1200.0]), (['a'], [1200.0])]
+        """
+        snapshots = []
+        m = len(self.ids)
+        for snapshot in history:  # a loop over snapshots
+            k = self._index(snapshot.as_of)
+            members = np.flatnonzero(self.active[k])
+            if members.size == len(snapshot) and np.array_equal(self.ids[members],
+                                                                snapshot.ids):
+                rows = members  # built with members=facts.members: the same accounts
+            else:  # self.ids are sorted and unique: a binary search, checked
+                at = np.minimum(np.searchsorted(self.ids, snapshot.ids), max(m - 1, 0))
+                rows = np.where(self.ids[at] == snapshot.ids, at, -1) if m else np.full(
+                    len(snapshot), -1)
+            active = np.zeros(len(snapshot), np.bool_)
+            active[rows >= 0] = self.active[k][rows[rows >= 0]]
+            kept = snapshot.take(np.flatnonzero(active))
+            facts = self.columns_at(k)
+            del facts["active"], facts["churned_on"]
+            at = rows[active]
+            columns = dict(kept.columns)
+            for name, column in facts.items():
+                if prefix + name in columns:
+                    raise DataError("the snapshot already has this column; pass prefix= to "
+                                    "name the contract facts apart", column=prefix + name)
+                columns[prefix + name] = column.take(at)
+            snapshots.append(Portfolio(kept.ids, columns, kept.as_of))
+        return History(snapshots)
+
 
 def account_facts(
     contracts: Contracts,
@@ -129,19 +207,25 @@ def account_facts(
     Examples
     --------
     >>> from successkit.data.contracts import Contracts
+
+    Account ``a`` renews from plan basic to pro, ``b`` churns, ``c`` starts after the
+    first date:
+
     >>> c = Contracts.from_columns({
-    ...     "account_id": ["a", "a", "b"],
-    ...     "start": ["2020-01-01", "2021-01-01", "2020-03-01"],
-    ...     "end": ["2021-01-01", None, "2020-09-01"],
-    ...     "arr": [1200, 1500, 600], "plan": ["basic", "pro", "basic"],
+    ...     "account_id": ["a", "a", "b", "c"],
+    ...     "start": ["2020-01-01", "2021-01-01", "2020-03-01", "2020-10-01"],
+    ...     "end": ["2021-01-01", None, "2020-09-01", "2021-10-01"],
+    ...     "arr": [1200, 1500, 600, 900], "plan": ["basic", "pro", "basic", "pro"],
     ... }, revenue="arr", plan="plan")
     >>> f = account_facts(c, ["2020-06-01", "2021-02-01"])
     >>> f.active.tolist()
-    [[True, True], [True, False]]
+    [[True, True, False], [True, False, True]]
     >>> f.arr[1].tolist(), f.renewals[1].tolist(), f.days_to_renewal[0].tolist()
-    ([1500.0, nan], [1, 0], [214.0, 92.0])
+    ([1500.0, nan, 900.0], [1, 0, 0], [214.0, 92.0, nan])
+    >>> f.to_portfolio(0)["plan"].tolist(), f.to_portfolio(1)["plan"].tolist()
+    (['basic', 'basic'], ['pro', 'pro'])
     >>> f.to_portfolio(1).ids.tolist(), f.churned_on[1].astype(str).tolist()
-    (['a'], ['NaT', '2020-09-01'])
+    (['a', 'c'], ['NaT', '2020-09-01', 'NaT'])
     """
     if plan_by not in ("revenue", "latest"):
         raise DataError(f"plan_by must be 'revenue' or 'latest', not {plan_by!r}")
@@ -155,14 +239,6 @@ def account_facts(
     change_start = day_numbers(
         shift(days.astype("M8[D]"), parse_span(change_window, what="change_window"), -1)
     )
-    revenue_key = np.zeros(len(p.acc)) if p.revenue is None else np.nan_to_num(p.revenue, nan=-1)
-    # Ties go to the later start, then the later end, then the later plan label, so the
-    # pick does not depend on row order.
-    codes = np.zeros(len(p.acc), np.int32) if p.plan_codes is None else p.plan_codes
-    plan_order = (
-        np.lexsort((codes, p.end, p.start, revenue_key, p.acc)) if plan_by == "revenue"
-        else np.lexsort((codes, revenue_key, p.end, p.start, p.acc))
-    )
     out = {
         "active": np.zeros((k, m), np.bool_),
         "seats": np.full((k, m), np.nan),
@@ -172,25 +248,15 @@ def account_facts(
         "renewals": np.zeros((k, m), np.int64),
         "arr_change": np.full((k, m), np.nan),
     }
-    for i, day in enumerate(days):
-        covering = (p.start <= day) & (day < p.end)
-        active = np.bincount(p.acc, weights=covering, minlength=m) > 0
-        out["active"][i] = active
-        out["seats"][i] = np.where(active, account_sum(p, p.seats, covering), np.nan)
-        arr_now = _arr_on(p, covering, m)
-        out["arr"][i] = np.where(active, arr_now, np.nan)
-        before = (p.start <= change_start[i]) & (change_start[i] < p.end)
-        out["arr_change"][i] = np.where(active, arr_now - _arr_on(p, before, m), np.nan)
-        if p.plan_codes is not None and m:
-            ordered = covering[plan_order]
-            rows = plan_order[ordered]
-            last = rows[np.r_[p.acc[rows][1:] != p.acc[rows][:-1], True]] if rows.size else rows
-            out["plan_codes"][i][p.acc[last]] = p.plan_codes[last]
-        if m:
-            soonest = np.minimum.reduceat(np.where(covering, p.end, NEVER), p.group_starts)
-            out["days_to_renewal"][i] = np.where(soonest < NEVER, soonest - day, np.nan)
-        started = p.renewal & (p.start <= day)
-        out["renewals"][i] = np.bincount(p.acc, weights=started, minlength=m).astype(np.int64)
+    if m:
+        _from_coverage(p, days, change_start, out)
+        # Accounts with overlapping rows (add-ons): computed over their rows, per date.
+        several = np.flatnonzero(out.pop("_several"))
+        if several.size:
+            part = {name: values[:, several] for name, values in out.items()}
+            _fill(restrict(p, several), days, change_start, plan_by, part)
+            for name, values in part.items():
+                out[name][:, several] = values
     tenure = days[:, None] - p.first_start[None, :]
     begun = tenure >= 0
     observed = days[:, None] - np.maximum(p.first_start[None, :], window_start[:, None])
@@ -209,9 +275,74 @@ def account_facts(
     )
 
 
-def _arr_on(p: Any, covering: npt.NDArray[np.bool_], m: int) -> npt.NDArray[np.float64]:
-    """ARR per account over the covering rows; 0 for an account with none."""
-    if p.revenue is None:
-        return np.full(m, np.nan)
-    total = account_sum(p, p.revenue, covering)
-    return np.where(np.isnan(total), 0.0, total)
+def _from_coverage(
+    p: Periods, days: npt.NDArray[np.int64], change_start: npt.NDArray[np.int64],
+    out: dict[str, npt.NDArray[Any]],
+) -> None:
+    """The facts of accounts whose rows never overlap, from the one covering row; marks in
+    ``out["_several"]`` the accounts with overlapping rows (computed by :func:`_fill`)."""
+    now = coverage(p, days)
+    out["_several"] = p.overlap
+    active, row = now.active, now.last
+    out["active"][...] = active
+    if p.seats is not None:
+        out["seats"][...] = np.where(active, p.seats[row], np.nan)
+    if p.revenue is not None:
+        then = coverage(p, change_start)
+        revenue = np.nan_to_num(p.revenue)
+        arr = np.where(active, revenue[row], np.nan)
+        out["arr"][...] = arr
+        out["arr_change"][...] = arr - np.where(then.active, revenue[then.last], 0.0)
+    if p.plan_codes is not None:
+        out["plan_codes"][...] = np.where(active, p.plan_codes[row], -1)
+    renew = now.end - days[:, None]
+    out["days_to_renewal"][...] = np.where(active & (now.end < NEVER), renew, np.nan)
+    out["renewals"][...] = renewals(p, now)
+
+
+def _fill(
+    p: Periods, days: npt.NDArray[np.int64], change_start: npt.NDArray[np.int64], plan_by: str,
+    out: dict[str, npt.NDArray[Any]],
+) -> None:
+    """The per-date facts, one pass over the sorted rows per date (a loop over dates).
+
+    Rows are sorted by account, so every per-account figure is a ``reduceat`` over the
+    account's run of rows: no scatter, no per-account loop.
+    """
+    g = p.group_starts
+    seats = None if p.seats is None else np.nan_to_num(p.seats)
+    seats_known = None if p.seats is None else ~np.isnan(p.seats)
+    revenue = None if p.revenue is None else np.nan_to_num(p.revenue)
+    # The plan comes from the covering row ranking highest (largest ARR, ties to the later
+    # start, later end, later plan label; or the latest start): its rank within the sort.
+    codes = np.zeros(len(p.acc), np.int32) if p.plan_codes is None else p.plan_codes
+    revenue_key = np.zeros(len(p.acc)) if p.revenue is None else np.nan_to_num(p.revenue, nan=-1)
+    plan_order = (
+        np.lexsort((codes, p.end, p.start, revenue_key, p.acc)) if plan_by == "revenue"
+        else np.lexsort((codes, revenue_key, p.end, p.start, p.acc))
+    )
+    rank = np.empty(len(p.acc), np.int64)
+    rank[plan_order] = np.arange(len(p.acc))
+    renewal = p.renewal.astype(np.int64)
+    for i, day in enumerate(days):  # a loop over snapshot dates
+        covering = (p.start <= day) & (day < p.end)
+        count = np.add.reduceat(covering.astype(np.int32), g)
+        active = count > 0
+        out["active"][i] = active
+        if seats is not None and seats_known is not None:
+            known = np.add.reduceat(covering & seats_known, g) > 0
+            total = np.add.reduceat(np.where(covering, seats, 0.0), g)
+            out["seats"][i] = np.where(known, total, np.nan)
+        if revenue is not None:
+            now = np.add.reduceat(np.where(covering, revenue, 0.0), g)
+            out["arr"][i] = np.where(active, now, np.nan)
+            before = (p.start <= change_start[i]) & (change_start[i] < p.end)
+            then = np.add.reduceat(np.where(before, revenue, 0.0), g)
+            out["arr_change"][i] = np.where(active, now - then, np.nan)
+        if p.plan_codes is not None:
+            best = np.maximum.reduceat(np.where(covering, rank, -1), g)
+            rows = plan_order[np.maximum(best, 0)]
+            out["plan_codes"][i] = np.where(active, p.plan_codes[rows], -1)
+        soonest = np.minimum.reduceat(np.where(covering, p.end, NEVER), g)
+        out["days_to_renewal"][i] = np.where(soonest < NEVER, soonest - day, np.nan)
+        out["renewals"][i] = np.add.reduceat(np.where(p.start <= day, renewal, 0), g)

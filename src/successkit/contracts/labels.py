@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
+from successkit.contracts._coverage import coverage
 from successkit.contracts._periods import (
     NEVER,
     account_sum,
@@ -32,7 +33,10 @@ from successkit.data.dates import to_date
 from successkit.data.events import Events
 from successkit.errors import DataError, ModelError
 
-__all__ = ["ABSENT", "NO", "UNKNOWN", "YES", "ChurnLabels", "churn_labels", "lapsed_labels"]
+__all__ = [
+    "ABSENT", "NO", "UNKNOWN", "YES", "ChurnLabels", "SnapshotLabels", "churn_labels",
+    "lapsed_labels",
+]
 
 #: Label states in :attr:`ChurnLabels.state`.
 YES, NO, UNKNOWN, ABSENT = np.int8(1), np.int8(0), np.int8(-1), np.int8(-2)
@@ -40,10 +44,63 @@ YES, NO, UNKNOWN, ABSENT = np.int8(1), np.int8(0), np.int8(-1), np.int8(-2)
 
 @readonly_arrays
 @attrs.frozen
+class SnapshotLabels:
+    """The labels of the accounts active on one snapshot date: ``churned`` is 1.0, 0.0 or
+    NaN (unknown). Pass it as the outcomes of :func:`~successkit.evaluate`,
+    :meth:`HealthModel.fit <successkit.HealthModel.fit>` or
+    :func:`~successkit.calibrate`: it is matched to the scored accounts by id, and unknown
+    labels are left out and counted.
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.datasets import make_portfolio
+    >>> sample = make_portfolio(300, seed=3)
+    >>> on = sk.churn_labels(sample.contracts, ["2026-01-01"], "90d").on("2026-01-01")
+    >>> len(on.ids), int(on.churned.sum())  # active accounts, churned within 90 days
+    (307, 23)
+
+    .. versionadded:: 0.2
+    """
+
+    as_of: dt.date
+    horizon: str
+    ids: npt.NDArray[np.str_] = array_field()
+    churned: npt.NDArray[np.float64] = array_field()
+
+    @property
+    def unknown(self) -> int:
+        """How many labels are unknown (censored)."""
+        return int(np.isnan(self.churned).sum())
+
+    def keyed_outcomes(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
+        """``(ids, churned)``: how outcome readers recognise values keyed by account id."""
+        return self.ids, self.churned
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+@readonly_arrays
+@attrs.frozen
 class ChurnLabels:
     """Labels for ``ids`` (columns) on ``dates`` (rows): ``state`` is 1 (the outcome
     happened), 0 (it did not), -1 (unknown: censored) or -2 (the account is not active on
-    the date).
+    the date). ``grace_days`` is the grace gap that confirmed each churn: a label at ``D``
+    used what the table says up to ``D + horizon + grace``.
+
+    Pass the whole object to :func:`~successkit.backtest`, or one date's labels
+    (:meth:`on`) to :func:`~successkit.evaluate`, ``fit`` or ``calibrate``.
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.datasets import make_portfolio
+    >>> sample = make_portfolio(300, seed=3)
+    >>> labels = sk.churn_labels(sample.contracts, ["2026-01-01", "2026-09-01"], "90d",
+    ...                          observed_until=sample.observed_until)
+    >>> labels.counts()
+    {'yes': 50, 'no': 557, 'unknown': 0}
 
     .. versionadded:: 0.2
     """
@@ -53,6 +110,39 @@ class ChurnLabels:
     observed_until: dt.date
     ids: npt.NDArray[np.str_] = array_field()
     state: npt.NDArray[np.int8] = array_field()
+    grace_days: int = 0
+
+    def on(self, when: Any) -> SnapshotLabels:
+        """The labels of the accounts active on ``when`` (one of :attr:`dates`).
+
+        Examples
+        --------
+        >>> from successkit.data.contracts import Contracts
+        >>> c = Contracts.from_columns({"account_id": ["a", "b"],
+        ...     "start": ["2020-01-01", "2020-01-01"], "end": [None, "2020-03-15"]})
+        >>> labels = churn_labels(c, ["2020-02-01", "2020-04-01"], "1mo",
+        ...                       observed_until="2020-05-01")
+        >>> on = labels.on("2020-02-01")
+        >>> on.ids.tolist(), on.churned.tolist()
+        (['a', 'b'], [0.0, 0.0])
+        >>> labels.on("2020-04-01").ids.tolist()  # b churned before: absent
+        ['a']
+        """
+        day = to_date(when, what="snapshot date")
+        if day not in self.dates:
+            raise DataError(f"no labels on {day.isoformat()}; the label dates are "
+                            f"{[d.isoformat() for d in self.dates[:5]]}"
+                            + (" …" if len(self.dates) > 5 else ""))
+        ids, values = self.outcome(self.dates.index(day))
+        return SnapshotLabels(day, self.horizon, ids, values)
+
+    def keyed_outcomes(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
+        """The labels of the only date, keyed by id (several dates: pick one with
+        :meth:`on`)."""
+        if len(self.dates) != 1:
+            raise DataError(f"these labels cover {len(self.dates)} dates; pass one date's "
+                            "labels, labels.on(date)")
+        return self.outcome(0)
 
     @property
     def known(self) -> npt.NDArray[np.bool_]:
@@ -102,8 +192,10 @@ def churn_labels(
     """Churned (or, with ``contraction=True``, contracted) within ``horizon`` after each date.
 
     Churned: a churn date (see :func:`~successkit.contracts.account_facts`) in
-    ``(D, D + horizon]``, confirmed once ``churn + grace <= observed_until``. Retained: no
-    churn there and ``D + horizon + grace <= observed_until``; otherwise unknown.
+    ``(D, D + horizon]``; retained: none there. Both only once the window is observed,
+    ``D + horizon + grace <= observed_until``; before that every label of the snapshot is
+    unknown (were the churns already seen labelled, the known labels would over-represent
+    churners).
     Contracted: the account is active on ``D + horizon`` with a lower ARR than on ``D``;
     known when ``D + horizon <= observed_until``.
 
@@ -123,7 +215,7 @@ def churn_labels(
     >>> labels.state.tolist()  # a's abutting renewal is not churn; b churns 2020-09-01
     [[0, 0], [0, 1]]
     >>> churn_labels(c, ["2020-08-01"], "3mo", observed_until="2020-10-01").state.tolist()
-    [[-1, 1]]
+    [[-1, -1]]
     """
     as_dates, days, ends, span = _setup(dates, horizon)
     gap = grace_days(grace)
@@ -133,9 +225,7 @@ def churn_labels(
         else int(day_numbers(np.datetime64(to_date(observed_until, what="observed_until"))))
     )
     m = len(p.ids)
-    active = np.zeros((len(days), m), np.bool_)
-    for i, day in enumerate(days):
-        active[i] = np.bincount(p.acc, weights=(p.start <= day) & (day < p.end), minlength=m) > 0
+    active = coverage(p, days).active
     if contraction:
         state = np.full((len(days), m), UNKNOWN, np.int8)
         for i, (day, end) in enumerate(zip(days, ends, strict=True)):
@@ -146,13 +236,16 @@ def churn_labels(
             if end <= until:
                 state[i] = np.where(lower, YES, NO)
     else:
+        # The whole snapshot is unknown until its window (and the grace gap that confirms a
+        # churn at its end) is observed: knowing only the early churners of an open window
+        # would leave a sample of churners, biased.
         churn = next_churn(p, days)
-        churned = (churn <= ends[:, None]) & (churn + gap <= until)
-        retained = (churn > ends[:, None]) & (ends[:, None] + gap <= until)
-        state = np.where(churned, YES, np.where(retained, NO, UNKNOWN)).astype(np.int8)
+        closed = (ends + gap <= until)[:, None]
+        state = np.where(closed, np.where(churn <= ends[:, None], YES, NO), UNKNOWN)
+        state = state.astype(np.int8)
     state = np.where(active, state, ABSENT).astype(np.int8)
     return ChurnLabels(
-        as_dates, span_text(span), to_date(np.datetime64(until, "D")), p.ids, state
+        as_dates, span_text(span), to_date(np.datetime64(until, "D")), p.ids, state, gap
     )
 
 

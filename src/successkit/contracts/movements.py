@@ -30,6 +30,18 @@ __all__ = ["Movements", "revenue_movements"]
 class Movements:
     """ARR per account on two dates and the totals of each movement.
 
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.datasets import make_portfolio
+    >>> contracts = make_portfolio(300, seed=3).contracts
+    >>> moves = sk.revenue_movements(contracts, "2025-10-01", "2026-10-01")
+    >>> totals = moves.totals()
+    >>> ending = (totals["starting"] + totals["new"] + totals["expansion"]
+    ...           - totals["contraction"] - totals["churned"])
+    >>> bool(abs(ending - totals["ending"]) < 1e-6)
+    True
+
     .. versionadded:: 0.2
     """
 

@@ -12,7 +12,7 @@ from successkit._arrays import array_equal, array_field, readonly
 from successkit.data.kinds import Kind
 from successkit.errors import DataError
 
-__all__ = ["Column", "labelled_codes"]
+__all__ = ["Column", "column_of", "labelled_codes"]
 
 _VALUE_DTYPES = {
     Kind.NUMBER: np.dtype(np.float64),
@@ -303,6 +303,31 @@ class Column:
         shown = self.to_list()[:5]
         more = ", ..." if len(self) > 5 else ""
         return f"Column({self.kind.value}, {shown!r}{more}, length={len(self)})"
+
+
+def column_of(
+    kind: Kind, values: npt.ArrayLike, missing: npt.ArrayLike | None = None
+) -> Column:
+    """A column of ``kind`` from numbers, flags, labels or dates, as
+    :func:`~successkit.data.convert.convert_column` has typed them.
+
+    ``missing`` marks the missing flags and labels; numbers and dates mark theirs with NaN
+    and NaT.
+
+    Examples
+    --------
+    >>> column_of(Kind.CATEGORY, ["b", "a", None]).to_list()
+    ['b', 'a', None]
+    >>> column_of(Kind.BOOLEAN, [True, True], [False, True]).to_list()
+    [True, None]
+    """
+    if kind is Kind.NUMBER:
+        return Column.number(values)
+    if kind is Kind.BOOLEAN:
+        return Column.boolean(values, missing)
+    if kind is Kind.CATEGORY:
+        return Column.from_labels(values, missing)
+    return Column.date(values)
 
 
 def labelled_codes(codes: npt.ArrayLike, labels: tuple[str, ...] | list[str]) -> Column:

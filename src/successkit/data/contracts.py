@@ -21,7 +21,8 @@ import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.column import Column
-from successkit.data.convert import convert_column, convert_ids, read_columns
+from successkit.data.convert import convert_column, convert_ids
+from successkit.data.read import read_columns
 from successkit.errors import DataError
 
 __all__ = ["Contracts"]
@@ -79,6 +80,9 @@ class Contracts:
     revenue_kind: RevenueKind = "arr"
     billing: Column | None = attrs.field(default=None)
     dropped_duplicates: int = 0
+    # Work shared by every computation on this table (account codes, the sorted periods):
+    # a private cache, not part of the value.
+    _memo: dict[Any, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         n = self.account.shape[0]
@@ -181,20 +185,24 @@ class Contracts:
         ):
             if column is not None and len(column) != len(ids):
                 raise DataError("the contract columns have different lengths", column=name)
+        distinct, codes = np.unique(ids, return_inverse=True)
         keep = _unique_rows(
-            ids, starts, ends, plan_col, bill_col, seat_values, revenue_values, duplicates, account
+            codes, starts, ends, plan_col, bill_col, seat_values, revenue_values, duplicates,
+            account,
         )
         dropped = 0 if keep is None else len(ids) - int(keep.size)
         if keep is not None and dropped:
-            ids, starts, ends = ids[keep], starts[keep], ends[keep]
+            ids, starts, ends, codes = ids[keep], starts[keep], ends[keep], codes[keep]
             plan_col = None if plan_col is None else plan_col.take(keep)
             bill_col = None if bill_col is None else bill_col.take(keep)
             seat_values = None if seat_values is None else seat_values[keep]
             revenue_values = None if revenue_values is None else revenue_values[keep]
-        return cls(
+        table = cls(
             ids, starts, ends, plan_col, seat_values, revenue_values, revenue_kind, bill_col,
             dropped,
         )
+        table._memo["codes"] = (readonly(distinct), readonly(codes.astype(np.intp)))
+        return table
 
     def __len__(self) -> int:
         return int(self.account.shape[0])
@@ -202,7 +210,24 @@ class Contracts:
     @property
     def accounts(self) -> npt.NDArray[np.str_]:
         """The distinct account ids, sorted."""
-        return readonly(np.unique(self.account))
+        return self.account_codes()[0]
+
+    def account_codes(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+        """The distinct account ids (sorted) and each row's index into them, computed once.
+
+        Examples
+        --------
+        >>> c = Contracts.from_columns({"account_id": ["b", "a", "b"],
+        ...     "start": ["2020-01-01"] * 3, "end": [None, None, "2021-01-01"]})
+        >>> ids, codes = c.account_codes()
+        >>> ids.tolist(), codes.tolist()
+        (['a', 'b'], [1, 0, 1])
+        """
+        found = self._memo.get("codes")
+        if found is None:
+            ids, codes = np.unique(self.account, return_inverse=True)
+            found = self._memo["codes"] = (readonly(ids), readonly(codes.astype(np.intp)))
+        return found
 
     @property
     def arr(self) -> npt.NDArray[np.float64] | None:
@@ -213,7 +238,7 @@ class Contracts:
 
 
 def _unique_rows(
-    ids: npt.NDArray[np.str_],
+    codes: npt.NDArray[np.intp],
     starts: npt.NDArray[np.datetime64],
     ends: npt.NDArray[np.datetime64],
     plan: Column | None,
@@ -224,11 +249,9 @@ def _unique_rows(
     account: str,
 ) -> npt.NDArray[np.intp] | None:
     """Rows to keep (first of each identical group), or raise on the first duplicate."""
-    if ids.size < 2:
+    if codes.size < 2:
         return None
-    keys: list[npt.NDArray[Any]] = [
-        ends.astype(np.int64), starts.astype(np.int64), np.unique(ids, return_inverse=True)[1]
-    ]
+    keys: list[npt.NDArray[Any]] = [ends.astype(np.int64), starts.astype(np.int64), codes]
     for extra in (plan, billing):
         if extra is not None:
             keys.insert(0, extra.values.astype(np.int64))
@@ -236,7 +259,7 @@ def _unique_rows(
         if amounts is not None:
             keys.insert(0, np.where(np.isnan(amounts), -1.0, amounts).view(np.int64))
     order = np.lexsort(keys)
-    same = np.ones(ids.size - 1, dtype=np.bool_)
+    same = np.ones(codes.size - 1, dtype=np.bool_)
     for key in keys:
         ordered = key[order]
         same &= ordered[1:] == ordered[:-1]
@@ -253,6 +276,6 @@ def _unique_rows(
             column=account,
             row=row,
         )
-    drop = np.zeros(ids.size, dtype=np.bool_)
+    drop = np.zeros(codes.size, dtype=np.bool_)
     drop[order[1:][same]] = True
     return np.flatnonzero(~drop)

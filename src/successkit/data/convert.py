@@ -1,9 +1,9 @@
-"""Raw input → typed columns.
+"""Raw values → typed columns: account ids and one :class:`Column` per named column.
 
-Input arrives as Python sequences, numpy arrays, or the columns of pandas, polars and
-pyarrow tables. Frames are recognised by duck typing (``.column_names`` or ``.columns`` plus
-item access, and ``to_numpy()`` on their columns) and never imported, so all four inputs go
-through the same numpy path here and give identical portfolios.
+Values arrive as Python sequences, numpy arrays, or the columns of pandas, polars and
+pyarrow tables (split off their frame by :mod:`successkit.data.read`). Frame columns are
+recognised by duck typing (``to_numpy()``) and never imported, so all four inputs go through
+the same numpy path here and give identical portfolios.
 
 Kinds are inferred from the values unless the caller names them:
 
@@ -22,131 +22,69 @@ offending account.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import fractions
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from successkit.data.column import Column
+from successkit.data._raw_values import (
+    NUMBER_TYPES,
+    TEXT,
+    Context,
+    describe,
+    first_row,
+    is_missing,
+    is_whole_number,
+    to_numpy,
+    value_class,
+    value_class_of_type,
+)
+from successkit.data.column import Column, column_of
+from successkit.data.dates import parse_days
 from successkit.data.kinds import Kind
 from successkit.errors import DataError
 
-__all__ = ["convert_column", "convert_ids", "read_columns"]
-
-_MISSING_TYPES = {"NoneType", "NAType", "NaTType"}
-_NUMBER_TYPES = (int, float, np.integer, np.floating, decimal.Decimal, fractions.Fraction)
-_TEXT = "text"
+__all__ = ["convert_column", "convert_columns", "convert_ids", "convert_table"]
 
 
-def read_columns(data: Any) -> dict[str, Any]:
-    """The named columns of a mapping or a data frame, in order, without copying.
+def convert_table(
+    ids: Any, raw: Mapping[str, Any], kinds: Mapping[str, Kind], *, id: str = "id"
+) -> tuple[npt.NDArray[np.str_], dict[str, Column]]:
+    """Account ids (the column ``id``) and the columns ``raw`` aligned with them, each read
+    as its kind in ``kinds`` or as inferred.
 
-    Recognises a mapping of name → sequence, a pyarrow ``Table`` (``column_names``) and
-    pandas / polars frames (``columns`` plus ``frame[name]``).
+    Examples
+    --------
+    >>> ids, columns = convert_table([7, "b"], {"x": ["1", None]}, {"x": Kind.NUMBER})
+    >>> ids.tolist(), columns["x"].to_list()
+    (['7', 'b'], [1.0, None])
     """
-    if isinstance(data, Mapping):
-        names = list(data.keys())
-        getter: Callable[[Any], Any] = data.__getitem__
-    elif hasattr(data, "column_names") and hasattr(data, "column"):
-        names = list(data.column_names)
-        getter = data.column
-    elif hasattr(data, "columns") and hasattr(data, "__getitem__"):
-        names = list(data.columns)
-        getter = data.__getitem__
-    else:
-        raise DataError(
-            "expected a mapping of column name to values, or a pandas, polars or pyarrow "
-            f"table; got {type(data).__name__}"
-        )
-    for name in names:
-        if not isinstance(name, str):
-            raise DataError(f"column names must be text, got {type(name).__name__} {name!r}")
-    if len(set(names)) != len(names):
-        seen: set[str] = set()
-        duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
-        raise DataError("the column name appears twice", column=duplicate)
-    return {name: getter(name) for name in names}
+    account_ids = convert_ids(ids, name=id)
+    against = f"the id column {id!r} has {account_ids.shape[0]}"
+    return account_ids, convert_columns(raw, account_ids, kinds, against=against)
 
 
-class _Context:
-    """Where a column came from, to name the first offending account in errors."""
+def convert_columns(
+    raw: Mapping[str, Any],
+    ids: npt.NDArray[np.str_],
+    kinds: Mapping[str, Kind],
+    *,
+    against: str,
+) -> dict[str, Column]:
+    """Each of ``raw`` as a :class:`Column` with one value per id in ``ids``.
 
-    def __init__(self, name: str | None, ids: npt.NDArray[Any] | None) -> None:
-        self.name = name
-        self.ids = ids
-
-    def error(self, message: str, row: int | None = None) -> DataError:
-        if row is None:
-            return DataError(message, column=self.name)
-        if self.ids is not None and row < len(self.ids):
-            return DataError(message, column=self.name, account=str(self.ids[row]))
-        return DataError(message, column=self.name, row=row)
-
-
-def _to_numpy(raw: Any, ctx: _Context) -> npt.NDArray[Any]:
-    """A 1-d numpy array from a sequence, array or frame column (pandas/polars/pyarrow)."""
-    if isinstance(raw, np.ma.MaskedArray):
-        array = np.array(raw.data, dtype=object)
-        array[np.ma.getmaskarray(raw)] = None
-    elif isinstance(raw, np.ndarray):
-        array = raw
-    elif type(raw).__module__.startswith("pyarrow") and hasattr(raw, "to_numpy"):
-        try:
-            array = raw.to_numpy(zero_copy_only=False)
-        except TypeError:  # ChunkedArray.to_numpy() takes no arguments
-            array = raw.to_numpy()
-        if getattr(raw, "null_count", 0) and array.dtype.kind == "O":
-            # Dictionary-encoded arrays fill nulls with a real label; restore them.
-            array = array.copy()
-            array[np.asarray(raw.is_null())] = None
-    elif hasattr(raw, "to_numpy") and not isinstance(raw, (str, bytes)):
-        array = raw.to_numpy()
-    elif isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
-        raise ctx.error(f"expected a sequence of values, got {type(raw).__name__} {raw!r}")
-    else:
-        items = raw if isinstance(raw, (list, tuple)) else list(raw)
-        array = np.empty(len(items), dtype=object)
-        array[:] = items if len(items) else []
-    array = np.asarray(array)
-    if array.ndim != 1:
-        raise ctx.error(f"expected a one-dimensional column, got shape {array.shape}")
-    return array
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, (float, np.floating)):
-        return bool(value != value)
-    if isinstance(value, np.datetime64):
-        return bool(np.isnat(value))
-    if isinstance(value, str):
-        return not value.strip()
-    return type(value).__name__ in _MISSING_TYPES
-
-
-def _value_class(value: Any) -> str:
-    return _value_class_of_type(type(value))
-
-
-def _value_class_of_type(t: type) -> str:
-    if issubclass(t, (bool, np.bool_)):
-        return Kind.BOOLEAN.value
-    if issubclass(t, _NUMBER_TYPES):
-        return Kind.NUMBER.value
-    if issubclass(t, (str, np.str_)):
-        return _TEXT
-    if issubclass(t, (dt.date, np.datetime64)):
-        return Kind.DATE.value
-    return t.__name__
-
-
-def _describe(value: Any) -> str:
-    return f"{_value_class(value)} {value!r}" if not isinstance(value, str) else repr(value)
+    ``against`` ends the message for a column of another length ("has 2 values but
+    *the portfolio has 3 accounts*").
+    """
+    n = ids.shape[0]
+    out: dict[str, Column] = {}
+    for name, values in raw.items():
+        column = convert_column(values, name=name, kind=kinds.get(name), ids=ids)
+        if len(column) != n:
+            raise DataError(f"has {len(column)} values but {against}", column=name)
+        out[name] = column
+    return out
 
 
 def convert_column(
@@ -173,17 +111,29 @@ def convert_column(
     successkit.errors.DataError: column 'login_rate', account 'b': non-numeric value 'n/a' ...
     """
     wanted = None if kind is None else Kind(kind)
-    ctx = _Context(name, ids)
+    ctx = Context(name, ids)
+    # Typed arrays first, then the column is built in one step (and read as ``kind``).
     if isinstance(raw, Column):
-        return raw if wanted is None else raw.as_kind(wanted, name=name)
-    array = _to_numpy(raw, ctx)
+        column: Column = raw
+    else:
+        typed = _typed(to_numpy(raw, ctx), wanted, ctx)
+        column = column_of(*typed)
+    return column if wanted is None else column.as_kind(wanted, name=name)
+
+
+# A column's kind, its values (numbers, flags, labels or days) and the missing mask where
+# the values cannot carry it: what :func:`~successkit.data.column.column_of` builds from.
+_Typed = tuple[Kind, npt.NDArray[Any], "npt.NDArray[np.bool_] | None"]
+
+
+def _typed(array: npt.NDArray[Any], wanted: Kind | None, ctx: Context) -> _Typed:
     code = array.dtype.kind
     if code in "biuf":
         return _from_numeric(array, wanted, ctx)
     if code == "M":
         if wanted not in (None, Kind.DATE):
             raise ctx.error(f"dates cannot be read as a {wanted} column")
-        return Column.date(array.astype("datetime64[D]"))
+        return Kind.DATE, array.astype("datetime64[D]"), None
     if code in "UST":  # "T": numpy's variable-width StringDType
         return _from_objects(array.astype(object), wanted, ctx)
     if code == "O":
@@ -193,46 +143,42 @@ def convert_column(
     raise ctx.error(f"values of dtype {array.dtype} are not supported")
 
 
-def _first(mask: npt.NDArray[np.bool_]) -> int:
-    return int(np.flatnonzero(mask)[0])
-
-
-def _from_numeric(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -> Column:
+def _from_numeric(array: npt.NDArray[Any], wanted: Kind | None, ctx: Context) -> _Typed:
     if array.dtype.kind == "b":
         if wanted in (None, Kind.BOOLEAN):
-            return Column.boolean(array)
+            return Kind.BOOLEAN, array, None
         if wanted is Kind.NUMBER:
-            return Column.number(array.astype(np.float64))
+            return Kind.NUMBER, array.astype(np.float64), None
         raise ctx.error(f"boolean values cannot be read as a {wanted} column")
     numbers = array.astype(np.float64)
     infinite = np.isinf(numbers)
     if infinite.any():
-        row = _first(infinite)
+        row = first_row(infinite)
         raise ctx.error(f"infinite value {numbers[row]} in a number column", row)
     if wanted in (None, Kind.NUMBER):
-        return Column.number(numbers)
+        return Kind.NUMBER, numbers, None
     if wanted is Kind.CATEGORY:
         missing = np.isnan(numbers)
         fractional = ~missing & (numbers != np.round(numbers))
         if fractional.any():
-            row = _first(fractional)
+            row = first_row(fractional)
             raise ctx.error(f"number {numbers[row]} cannot be a category label", row)
         labels = np.where(missing, 0, numbers).astype(np.int64).astype(str).astype(object)
         labels[missing] = None
-        return Column.from_labels(labels)
+        return Kind.CATEGORY, labels, None
     raise ctx.error(f"numbers cannot be read as a {wanted} column")
 
 
-def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -> Column:
+def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: Context) -> _Typed:
     n = array.shape[0]
-    missing = np.fromiter(map(_is_missing, array), dtype=np.bool_, count=n)
+    missing = np.fromiter(map(is_missing, array), dtype=np.bool_, count=n)
     present_rows = np.flatnonzero(~missing)
     present = array[present_rows]
     if not present.size:
-        return Column.empty(wanted or Kind.NUMBER, n)
-    classes = {_value_class_of_type(t) for t in set(map(type, present))}
+        return _empty(wanted or Kind.NUMBER, n)
+    classes = {value_class_of_type(t) for t in set(map(type, present))}
     if wanted is None:
-        first = _value_class(present[0])
+        first = value_class(present[0])
         if first not in _INFERRED:
             raise ctx.error(
                 f"value {present[0]!r} of type {type(present[0]).__name__} is not a number, "
@@ -250,65 +196,79 @@ def _from_objects(array: npt.NDArray[Any], wanted: Kind | None, ctx: _Context) -
         values[present_rows] = _parse_numbers(present, present_rows, ctx)
         infinite = np.isinf(values)
         if infinite.any():
-            row = _first(infinite)
+            row = first_row(infinite)
             raise ctx.error(f"infinite value {values[row]} in a number column", row)
-        return Column.number(values)
+        return Kind.NUMBER, values, None
     if kind is Kind.BOOLEAN:
         flags = np.zeros(n, dtype=np.bool_)
         flags[present_rows] = present.astype(np.bool_)
-        return Column.boolean(flags, missing)
+        return Kind.BOOLEAN, flags, missing
     if kind is Kind.CATEGORY:
         labels = np.empty(n, dtype=object)
         labels[present_rows] = [
-            str(v) if not isinstance(v, _NUMBER_TYPES) else _integral_label(v, ctx, int(row))
+            str(v) if not isinstance(v, NUMBER_TYPES) else _integral_label(v, ctx, int(row))
             for v, row in zip(present, present_rows, strict=True)
         ]
-        return Column.from_labels(labels, missing)
+        return Kind.CATEGORY, labels, missing
     dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     dates[present_rows] = _parse_dates(present, present_rows, ctx)
-    return Column.date(dates)
+    return Kind.DATE, dates, None
+
+
+def _empty(kind: Kind, n: int) -> _Typed:
+    """``n`` missing values of ``kind``."""
+    values: npt.NDArray[Any]
+    if kind is Kind.NUMBER:
+        values = np.full(n, np.nan)
+    elif kind is Kind.BOOLEAN:
+        values = np.zeros(n, dtype=np.bool_)
+    elif kind is Kind.CATEGORY:
+        values = np.full(n, None, dtype=object)
+    else:
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    return kind, values, np.ones(n, dtype=np.bool_)
 
 
 # The kind inferred from the class of the first present value.
 _INFERRED: dict[str, Kind] = {
     Kind.NUMBER.value: Kind.NUMBER,
     Kind.BOOLEAN.value: Kind.BOOLEAN,
-    _TEXT: Kind.CATEGORY,
+    TEXT: Kind.CATEGORY,
     Kind.DATE.value: Kind.DATE,
 }
 
 # Which value classes a requested kind accepts: text is parsed as numbers or ISO dates,
 # booleans read as 0/1 numbers, whole numbers become category labels.
 _ACCEPTS: dict[Kind, set[str]] = {
-    Kind.NUMBER: {Kind.NUMBER.value, _TEXT, Kind.BOOLEAN.value},
+    Kind.NUMBER: {Kind.NUMBER.value, TEXT, Kind.BOOLEAN.value},
     Kind.BOOLEAN: {Kind.BOOLEAN.value},
-    Kind.CATEGORY: {_TEXT, Kind.NUMBER.value},
-    Kind.DATE: {Kind.DATE.value, _TEXT},
+    Kind.CATEGORY: {TEXT, Kind.NUMBER.value},
+    Kind.DATE: {Kind.DATE.value, TEXT},
 }
 
 
 def _first_offender(present: npt.NDArray[Any], allowed: set[str]) -> int:
     for i, value in enumerate(present):
-        if _value_class(value) not in allowed:
+        if value_class(value) not in allowed:
             return i
     raise AssertionError("no offender found")  # pragma: no cover
 
 
 def _mismatch_message(value: Any, kind: Kind) -> str:
-    found = _value_class(value)
-    if kind is Kind.NUMBER and found == _TEXT:
+    found = value_class(value)
+    if kind is Kind.NUMBER and found == TEXT:
         try:
             float(value)
         except ValueError:
             return f"non-numeric value {value!r} in a number column"
         return f"text {value!r} in a number column (ask for kind 'number' to parse numbers)"
-    if kind is Kind.DATE and found == _TEXT:
+    if kind is Kind.DATE and found == TEXT:
         return f"text {value!r} in a date column (ask for kind 'date' to parse ISO dates)"
     return f"mixed types: {found} {value!r} in a {kind} column"
 
 
 def _parse_numbers(
-    present: npt.NDArray[Any], rows: npt.NDArray[np.intp], ctx: _Context
+    present: npt.NDArray[Any], rows: npt.NDArray[np.intp], ctx: Context
 ) -> npt.NDArray[np.float64]:
     try:
         return present.astype(np.float64)
@@ -323,7 +283,7 @@ def _parse_numbers(
         raise  # pragma: no cover
 
 
-def _integral_label(value: Any, ctx: _Context, row: int) -> str:
+def _integral_label(value: Any, ctx: Context, row: int) -> str:
     number = float(value)
     if number != round(number):
         raise ctx.error(f"number {value!r} cannot be a category label", row)
@@ -331,55 +291,13 @@ def _integral_label(value: Any, ctx: _Context, row: int) -> str:
 
 
 def _parse_dates(
-    present: npt.NDArray[Any], rows: npt.NDArray[np.intp], ctx: _Context
+    present: npt.NDArray[Any], rows: npt.NDArray[np.intp], ctx: Context
 ) -> npt.NDArray[Any]:
-    out = np.empty(present.shape[0], dtype="datetime64[D]")
-    texts = np.fromiter((isinstance(v, str) for v in present), dtype=np.bool_, count=len(present))
-    if texts.any():
-        unique, inverse = np.unique(present[texts].astype(str), return_inverse=True)
-        parsed = np.empty(unique.shape[0], dtype="datetime64[D]")
-        text_rows = rows[texts]
-        for i, text in enumerate(unique.tolist()):
-            day = _iso_day(text)
-            if day is None:
-                row = int(text_rows[_first(inverse == i)])
-                raise ctx.error(f"unparseable date {text!r} (expected ISO YYYY-MM-DD)", row)
-            parsed[i] = day
-        out[texts] = parsed[inverse]
-    others = ~texts
-    if others.any():
-        out[others] = np.array(
-            [_day_of(v) for v in present[others]], dtype="datetime64[D]"
-        )
-    return out
-
-
-def _iso_day(text: str) -> Any:
-    text = text.strip()
-    try:
-        return np.datetime64(dt.date.fromisoformat(text), "D")
-    except ValueError:
-        pass
-    try:
-        return np.datetime64(dt.datetime.fromisoformat(text).date(), "D")
-    except ValueError:
-        return None
-
-
-def _day_of(value: Any) -> Any:
-    if isinstance(value, np.datetime64):
-        return value.astype("datetime64[D]")
-    if isinstance(value, dt.datetime):
-        return np.datetime64(value.date(), "D")
-    return np.datetime64(value, "D")
-
-
-def _is_whole_number(value: Any) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return False
-    if isinstance(value, (int, np.integer)):
-        return True
-    return isinstance(value, (float, np.floating)) and float(value).is_integer()
+    days, bad = parse_days(present)
+    if bad is not None:
+        text = str(present[bad])
+        raise ctx.error(f"unparseable date {text!r} (expected ISO YYYY-MM-DD)", int(rows[bad]))
+    return days
 
 
 def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
@@ -387,7 +305,7 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
 
     Missing ids, other value types and duplicates are :class:`~successkit.DataError`.
     """
-    array = _to_numpy(raw, _Context(name, None))
+    array = to_numpy(raw, Context(name, None))
     if array.dtype.kind == "T":  # numpy's variable-width StringDType
         array = array.astype(object)
     code = array.dtype.kind
@@ -397,21 +315,21 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
         ids = array
         empty = np.char.str_len(np.char.strip(ids)) == 0
         if empty.any():
-            raise DataError("missing account id", column=name, row=_first(empty))
+            raise DataError("missing account id", column=name, row=first_row(empty))
     elif code in "fO":
         objects = array.astype(object)
-        missing = np.fromiter(map(_is_missing, objects), dtype=np.bool_, count=len(objects))
+        missing = np.fromiter(map(is_missing, objects), dtype=np.bool_, count=len(objects))
         if missing.any():
-            raise DataError("missing account id", column=name, row=_first(missing))
+            raise DataError("missing account id", column=name, row=first_row(missing))
         labels = []
         for row, value in enumerate(objects):
             if isinstance(value, (str, np.str_)):
                 labels.append(str(value))
-            elif _is_whole_number(value):
+            elif is_whole_number(value):
                 labels.append(str(int(value)))
             else:
                 raise DataError(
-                    f"account ids must be text or whole numbers, got {_describe(value)}",
+                    f"account ids must be text or whole numbers, got {describe(value)}",
                     column=name,
                     row=row,
                 )
@@ -424,23 +342,3 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     if not ids.size:
         return np.zeros(0, dtype="<U1")
     return ids
-
-
-def first_duplicate(
-    ids: npt.NDArray[np.str_], order: npt.NDArray[np.intp]
-) -> tuple[int, int] | None:
-    """Rows ``(first, again)`` of the earliest repeated id, or ``None`` when ids are unique.
-
-    ``order`` is the stable argsort of ``ids`` (the caller keeps it as its lookup index).
-    """
-    if ids.size < 2:
-        return None
-    ordered = ids[order]
-    repeat = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if not repeat.size:
-        return None
-    again_rows = order[repeat + 1]
-    k = int(np.argmin(again_rows))
-    again = int(again_rows[k])
-    first = int(order[np.searchsorted(ordered, ordered[repeat[k]])])
-    return first, again

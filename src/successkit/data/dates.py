@@ -12,10 +12,19 @@ import re
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from successkit.errors import DataError, ModelError
 
-__all__ = ["DAYS_PER_UNIT", "duration_days", "format_duration", "model_duration", "to_date"]
+__all__ = [
+    "DAYS_PER_UNIT",
+    "duration_days",
+    "format_duration",
+    "iso_date",
+    "model_duration",
+    "parse_days",
+    "to_date",
+]
 
 #: Days per duration unit, as the playbook language defines them (a month is 30 days).
 DAYS_PER_UNIT: dict[str, int] = {"d": 1, "w": 7, "mo": 30, "y": 365}
@@ -48,15 +57,70 @@ def to_date(value: Any, *, what: str = "date") -> dt.date:
         assert isinstance(day, dt.date)
         return day
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            try:
-                return dt.datetime.fromisoformat(text).date()
-            except ValueError:
-                raise DataError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+        day = iso_date(value)
+        if day is None:
+            raise DataError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)")
+        return day
     raise DataError(f"{what} must be a date, not {type(value).__name__} {value!r}")
+
+
+def iso_date(text: str) -> dt.date | None:
+    """The calendar date of ISO 8601 text — a date, or a date and time — or ``None``.
+
+    Examples
+    --------
+    >>> iso_date(" 2026-04-01T23:59 "), iso_date("04/01/2026")
+    (datetime.date(2026, 4, 1), None)
+    """
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def parse_days(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.datetime64], int | None]:
+    """Days (``datetime64[D]``) of present date-like values — ISO text (parsed once per
+    distinct text), ``date``, ``datetime`` or ``datetime64`` — and the position of the first
+    occurrence of the first unparseable text in sorted order, or ``None`` when all parse.
+
+    Examples
+    --------
+    >>> days, bad = parse_days(np.array(["2026-04-01", dt.date(2026, 5, 1)], dtype=object))
+    >>> days.tolist(), bad
+    ([datetime.date(2026, 4, 1), datetime.date(2026, 5, 1)], None)
+    >>> parse_days(np.array(["2026-04-01", "soon", "later"], dtype=object))[1]
+    2
+    """
+    out = np.empty(values.shape[0], dtype="datetime64[D]")
+    texts = np.fromiter((isinstance(v, str) for v in values), dtype=np.bool_, count=len(values))
+    if texts.any():
+        unique, inverse = np.unique(values[texts].astype(str), return_inverse=True)
+        inverse = inverse.reshape(-1)
+        parsed = np.empty(unique.shape[0], dtype="datetime64[D]")
+        for i, text in enumerate(unique.tolist()):  # a loop over distinct texts
+            day = iso_date(text)
+            if day is None:
+                at = np.flatnonzero(texts)[int(np.flatnonzero(inverse == i)[0])]
+                return out, int(at)
+            parsed[i] = np.datetime64(day, "D")
+        out[texts] = parsed[inverse]
+    others = ~texts
+    if others.any():
+        out[others] = np.array([_day_of(v) for v in values[others]], dtype="datetime64[D]")
+    return out, None
+
+
+def _day_of(value: Any) -> Any:
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[D]")
+    if isinstance(value, dt.datetime):
+        return np.datetime64(value.date(), "D")
+    return np.datetime64(value, "D")
 
 
 def duration_days(value: Any, *, what: str = "duration") -> int:

@@ -7,22 +7,23 @@ column marks pre-aggregated rows ("n events of this type on this day").
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, optional_array, readonly, readonly_arrays
+from successkit.data._event_columns import codes_of, counts_of, days_of, length_of
 from successkit.data.column import Column
-from successkit.data.convert import convert_column, convert_ids, read_columns
+from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
+from successkit.data.read import read_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["COUNT_LIKE", "Events"]
+__all__ = ["COUNT_LIKE", "EventColumns", "Events"]
 
 # Column names that almost surely hold a pre-aggregated count: reading past one silently
 # would count each row once (the bug that made the touch score see 8k events, not 762k).
@@ -30,6 +31,19 @@ COUNT_LIKE = frozenset(
     {"count", "counts", "n", "events", "num_events", "n_events", "event_count", "quantity",
      "qty", "cnt", "times", "occurrences", "frequency", "freq"}
 )
+
+
+class EventColumns(TypedDict, total=False):
+    """The keywords of :meth:`Events.from_columns` that name an event log's columns and types,
+    for readers that read their events the same way (:func:`successkit.dask.usage_history`)."""
+
+    account: str
+    time: str
+    type: str
+    user: str | None
+    count: str | bool | None
+    value: str | None
+    types: Sequence[str] | None
 
 
 def _freeze(value: Mapping[str, Column]) -> Mapping[str, Column]:
@@ -46,10 +60,18 @@ class Events:
     """An event log: one row per event, or per pre-aggregated group of events.
 
     ``account`` holds ``int32`` codes into ``accounts`` (sorted ids), ``day`` the event day
-    (``datetime64[D]``), ``type`` ``int32`` codes into ``types``; ``user`` (codes into
-    ``users``), ``count`` (``int64``, how many events a row stands for) and ``value``
+    (``datetime64[D]``), ``type`` unsigned codes into ``types`` (one byte a row for up to
+    256 types); ``user`` (codes into
+    ``users``), ``count`` (whole numbers, how many events a row stands for) and ``value``
     (``float64``, NaN when missing) are optional. ``extra`` holds kept columns. All arrays
     are read-only. Build one with :meth:`from_columns`.
+
+    Reading copies as little as it can: a numpy ``datetime64[D]`` time column, an integer
+    count column and ``int32`` account codes with a sorted lookup are held as read-only
+    views of the caller's arrays (100 million rows are several GB), so do not modify those
+    arrays afterwards.
+
+    .. versionadded:: 0.2
 
     Examples
     --------
@@ -68,10 +90,11 @@ class Events:
     types: tuple[str, ...] = attrs.field(converter=_names)
     account: npt.NDArray[np.int32] = array_field()
     day: npt.NDArray[np.datetime64] = array_field()
-    type: npt.NDArray[np.int32] = array_field()
+    type: npt.NDArray[np.unsignedinteger[Any]] = array_field()
     users: tuple[str, ...] = attrs.field(default=(), converter=_names)
     user: npt.NDArray[np.int64] | None = array_field(converter=optional_array(), default=None)
-    count: npt.NDArray[np.int64] | None = array_field(converter=optional_array(), default=None)
+    count: npt.NDArray[np.integer[Any]] | None = array_field(converter=optional_array(),
+                                                             default=None)
     value: npt.NDArray[np.float64] | None = array_field(converter=optional_array(),
                                                         default=None)
     extra: Mapping[str, Column] = attrs.field(factory=dict, converter=_freeze)
@@ -83,11 +106,89 @@ class Events:
         return (f"Events({len(self)} rows, {len(self.accounts)} accounts, "
                 f"{len(self.types)} types)")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The read-only mapping proxy cannot be pickled; rebuild from a plain dict (event
+        # logs cross process boundaries under dask and multiprocessing).
+        fields = {f.name: getattr(self, f.name) for f in attrs.fields(Events)}
+        fields["extra"] = dict(self.extra)
+        return (_rebuild, (fields,))
+
     def total(self) -> npt.NDArray[np.int64]:
         """How many events each row stands for: its ``count``, or 1."""
         if self.count is None:
             return np.ones(len(self), dtype=np.int64)
-        return self.count
+        return self.count.astype(np.int64, copy=False)
+
+    def unmatched(self, ids: Any) -> tuple[npt.NDArray[np.str_], int]:
+        """The accounts of this log that are not in ``ids`` and how many events they hold
+        (rows weighted by their count): what ``unmatched="drop"`` leaves out of
+        :func:`~successkit.usage.usage_history`.
+
+        Examples
+        --------
+        >>> ev = Events.from_columns({"account_id": ["a", "zz", "zz"],
+        ...     "at": ["2026-01-02"] * 3, "event": ["login"] * 3})
+        >>> ids, events = ev.unmatched(["a", "b"])
+        >>> ids.tolist(), events
+        (['zz'], 2)
+        """
+        names = np.asarray(self.accounts, dtype=np.str_)
+        wanted = np.unique(convert_ids(ids, name="ids")) if len(ids) else np.zeros(0, np.str_)
+        position = np.searchsorted(wanted, names)
+        found = (position < wanted.shape[0]) & (
+            wanted[np.minimum(position, max(wanted.shape[0] - 1, 0))] == names
+            if wanted.size else np.zeros(names.shape[0], bool))
+        outside = ~found
+        per_account = np.bincount(self.account, weights=self.total(), minlength=names.shape[0])
+        return readonly(names[outside]), int(per_account[outside].sum())
+
+    @classmethod
+    def concat(cls, logs: Sequence[Events]) -> Events:
+        """One log of the rows of ``logs``, in order; account, type and user names are
+        merged by name (codes are renumbered), a log without counts counts one per row and
+        a log without values has missing values.
+
+        Examples
+        --------
+        >>> a = Events.from_columns({"account_id": ["x"], "at": ["2026-01-02"],
+        ...                          "event": ["login"]})
+        >>> b = Events.from_columns({"account_id": ["w", "x"], "at": ["2026-01-03"] * 2,
+        ...                          "event": ["export", "login"]})
+        >>> both = Events.concat([a, b])
+        >>> both.accounts, both.types, both.account.tolist(), both.type.tolist()
+        (('w', 'x'), ('export', 'login'), [1, 0, 1], [1, 0, 1])
+        """
+        logs = list(logs)
+        if not logs or not all(isinstance(log, Events) for log in logs):
+            raise DataError("Events.concat takes a non-empty list of Events")
+        if any(log.extra for log in logs):
+            raise DataError("Events.concat does not carry kept (extra) columns; read the logs "
+                            "without keep=")
+
+        def merged(names: list[tuple[str, ...]], codes: list[Any]) -> tuple[Any, Any]:
+            every = np.unique(np.concatenate([np.asarray(n, dtype=np.str_) for n in names]))
+            parts = [np.searchsorted(every, np.asarray(n, dtype=np.str_))[c] if len(n)
+                     else np.zeros(0, np.int64) for n, c in zip(names, codes, strict=True)]
+            return tuple(every.tolist()), np.concatenate(parts)
+
+        accounts, account = merged([log.accounts for log in logs], [log.account for log in logs])
+        types, kind = merged([log.types for log in logs], [log.type for log in logs])
+        users: tuple[str, ...] = ()
+        user = None
+        if any(log.user is not None for log in logs):
+            if not all(log.user is not None for log in logs):
+                raise DataError("some logs have a user column and some do not", column="user")
+            users, user = merged([log.users for log in logs], [log.user for log in logs])
+        count = None if all(log.count is None for log in logs) else np.concatenate(
+            [log.total() for log in logs])
+        value = None if all(log.value is None for log in logs) else np.concatenate(
+            [np.full(len(log), np.nan) if log.value is None else log.value for log in logs])
+        return cls(accounts=accounts, types=types, account=account.astype(np.int32),
+                   day=np.concatenate([log.day for log in logs]),
+                   type=kind.astype(np.uint8 if len(types) <= 256 else np.uint16
+                                    if len(types) <= 65_536 else np.uint32),
+                   users=users, user=None if user is None else user.astype(np.int64),
+                   count=count, value=value)
 
     @property
     def nbytes(self) -> int:
@@ -109,6 +210,7 @@ class Events:
         types: Sequence[str] | None = None,
         accounts: Sequence[Any] | None = None,
         keep: Sequence[str] = (),
+        what: str = "event type",
     ) -> Events:
         """Read an event log from a mapping or a pandas, polars or pyarrow table.
 
@@ -134,6 +236,9 @@ class Events:
             With integer account codes, the ids the codes index.
         keep:
             Extra columns to carry (read with the usual kind inference).
+        what:
+            What an event type is called in error messages (``"touch point"`` for the
+            touch score).
 
         Examples
         --------
@@ -168,19 +273,21 @@ class Events:
                         f"count={name!r} to weight each row by it, or count=False to ignore it",
                         column=name,
                     )
-        n = _length(raw[account], account)
+        n = length_of(raw[account], account)
         for name in wanted:
-            if _length(raw[name], name) != n:
-                raise DataError(f"has a different length than column {account!r}", column=name)
-        ids, codes = _codes(raw[account], account, accounts, "account")
-        kinds, type_codes = _codes(raw[type], type, types, "event type")
-        day = _days(raw[time], time)
+            size = length_of(raw[name], name)
+            if size != n:
+                raise DataError(f"has {size} values but the {account!r} column has {n}",
+                                column=name)
+        ids, codes = codes_of(raw[account], account, accounts, "account id")
+        kinds, type_codes = codes_of(raw[type], type, types, what, narrow=True)
+        day = days_of(raw[time], time)
         users: tuple[str, ...] = ()
         user_codes = None
         if user is not None:
-            names, user_codes = _codes(raw[user], user, None, "user")
+            names, user_codes = codes_of(raw[user], user, None, "user")
             users = tuple(names)
-        counts = None if not isinstance(count, str) else _counts(raw[count], count)
+        counts = None if not isinstance(count, str) else counts_of(raw[count], count)
         values = None
         if value is not None:
             values = convert_column(raw[value], name=value, kind=Kind.NUMBER).values
@@ -189,110 +296,5 @@ class Events:
                    user=user_codes, count=counts, value=values, extra=extra)
 
 
-def _length(raw: Any, name: str) -> int:
-    try:
-        return len(raw)
-    except TypeError:
-        raise DataError(f"expected a sequence of values, got {raw!r}", column=name) from None
-
-
-def _array(raw: Any) -> npt.NDArray[Any] | None:
-    """``raw`` as a numpy array when it already is one (or a frame column of one), else None."""
-    if isinstance(raw, np.ndarray) and not isinstance(raw, np.ma.MaskedArray):
-        return raw
-    if hasattr(raw, "to_numpy") and type(raw).__module__.split(".")[0] in ("pandas", "polars"):
-        array = np.asarray(raw.to_numpy())
-        return array if array.dtype.kind in "iuUM" else None
-    return None
-
-
-def _codes(
-    raw: Any, name: str, lookup: Sequence[Any] | None, what: str
-) -> tuple[tuple[str, ...], npt.NDArray[Any]]:
-    """(sorted names, int codes) of an id-like column; integer codes index ``lookup``."""
-    array = _array(raw)
-    if lookup is not None and array is not None and array.dtype.kind in "iu":
-        table = (convert_ids(list(lookup), name=f"{name} lookup") if len(lookup)
-                 else np.zeros(0, str))
-        bad = (array < 0) | (array >= len(table))
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DataError(f"{what} code {int(array[row])} is outside the lookup table of "
-                            f"{len(table)}", column=name, row=row)
-        names, remap = np.unique(table, return_inverse=True)
-        if len(names) != len(table):
-            raise DataError(f"the {what} lookup table repeats a name", column=name)
-        return tuple(names.tolist()), remap.astype(np.int32)[array]
-    if array is not None and array.dtype.kind in "iu":
-        values, inverse = np.unique(array, return_inverse=True)
-        labels = values.astype(str)
-        order = np.argsort(labels, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.shape[0])
-        return tuple(labels[order].tolist()), rank.astype(np.int32)[inverse.reshape(-1)]
-    labels = convert_ids(raw, name=name) if array is None or array.dtype.kind != "U" else array
-    if array is not None and array.dtype.kind == "U":
-        empty = np.char.str_len(np.char.strip(labels)) == 0
-        if empty.any():
-            raise DataError(f"missing {what}", column=name, row=int(np.flatnonzero(empty)[0]))
-    names, inverse = np.unique(labels, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if lookup is not None:
-        known = [str(v) for v in lookup]
-        position = np.searchsorted(np.sort(np.asarray(known, dtype=str)), names)
-        sorted_known = np.sort(np.asarray(known, dtype=str))
-        found = np.zeros(len(names), dtype=np.bool_)
-        if known:
-            nearest = sorted_known[np.minimum(position, len(known) - 1)]
-            found = np.asarray((position < len(known)) & (nearest == names), dtype=np.bool_)
-        if not found.all():
-            miss = int(np.flatnonzero(~found)[0])
-            row = int(np.flatnonzero(inverse == miss)[0])
-            raise DataError(f"unknown {what} {str(names[miss])!r}"
-                            + did_you_mean_suffix(str(names[miss]), known), column=name, row=row)
-        full = np.unique(np.asarray(known, dtype=str))
-        return tuple(full.tolist()), np.searchsorted(full, names).astype(np.int32)[inverse]
-    return tuple(names.tolist()), inverse.astype(np.int32)
-
-
-def _days(raw: Any, name: str) -> npt.NDArray[np.datetime64]:
-    array = _array(raw)
-    if array is not None and array.dtype.kind == "M":
-        days = array.astype("datetime64[D]")
-    else:
-        objects = np.asarray(raw.to_numpy() if hasattr(raw, "to_numpy") else list(raw),
-                             dtype=object) if array is None else array.astype(object)
-        zones = np.fromiter((isinstance(v, dt.datetime) for v in objects), bool, len(objects))
-        if zones.any():
-            aware = np.fromiter((isinstance(v, dt.datetime) and v.tzinfo is not None
-                                 for v in objects), bool, len(objects))
-            awareness = aware[zones]
-            if awareness.any() and not awareness.all():
-                rows = np.flatnonzero(zones)
-                row = int(rows[np.flatnonzero(awareness != awareness[0])[0]])
-                raise DataError("time-zone-aware and naive datetimes are mixed; convert them "
-                                "to one time zone first", column=name, row=row)
-        days = convert_column(objects, name=name, kind=Kind.DATE).values
-    missing = np.isnat(days)
-    if missing.any():
-        raise DataError("missing or unparseable time", column=name,
-                        row=int(np.flatnonzero(missing)[0]))
-    return readonly(days)
-
-
-def _counts(raw: Any, name: str) -> npt.NDArray[np.int64]:
-    array = _array(raw)
-    if array is not None and array.dtype.kind in "iu":
-        counts = array.astype(np.int64)
-    else:
-        numbers = convert_column(raw, name=name, kind=Kind.NUMBER).values
-        bad = np.isnan(numbers) | (numbers != np.round(numbers))
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DataError(f"count {numbers[row]} is not a whole number", column=name, row=row)
-        counts = numbers.astype(np.int64)
-    negative = counts < 0
-    if negative.any():
-        row = int(np.flatnonzero(negative)[0])
-        raise DataError(f"negative count {int(counts[row])}", column=name, row=row)
-    return counts
+def _rebuild(fields: dict[str, Any]) -> Events:
+    return Events(**fields)

@@ -15,10 +15,11 @@ import numpy.typing as npt
 from successkit._arrays import readonly
 from successkit._html import html_table
 from successkit.data.column import Column
-from successkit.data.convert import convert_column, convert_ids, read_columns
+from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
-from successkit.data.portfolio import Portfolio, _to_kinds
+from successkit.data.portfolio import Portfolio
+from successkit.data.read import read_table
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History"]
@@ -103,27 +104,11 @@ class History:
         >>> [len(s) for s in history]
         [1, 2]
         """
-        raw = read_columns(columns)
-        for needed in (id, as_of):
-            if needed not in raw:
-                suffix = did_you_mean_suffix(needed, list(raw))
-                raise DataError(f"no column {needed!r}{suffix}", column=needed)
-        ids = convert_ids(raw.pop(id), name=id)
-        dates = convert_column(raw.pop(as_of), name=as_of, kind=Kind.DATE, ids=ids)
+        ids, converted = read_table(columns, id=id, kinds=kinds, fixed={as_of: Kind.DATE})
+        dates = converted.pop(as_of)
         if dates.missing.any():
             row = int(np.flatnonzero(dates.missing)[0])
             raise DataError("missing snapshot date", column=as_of, account=str(ids[row]))
-        wanted = _to_kinds(kinds, raw)
-        converted = {
-            name: convert_column(values, name=name, kind=wanted.get(name), ids=ids)
-            for name, values in raw.items()
-        }
-        for name, column in converted.items():
-            if len(column) != len(ids):
-                raise DataError(
-                    f"has {len(column)} values but the id column {id!r} has {len(ids)}",
-                    column=name,
-                )
         days, inverse = np.unique(dates.values, return_inverse=True)
         inverse = inverse.reshape(-1)
         order = np.argsort(inverse, kind="stable")

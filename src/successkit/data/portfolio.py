@@ -14,12 +14,13 @@ import numpy.typing as npt
 from successkit._arrays import array_equal, array_field, readonly
 from successkit._html import HEAD_ROWS, head_table
 from successkit._optional import import_optional
-from successkit._rows import as_rows, lookup, unknown_account
+from successkit._rows import as_rows, first_duplicate, lookup, unknown_account
 from successkit.data.account import Account
 from successkit.data.column import Column
-from successkit.data.convert import convert_column, convert_ids, first_duplicate, read_columns
+from successkit.data.convert import convert_ids
 from successkit.data.dates import to_date
 from successkit.data.kinds import Kind, Schema
+from successkit.data.read import read_accounts, read_records, read_table, read_typed, typed_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["Portfolio", "portfolio_of"]
@@ -37,24 +38,6 @@ def _optional_date(value: Any) -> dt.date | None:
 
 def _to_ids(value: Any) -> npt.NDArray[np.str_]:
     return readonly(convert_ids(value))
-
-
-def _to_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> dict[str, Kind]:
-    if not kinds:
-        return {}
-    known = set(names)
-    out: dict[str, Kind] = {}
-    for name, kind in kinds.items():
-        if name not in known:
-            raise DataError("kinds names a column that is not in the data", column=name)
-        try:
-            out[name] = Kind(kind)
-        except ValueError:
-            choices = ", ".join(k.value for k in Kind)
-            raise DataError(
-                f"unknown kind {kind!r}; choose one of {choices}", column=name
-            ) from None
-    return out
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -155,39 +138,7 @@ class Portfolio:
         >>> pf.ids.tolist(), pf.schema["renewal"]
         (['1', '2'], <Kind.DATE: 'date'>)
         """
-        raw = read_columns(columns)
-        if id not in raw:
-            available = ", ".join(repr(n) for n in raw) or "none"
-            suffix = did_you_mean_suffix(id, list(raw))
-            raise DataError(
-                f"no id column {id!r} (columns: {available}){suffix}", column=id
-            )
-        ids = raw.pop(id)
-        return cls._build(ids, raw, as_of=as_of, kinds=kinds, id_name=id)
-
-    @classmethod
-    def _build(
-        cls,
-        ids: Any,
-        raw: Mapping[str, Any],
-        *,
-        as_of: Any,
-        kinds: Mapping[str, Kind | str] | None,
-        id_name: str = "id",
-    ) -> Portfolio:
-        account_ids = convert_ids(ids, name=id_name)
-        wanted = _to_kinds(kinds, raw)
-        n = account_ids.shape[0]
-        converted: dict[str, Column] = {}
-        for name, values in raw.items():
-            column = convert_column(values, name=name, kind=wanted.get(name), ids=account_ids)
-            if len(column) != n:
-                raise DataError(
-                    f"has {len(column)} values but the id column {id_name!r} has {n}",
-                    column=name,
-                )
-            converted[name] = column
-        return cls(account_ids, converted, as_of)
+        return cls(*read_table(columns, id=id, kinds=kinds), as_of)
 
     @classmethod
     def from_records(
@@ -209,18 +160,7 @@ class Portfolio:
         >>> pf["arr"].tolist()
         [10.0, nan]
         """
-        rows = list(records)
-        names: dict[str, None] = {}
-        for row in rows:
-            names.update(dict.fromkeys(row))
-        if rows and id not in names:
-            raise DataError(f"no record has an id field {id!r}", column=id)
-        missing_id = next((i for i, row in enumerate(rows) if id not in row), None)
-        if missing_id is not None:
-            raise DataError("record has no account id", column=id, row=missing_id)
-        names.pop(id, None)
-        columns = {name: [row.get(name) for row in rows] for name in names}
-        return cls._build([row[id] for row in rows], columns, as_of=as_of, kinds=kinds, id_name=id)
+        return cls(*read_records(records, id=id, kinds=kinds), as_of)
 
     @classmethod
     def from_accounts(
@@ -242,21 +182,7 @@ class Portfolio:
         >>> pf.as_of
         datetime.date(2026, 10, 1)
         """
-        accounts = list(accounts)
-        for account in accounts:
-            if not isinstance(account, Account):
-                raise DataError(f"expected Account objects, got {type(account).__name__}")
-        if as_of is None:
-            dates = {a.as_of for a in accounts if a.as_of is not None}
-            if len(dates) > 1:
-                shown = ", ".join(sorted(d.isoformat() for d in dates))
-                raise DataError(f"accounts describe different dates ({shown}); pass as_of=")
-            as_of = dates.pop() if dates else None
-        names: dict[str, None] = {}
-        for account in accounts:
-            names.update(dict.fromkeys(account.values))
-        columns = {name: [a.values.get(name) for a in accounts] for name in names}
-        return cls._build([a.id for a in accounts], columns, as_of=as_of, kinds=kinds)
+        return cls(*read_accounts(accounts, as_of=as_of, kinds=kinds))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Portfolio:
@@ -275,7 +201,7 @@ class Portfolio:
         spec = data.get("columns", {})
         columns = {name: column["values"] for name, column in spec.items()}
         kinds = {name: column["kind"] for name, column in spec.items()}
-        return cls._build(list(data.get("ids", [])), columns, as_of=data.get("as_of"), kinds=kinds)
+        return cls(*read_typed(list(data.get("ids", [])), columns, kinds=kinds), data.get("as_of"))
 
     # -- access -------------------------------------------------------------------------------
 
@@ -366,17 +292,9 @@ class Portfolio:
         """
         new = dict(columns or {})
         new.update(arrays)
-        wanted = _to_kinds(kinds, new)
-        merged = dict(self.columns)
-        for name, values in new.items():
-            column = convert_column(values, name=name, kind=wanted.get(name), ids=self.ids)
-            if len(column) != len(self):
-                raise DataError(
-                    f"has {len(column)} values but the portfolio has {len(self)} accounts",
-                    column=name,
-                )
-            merged[name] = column
-        return Portfolio(self.ids, merged, self.as_of)
+        against = f"the portfolio has {len(self)} accounts"
+        typed = typed_columns(new, self.ids, kinds=kinds, against=against)
+        return Portfolio(self.ids, {**self.columns, **typed}, self.as_of)
 
     def without_columns(self, *names: str) -> Portfolio:
         """A new portfolio without the named columns."""
@@ -499,8 +417,8 @@ def portfolio_of(
         return data
     if not isinstance(data, Account):
         raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
-    if not kinds:
-        return Portfolio.from_accounts([data])
-    values = {name: data.values.get(name) for name in kinds}
-    values.update(data.values)
-    return Portfolio.from_accounts([Account(data.id, values, data.as_of)], kinds=kinds)
+    if kinds:  # the columns the model reads, missing where the account has no value
+        values = {name: data.values.get(name) for name in kinds}
+        values.update(data.values)
+        data = Account(data.id, values, data.as_of)
+    return Portfolio.from_accounts([data], kinds=kinds)

@@ -1,5 +1,8 @@
 """The fields of many CTAs at once, from the columns of :class:`~successkit.CTAs`.
 
+CTAs are raised in :class:`Block` s (accounts that fired one rule together);
+:func:`block_columns` flattens the blocks into the (account, rule, action, created) columns.
+
 A CTA is an (account, rule, action, created) row; every other field depends on the rule or
 on the (rule, action) only. So each field is one ``take`` from a lookup table made once per
 playbook (names, kind, priority, owner, due offset, arguments), ``due`` is ``datetime64``
@@ -11,20 +14,85 @@ columns; no :class:`~successkit.CTA` object is made unless one is asked for.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import readonly
 from successkit.dsl import ast
 from successkit.dsl._texts import Objects, objects
 
-__all__ = ["Lookup", "argument_value", "fields", "iso_dates", "json_value", "reason_column"]
+__all__ = [
+    "Block",
+    "Lookup",
+    "WrittenReasons",
+    "argument_value",
+    "block_columns",
+    "block_tuple",
+    "fields",
+    "iso_dates",
+    "json_rows",
+    "json_value",
+    "priority_order",
+    "reason_column",
+]
 
 #: Writes the reasons of (batch, rule index, rows in that batch's evaluation).
 Explainer = Callable[[int, int, npt.NDArray[np.intp]], npt.NDArray[np.object_]]
+
+
+@attrs.frozen(eq=False)
+class Block:
+    """CTAs raised together: accounts (and their rows in the evaluation that raised them)
+    with a rule, an action, a batch and a date each — scalars stand for every CTA of the
+    block; ``action=None`` means one CTA per action of the rule for every account."""
+
+    accounts: npt.NDArray[np.intp]
+    rows: npt.NDArray[np.intp]
+    rule: Any
+    action: Any
+    batch: Any
+    created: Any
+
+    def size(self, rules: Sequence[ast.Rule]) -> int:
+        n = int(self.accounts.shape[0])
+        return n * len(rules[int(self.rule)].actions) if self.action is None else n
+
+
+def block_tuple(value: Iterable[Block]) -> tuple[Block, ...]:
+    return tuple(value)
+
+
+def block_columns(
+    blocks: Sequence[Block], rules: Sequence[ast.Rule]
+) -> dict[str, npt.NDArray[Any]]:
+    """The ``account``, ``row``, ``rule``, ``action``, ``batch`` and ``created`` columns of
+    every CTA of ``blocks``, block after block (read-only arrays)."""
+    parts: dict[str, list[npt.NDArray[Any]]] = {
+        k: [] for k in ("account", "row", "rule", "action", "batch", "created")
+    }
+    for block in blocks:
+        n = int(block.accounts.shape[0])
+        actions = (
+            range(len(rules[int(block.rule)].actions)) if block.action is None else [block.action]
+        )
+        for action in actions:
+            parts["account"].append(block.accounts)
+            parts["row"].append(block.rows)
+            for name, value in (("rule", block.rule), ("action", action), ("batch", block.batch)):
+                parts[name].append(np.broadcast_to(np.asarray(value, dtype=np.intp), (n,)))
+            parts["created"].append(
+                np.broadcast_to(np.asarray(block.created, dtype="datetime64[D]"), (n,))
+            )
+    empty = {"created": np.zeros(0, dtype="datetime64[D]")}
+    return {
+        name: readonly(np.concatenate(values)) if values else
+        readonly(empty.get(name, np.zeros(0, dtype=np.intp)))
+        for name, values in parts.items()
+    }
 
 
 def argument_value(node: ast.Node) -> Any:
@@ -172,8 +240,92 @@ def reason_column(
     return out
 
 
+class WrittenReasons:
+    """An explainer that pickles: the reasons of some CTAs, written out once.
+
+    The explainer of freshly raised CTAs reads the frames they were raised in, whose caches
+    hold compiled closures and namespace results that do not pickle (nor should travel);
+    pickled CTAs carry this instead, which looks reasons up by (batch, rule, row).
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: Mapping[tuple[int, int], tuple[npt.NDArray[np.intp], Objects]]):
+        self.table = dict(table)
+
+    @classmethod
+    def of(
+        cls, explain: Explainer, arrays: Mapping[str, npt.NDArray[Any]], rules: int
+    ) -> WrittenReasons:
+        """The reasons ``explain`` writes for every CTA of ``arrays`` (CTAs' columns)."""
+        n = arrays["rule"].shape[0]
+        reasons = reason_column(explain, arrays, rules, np.arange(n, dtype=np.intp))
+        batch, rule, row = arrays["batch"], arrays["rule"], arrays["row"]
+        key = batch * rules + rule
+        order = np.argsort(key, kind="stable")
+        starts = np.flatnonzero(np.concatenate([[True], key[order][1:] != key[order][:-1]]))
+        table = {}
+        for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), n], strict=True):
+            at = order[start:stop]
+            rows, first = np.unique(row[at], return_index=True)
+            table[(int(batch[at[0]]), int(rule[at[0]]))] = (rows, reasons[at][first])
+        return cls(table)
+
+    def __call__(self, batch: int, rule: int, rows: npt.NDArray[np.intp]) -> Objects:
+        written, reasons = self.table[(batch, rule)]
+        return reasons[np.searchsorted(written, rows)]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WrittenReasons, (self.table,))
+
+
 def iso_dates(days: npt.NDArray[np.datetime64]) -> list[str | None]:
     """Dates as ISO text (``None`` for NaT), each distinct date written once."""
     unique, inverse = np.unique(days.astype("datetime64[D]"), return_inverse=True)
     texts = [None if day is None else day.isoformat() for day in unique.tolist()]
     return objects(texts)[inverse].tolist()  # type: ignore[no-any-return]
+
+
+_PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
+
+
+def priority_order(
+    rules: Sequence[ast.Rule],
+    account_ids: npt.NDArray[np.str_],
+    rule: npt.NDArray[np.intp],
+    account: npt.NDArray[np.intp],
+    created: npt.NDArray[np.datetime64],
+) -> npt.NDArray[np.intp]:
+    """The positions of CTAs (columns in raised order) sorted by priority then account id;
+    by date first when they were raised on several dates (a replay)."""
+    ranks = np.array([_PRIORITY_RANK[r.priority] for r in rules], dtype=np.int64)
+    # accounts by id (not by row), so the order does not depend on the data's layout
+    by_id = np.empty(len(account_ids), dtype=np.int64)
+    by_id[np.argsort(account_ids, kind="stable")] = np.arange(len(account_ids))
+    # stable: CTAs of one account and priority keep rule order, then action order
+    key = ranks[rule] * (len(account_ids) + 1) + by_id[account]
+    days = created.view(np.int64)  # NaT is the smallest int64: first
+    if (days != days[0]).any():  # a replay: dates ascend first
+        return np.lexsort((key, days)).astype(np.intp)
+    return np.argsort(key, kind="stable").astype(np.intp)
+
+
+def json_rows(columns: Mapping[str, Any], lookup: Lookup) -> list[dict[str, Any]]:
+    """One dict per CTA from its :func:`fields`, with the keys of
+    :meth:`CTA.to_dict() <successkit.CTA.to_dict>` in its order (plain JSON types)."""
+    rows = zip(
+        *(columns[name].tolist() for name in ("account_id", "rule", "action")),
+        lookup.json_arguments_at(columns["slot"]),
+        *(columns[name].tolist() for name in ("kind", "priority", "owner")),
+        iso_dates(columns["created"]),
+        iso_dates(columns["due"]),
+        columns["reason"].tolist(),
+        strict=True,
+    )
+    return [
+        {"account_id": account_id, "rule": rule, "action": action, "arguments": arguments,
+         "kind": kind, "priority": priority, "owner": owner, "created": created,
+         "due": due, "reason": reason}
+        for account_id, rule, action, arguments, kind, priority, owner, created, due, reason
+        in rows
+    ]

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from successkit.data.convert import read_columns
 from successkit.data.dates import to_date
+from successkit.data.read import read_columns
 from successkit.dsl import ast
 from successkit.errors import DataError
 

@@ -64,7 +64,10 @@ _HINTS = {
     "missing_action": "name the action after 'then', e.g. 'then contact_admin'",
     "missing_when": "a rule starts with 'when' (or 'rule <name>:' and then 'when')",
 }
+# Caches by parser state, shared by every thread: each entry is a pure function of its key,
+# so threads racing to fill one write the same value; readers keep what they read.
 _hint_cache: dict[tuple[int, int, str], str | None] = {}
+_UNSEEN = object()
 
 
 def _hint_label(exc: UnexpectedToken, parser: Lark) -> str | None:
@@ -74,7 +77,10 @@ def _hint_label(exc: UnexpectedToken, parser: Lark) -> str | None:
     if state is None:  # pragma: no cover - LALR always reports its state
         return None
     key = (state.position, len(state.state_stack), exc.token.type)
-    if key not in _hint_cache:
+    # Threads share the cache: read it once and return the local value, so another
+    # thread clearing it in between cannot lose the entry (a dict step is atomic).
+    label: Any = _hint_cache.get(key, _UNSEEN)
+    if label is _UNSEEN:
         label = exc.match_examples(
             lambda text: parser.parse(text, start="playbook"),
             _EXAMPLES,
@@ -84,7 +90,7 @@ def _hint_label(exc: UnexpectedToken, parser: Lark) -> str | None:
         if len(_hint_cache) > 4096:
             _hint_cache.clear()
         _hint_cache[key] = label
-    return _hint_cache[key]
+    return label  # type: ignore[no-any-return]
 
 
 _accepted_cache: dict[tuple[int, ...], frozenset[str]] = {}

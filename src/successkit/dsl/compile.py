@@ -1,15 +1,11 @@
 """Checked syntax → numpy closures, with three-valued logic.
 
 Each node compiles to a function of a :class:`~successkit.dsl._frame.Frame` that returns
-its values over all accounts at once:
-
-- numbers: a ``float64`` array, NaN where missing (division by zero gives NaN);
-- dates: a ``datetime64[D]`` array, NaT where missing;
-- categories: :class:`Labels` — ``int32`` codes (``-1`` missing) and their labels;
-- conditions: :class:`Truth` — where the condition is *true* and where it is *false*;
-  where it is neither it is *unknown* (SQL's three-valued logic). The *false* mask is
-  computed only when something asks for it (``not``, ``!=``), so a rule without ``not``
-  costs one boolean array per predicate, as hand-written numpy would.
+its values over all accounts at once, as the values of :mod:`successkit.dsl._values`
+(arrays with NaN/NaT where missing, :class:`Labels` for categories, :class:`Truth` for
+conditions). The *false* mask of a condition is computed only when something asks for it
+(``not``, ``!=``), so a rule without ``not`` costs one boolean array per predicate, as
+hand-written numpy would.
 
 Categories compare as integer codes (the label is looked up once per evaluation, never
 compared as text per account) and ``in (...)`` is one table lookup over the codes. Every
@@ -28,6 +24,20 @@ import numpy.typing as npt
 from successkit.data.kinds import Kind
 from successkit.dsl import ast
 from successkit.dsl._frame import Frame
+from successkit.dsl._values import (
+    Labels,
+    Truth,
+    as_truth,
+    compare,
+    divide,
+    full,
+    missing_like,
+    missing_mask,
+    present,
+    shaped,
+    to_number,
+    whole_days,
+)
 from successkit.dsl.check import HISTORY_FUNCTIONS, Type, Types, position_of
 from successkit.errors import DataError, RuleNameError
 
@@ -35,175 +45,6 @@ __all__ = ["Compiled", "Labels", "Truth", "as_truth", "compile_node", "missing_m
 
 BoolArray = npt.NDArray[np.bool_]
 Compiled = Callable[[Frame], Any]
-
-_NAT = np.datetime64("NaT", "D")
-
-
-class Truth:
-    """A condition over all accounts: ``true`` and ``false`` masks (neither = unknown)."""
-
-    __slots__ = ("_false", "_make_false", "true")
-
-    def __init__(
-        self,
-        true: BoolArray,
-        false: BoolArray | None = None,
-        make_false: Callable[[], BoolArray] | None = None,
-    ) -> None:
-        self.true = true
-        self._false = false
-        self._make_false = make_false
-
-    @property
-    def false(self) -> BoolArray:
-        if self._false is None:
-            assert self._make_false is not None
-            self._false = self._make_false()
-            self._make_false = None
-        return self._false
-
-    def negate(self) -> Truth:
-        return Truth(self.false, self.true)
-
-
-class Labels:
-    """Category values: ``codes`` into ``categories`` (``-1`` where missing)."""
-
-    __slots__ = ("categories", "codes")
-
-    def __init__(self, codes: npt.NDArray[np.int32], categories: tuple[str, ...]) -> None:
-        self.codes = codes
-        self.categories = categories
-
-    def code_of(self, label: str) -> int:
-        """The code of ``label`` (``-2``, never equal to a code, when absent)."""
-        categories = self.categories
-        index = int(np.searchsorted(np.asarray(categories, dtype=object), label))
-        if index < len(categories) and categories[index] == label:
-            return index
-        return -2
-
-    def recode(self, other: Labels) -> npt.NDArray[np.int32]:
-        """``other``'s codes translated into this value's categories (-2: not present)."""
-        table = np.array([*(self.code_of(c) for c in other.categories), -1], dtype=np.int32)
-        return table[other.codes]
-
-
-# -- value helpers ----------------------------------------------------------------------------
-
-
-def _full(n: int, value: bool) -> BoolArray:
-    return np.full(n, value, dtype=np.bool_)
-
-
-def to_number(value: Any) -> Any:
-    """A number operand: arrays as they are, conditions as 1/0/NaN, scalars as floats."""
-    if isinstance(value, Truth):
-        return np.where(value.true, 1.0, np.where(value.false, 0.0, np.nan))
-    if isinstance(value, (bool, np.bool_)):
-        return 1.0 if value else 0.0
-    return value
-
-
-def missing_mask(value: Any, n: int) -> BoolArray:
-    """Where ``value`` is missing (scalar literals never are)."""
-    if isinstance(value, Truth):
-        return ~(value.true | value.false)
-    if isinstance(value, Labels):
-        return value.codes < 0
-    if isinstance(value, np.ndarray):
-        return np.isnat(value) if value.dtype.kind == "M" else np.isnan(value)
-    return _full(n, _scalar_missing(value))
-
-
-def _scalar_missing(value: Any) -> bool:
-    """A scalar is missing when arithmetic on literals alone made NaN (or NaT): missing is
-    missing, whether it comes from a column or not."""
-    if isinstance(value, float):  # np.float64 too
-        return value != value
-    return isinstance(value, np.datetime64) and bool(np.isnat(value))
-
-
-def _present(value: Any) -> Any:
-    """Where ``value`` is present, or ``True`` for a scalar (broadcasts)."""
-    if isinstance(value, np.ndarray):
-        return ~np.isnat(value) if value.dtype.kind == "M" else ~np.isnan(value)
-    return not _scalar_missing(value)
-
-
-def _shape(mask: Any, n: int) -> BoolArray:
-    if isinstance(mask, np.ndarray) and mask.shape == (n,):
-        return mask
-    return np.broadcast_to(np.asarray(mask, dtype=np.bool_), (n,)).copy()
-
-
-# -- comparisons ------------------------------------------------------------------------------
-
-_ORDER = {
-    "<": (np.less, np.greater_equal),
-    "<=": (np.less_equal, np.greater),
-    ">": (np.greater, np.less_equal),
-    ">=": (np.greater_equal, np.less),
-}
-
-
-def _compare_values(op: str, left: Any, right: Any, n: int) -> Truth:
-    """Three-valued ``left op right`` for numbers, dates, categories or conditions."""
-    if isinstance(left, Labels) or isinstance(right, Labels):
-        return _compare_labels(op, left, right)
-    if isinstance(left, (Truth, bool, np.bool_)) and isinstance(right, (Truth, bool, np.bool_)):
-        return _compare_truths(op, left, right, n)
-    left, right = to_number(left), to_number(right)
-    if op in _ORDER:
-        is_true, is_false = _ORDER[op]
-        true = _shape(is_true(left, right), n)
-        return Truth(true, make_false=lambda: _shape(is_false(left, right), n))
-    equal = _shape(np.equal(left, right), n)
-
-    def unequal() -> BoolArray:
-        return _shape(np.not_equal(left, right) & _present(left) & _present(right), n)
-
-    if op == "=":
-        return Truth(equal, make_false=unequal)
-    return Truth(unequal(), equal)
-
-
-def _compare_labels(op: str, left: Any, right: Any) -> Truth:
-    if isinstance(left, Labels) and isinstance(right, Labels):
-        a, b = left.codes, left.recode(right)
-        both = (a >= 0) & (b != -1)
-        equal = (a == b) & both
-
-        def known() -> BoolArray:
-            return both  # type: ignore[no-any-return]
-
-    else:
-        labels, text = (left, right) if isinstance(left, Labels) else (right, left)
-        a = labels.codes
-        equal = a == labels.code_of(str(text))  # never -1, so never true where missing
-
-        def known() -> BoolArray:
-            return a >= 0
-
-    if op == "=":
-        return Truth(equal, make_false=lambda: ~equal & known())
-    return Truth(~equal & known(), equal)
-
-
-def _compare_truths(op: str, left: Any, right: Any, n: int) -> Truth:
-    if not isinstance(left, Truth):
-        left, right = right, left
-    if not isinstance(left, Truth):  # two literals
-        left = as_truth(left, n)
-    if not isinstance(right, Truth):  # a condition against true/false
-        same = left if bool(right) else left.negate()
-    else:
-        l_true, l_false, r_true, r_false = left.true, left.false, right.true, right.false
-        same = Truth(
-            (l_true & r_true) | (l_false & r_false), (l_true & r_false) | (l_false & r_true)
-        )
-    result: Truth = same if op == "=" else same.negate()
-    return result
 
 
 # -- the compiler -----------------------------------------------------------------------------
@@ -262,7 +103,7 @@ class _Compiler:
             return self._call(node)
         if isinstance(node, ast.Compare):
             left, right, op = self.compile(node.left), self.compile(node.right), node.op
-            return lambda frame: _compare_values(op, left(frame), right(frame), frame.n)
+            return lambda frame: compare(op, left(frame), right(frame), frame.n)
         if isinstance(node, ast.Between):
             return self._between(node)
         if isinstance(node, ast.In):
@@ -321,7 +162,7 @@ class _Compiler:
             with np.errstate(all="ignore"):
                 if ufunc is not None:
                     return ufunc(a, b)
-                return _divide(a, b, frame.n)
+                return divide(a, b, frame.n)
 
         return arithmetic
 
@@ -346,7 +187,7 @@ class _Compiler:
                 day = arg(frame)
                 now = np.datetime64(frame.as_of, "D")
                 gap = (now - day) if since else (day - now)
-                return _days(gap)
+                return whole_days(gap)
 
             return days_between
         if name == "abs":
@@ -373,10 +214,10 @@ class _Compiler:
             x = to_number(operand(frame))
             lo, hi = to_number(low(frame)), to_number(high(frame))
             n = frame.n
-            true = _shape(np.greater_equal(x, lo) & np.less_equal(x, hi), n)
+            true = shaped(np.greater_equal(x, lo) & np.less_equal(x, hi), n)
 
             def false() -> BoolArray:
-                return _shape(np.less(x, lo) | np.greater(x, hi), n)
+                return shaped(np.less(x, lo) | np.greater(x, hi), n)
 
             result = Truth(true, make_false=false)
             return result.negate() if negated else result
@@ -405,8 +246,8 @@ class _Compiler:
                 result = Truth(inside[codes], make_false=lambda: outside[codes])
             elif isinstance(value, Truth) and all(isinstance(v, bool) for v in values):
                 wanted = set(values)
-                true = (value.true if True in wanted else _full(n, False)) | (
-                    value.false if False in wanted else _full(n, False)
+                true = (value.true if True in wanted else full(n, False)) | (
+                    value.false if False in wanted else full(n, False)
                 )
                 result = Truth(true, (value.true | value.false) & ~true)
             else:
@@ -415,9 +256,9 @@ class _Compiler:
                 else:  # a true/false value among numbers reads as 1/0, as with `=`
                     table = np.array([float(v) for v in values], dtype=np.float64)
                     value = to_number(value)
-                inside_mask = _shape(np.isin(value, table), n)
+                inside_mask = shaped(np.isin(value, table), n)
                 result = Truth(
-                    inside_mask, make_false=lambda: _shape(~inside_mask & _present(value), n)
+                    inside_mask, make_false=lambda: shaped(~inside_mask & present(value), n)
                 )
             return result.negate() if negated else result
 
@@ -428,11 +269,11 @@ class _Compiler:
         target = _literal(node.value)
 
         def becomes(frame: Frame) -> Truth:
-            now = _compare_values("=", operand(frame), target, frame.n)
+            now = compare("=", operand(frame), target, frame.n)
             before_frame = frame.previous()
             if before_frame is None:
-                return Truth(_full(frame.n, False), now.false)
-            before = _compare_values("=", operand(before_frame), target, frame.n)
+                return Truth(full(frame.n, False), now.false)
+            before = compare("=", operand(before_frame), target, frame.n)
             return Truth(now.true & before.false, now.false | before.true)
 
         return becomes
@@ -482,45 +323,13 @@ def _literal(node: ast.Node) -> Any:
     raise TypeError(f"not a literal: {node!r}")  # pragma: no cover
 
 
-def as_truth(value: Any, n: int) -> Truth:
-    """A compiled condition's value as a :class:`Truth` over ``n`` accounts (a constant
-    condition such as ``true`` becomes true, or false, everywhere)."""
-    if isinstance(value, Truth):
-        return value
-    flag = bool(value)
-    return Truth(_full(n, flag), _full(n, not flag))
-
-
-def _divide(a: Any, b: Any, n: int) -> Any:
-    """``a / b`` with NaN where ``b`` is 0 (a missing value, never a warning)."""
-    if not isinstance(b, np.ndarray):
-        if b == 0:
-            return np.full(n, np.nan)
-        return np.true_divide(a, b)
-    out = np.true_divide(a, b)
-    out = np.asarray(out, dtype=np.float64)
-    if out.shape != (n,):
-        out = np.broadcast_to(out, (n,)).copy()
-    out[b == 0] = np.nan
-    return out
-
-
-def _days(gap: Any) -> Any:
-    """Whole days of a ``timedelta64`` array as floats, NaN where NaT."""
-    if isinstance(gap, np.ndarray):
-        days = gap.astype("timedelta64[D]").astype(np.float64)
-        days[np.isnat(gap)] = np.nan
-        return days
-    return np.nan if np.isnat(gap) else float(gap.astype("timedelta64[D]").astype(np.int64))
-
-
 def _date_arithmetic(
     op: str, left: Compiled, right: Compiled, left_type: Type | None, right_type: Type | None
 ) -> Compiled:
     def dates(frame: Frame) -> Any:
         a, b = left(frame), right(frame)
         if left_type is Type.DATE and right_type is Type.DATE:
-            return _days(a - b)
+            return whole_days(a - b)
         date, days = (a, b) if left_type is Type.DATE else (b, a)
         step = np.timedelta64(int(days), "D")
         return date + step if op == "+" else date - step
@@ -532,7 +341,7 @@ def _history_call(name: str, operand: Compiled, days: int, typ: Type) -> Compile
     def history(frame: Frame) -> Any:
         now = operand(frame)
         past_frame = frame.past(days)
-        then = _missing_like(now, frame.n) if past_frame is None else operand(past_frame)
+        then = missing_like(now, frame.n) if past_frame is None else operand(past_frame)
         if name == "previous":
             return then
         a, b = to_number(now), to_number(then)
@@ -540,19 +349,9 @@ def _history_call(name: str, operand: Compiled, days: int, typ: Type) -> Compile
             difference = np.subtract(a, b)
             if name == "delta":
                 return difference
-            return _divide(difference, b, frame.n)
+            return divide(difference, b, frame.n)
 
     return history
-
-
-def _missing_like(value: Any, n: int) -> Any:
-    if isinstance(value, Truth):
-        return Truth(_full(n, False), _full(n, False))
-    if isinstance(value, Labels):
-        return Labels(np.full(n, -1, dtype=np.int32), value.categories)
-    if isinstance(value, np.ndarray) and value.dtype.kind == "M":
-        return np.full(n, _NAT)
-    return np.full(n, np.nan)
 
 
 def _unavailable(node: ast.Name, frame: Frame) -> RuleNameError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, overload
@@ -21,17 +21,27 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import array_field, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.dsl import ast
-from successkit.dsl._cta_columns import Explainer, Lookup, fields, iso_dates, json_value
+from successkit.dsl._cta_columns import (
+    Block,
+    Explainer,
+    Lookup,
+    WrittenReasons,
+    block_columns,
+    block_tuple,
+    fields,
+    json_rows,
+    json_value,
+    priority_order,
+)
 from successkit.errors import did_you_mean_suffix
 
 __all__ = ["CTA", "Block", "CTAs"]
 
 _VERSION = 1
-_PRIORITY_RANK = {name: rank for rank, name in enumerate(ast.PRIORITIES)}
 #: The CTA fields that hold dates (``datetime64[s]`` columns in :meth:`CTAs.to_frame`).
 _DATE_FIELDS = ("created", "due")
 #: CTAs made per step when iterating: growing (``next(iter(ctas))`` stays cheap) to a cap.
@@ -49,6 +59,8 @@ def _freeze(value: Mapping[str, Any]) -> Mapping[str, Any]:
 @attrs.frozen(kw_only=True)
 class CTA:
     """One call to action: a rule fired for an account and asks for one action.
+
+    .. versionadded:: 0.1
 
     Attributes
     ----------
@@ -70,8 +82,6 @@ class CTA:
         ``created`` plus the rule's ``due`` duration (``None`` without one).
     reason:
         The values that made the rule fire, e.g. ``first_login_rate = 22% <= 30%``.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -113,55 +123,6 @@ class CTA:
         }
 
 
-@attrs.frozen(eq=False)
-class Block:
-    """CTAs raised together: accounts (and their rows in the evaluation that raised them)
-    with a rule, an action, a batch and a date each — scalars stand for every CTA of the
-    block; ``action=None`` means one CTA per action of the rule for every account."""
-
-    accounts: npt.NDArray[np.intp]
-    rows: npt.NDArray[np.intp]
-    rule: Any
-    action: Any
-    batch: Any
-    created: Any
-
-    def size(self, rules: Sequence[ast.Rule]) -> int:
-        n = int(self.accounts.shape[0])
-        return n * len(rules[int(self.rule)].actions) if self.action is None else n
-
-
-def _block_tuple(value: Iterable[Block]) -> tuple[Block, ...]:
-    return tuple(value)
-
-
-def _columns(
-    blocks: Sequence[Block], rules: Sequence[ast.Rule]
-) -> dict[str, npt.NDArray[Any]]:
-    parts: dict[str, list[npt.NDArray[Any]]] = {
-        k: [] for k in ("account", "row", "rule", "action", "batch", "created")
-    }
-    for block in blocks:
-        n = int(block.accounts.shape[0])
-        actions = (
-            range(len(rules[int(block.rule)].actions)) if block.action is None else [block.action]
-        )
-        for action in actions:
-            parts["account"].append(block.accounts)
-            parts["row"].append(block.rows)
-            for name, value in (("rule", block.rule), ("action", action), ("batch", block.batch)):
-                parts[name].append(np.broadcast_to(np.asarray(value, dtype=np.intp), (n,)))
-            parts["created"].append(
-                np.broadcast_to(np.asarray(block.created, dtype="datetime64[D]"), (n,))
-            )
-    empty = {"created": np.zeros(0, dtype="datetime64[D]")}
-    return {
-        name: readonly(np.concatenate(values)) if values else
-        readonly(empty.get(name, np.zeros(0, dtype=np.intp)))
-        for name, values in parts.items()
-    }
-
-
 @readonly_arrays
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class CTAs(Sequence[CTA]):
@@ -197,7 +158,7 @@ class CTAs(Sequence[CTA]):
 
     account_ids: npt.NDArray[np.str_] = array_field()
     rules: tuple[ast.Rule, ...] = attrs.field(converter=_rules)
-    blocks: tuple[Block, ...] = attrs.field(converter=_block_tuple, repr=False)
+    blocks: tuple[Block, ...] = attrs.field(converter=block_tuple, repr=False)
     #: Writes the reasons of CTAs from (batch, rule, rows).
     explain: Explainer | None = attrs.field(default=None)
     #: Whether the blocks are already in priority/account order.
@@ -208,9 +169,17 @@ class CTAs(Sequence[CTA]):
         """No CTAs."""
         return cls(account_ids=np.zeros(0, dtype=str), rules=tuple(rules), blocks=())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The reasons are written out: the frames the CTAs were raised in (compiled
+        # closures, namespace results) do not pickle and should not travel.
+        explain = self.explain
+        if explain is not None and not isinstance(explain, WrittenReasons):
+            explain = WrittenReasons.of(explain, self._arrays, len(self.rules))
+        return (_restored, (self.account_ids, self.rules, self.blocks, explain, self.presorted))
+
     @cached_property
     def _arrays(self) -> dict[str, npt.NDArray[Any]]:
-        return _columns(self.blocks, self.rules)
+        return block_columns(self.blocks, self.rules)
 
     @property
     def account(self) -> npt.NDArray[np.intp]:
@@ -280,16 +249,8 @@ class CTAs(Sequence[CTA]):
         n = len(self)
         if self.presorted or n == 0:
             return np.arange(n, dtype=np.intp)
-        ranks = np.array([_PRIORITY_RANK[r.priority] for r in self.rules], dtype=np.int64)
-        # accounts by id (not by row), so the order does not depend on the data's layout
-        by_id = np.empty(len(self.account_ids), dtype=np.int64)
-        by_id[np.argsort(self.account_ids, kind="stable")] = np.arange(len(self.account_ids))
-        # stable: CTAs of one account and priority keep rule order, then action order
-        key = ranks[self.rule] * (len(self.account_ids) + 1) + by_id[self.account]
-        days = self.created.view(np.int64)  # NaT is the smallest int64: first
-        if (days != days[0]).any():  # a replay: dates ascend first
-            return np.lexsort((key, days)).astype(np.intp)
-        return np.argsort(key, kind="stable").astype(np.intp)
+        return priority_order(self.rules, self.account_ids, self.rule, self.account,
+                              self.created)
 
     # -- sequence -----------------------------------------------------------------------------
 
@@ -382,23 +343,7 @@ class CTAs(Sequence[CTA]):
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: ``{"version": 1, "ctas": [cta.to_dict(), ...]}``."""
-        columns = self._fields()
-        rows = zip(
-            *(columns[name].tolist() for name in ("account_id", "rule", "action")),
-            self._lookup.json_arguments_at(columns["slot"]),
-            *(columns[name].tolist() for name in ("kind", "priority", "owner")),
-            iso_dates(columns["created"]),
-            iso_dates(columns["due"]),
-            columns["reason"].tolist(),
-            strict=True,
-        )
-        ctas = [  # the keys of CTA.to_dict(), in its order
-            {"account_id": account_id, "rule": rule, "action": action, "arguments": arguments,
-             "kind": kind, "priority": priority, "owner": owner, "created": created,
-             "due": due, "reason": reason}
-            for account_id, rule, action, arguments, kind, priority, owner, created, due, reason
-            in rows
-        ]
+        ctas = json_rows(self._fields(), self._lookup)
         return {"version": _VERSION, "ctas": ctas}
 
     def to_frame(self) -> Any:
@@ -452,3 +397,16 @@ class CTAs(Sequence[CTA]):
                          "reason")
         }
         return html_table(table, caption=repr(self), total=len(self))
+
+
+def _restored(
+    account_ids: npt.NDArray[np.str_],
+    rules: tuple[ast.Rule, ...],
+    blocks: tuple[Block, ...],
+    explain: Explainer | None,
+    presorted: bool,
+) -> CTAs:
+    """CTAs from the parts :meth:`CTAs.__reduce__` pickles."""
+    return CTAs(
+        account_ids=account_ids, rules=rules, blocks=blocks, explain=explain, presorted=presorted
+    )

@@ -11,6 +11,7 @@ import numpy as np
 
 from successkit._fingerprint import fingerprint
 from successkit._html import html_table
+from successkit._keys import read_dict, shown
 from successkit.data.dates import to_date
 from successkit.data.history import History
 from successkit.data.kinds import Kind
@@ -49,14 +50,14 @@ class Playbook:
     Build one with :meth:`parse`. A playbook is immutable; it compares equal to another
     with the same rules (its ``name`` is a label), and ``Playbook.parse(pb.format()) == pb``.
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     rules:
         The parsed rules, in order (names unique).
     name:
         An optional label (shown in reprs and stored by :meth:`to_dict`).
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -237,10 +238,20 @@ class Playbook:
             A :class:`~successkit.Portfolio`, or a :class:`~successkit.History` (rules are
             evaluated for the latest snapshot's accounts; ``change``, ``delta``,
             ``previous`` and ``becomes`` look at the earlier snapshots).
-        health, touch, stages:
-            Results whose values rules can name (``health.score``, ``touch.quadrant``,
-            ``stage``), or models that produce them (with a History, a model is scored at
-            every snapshot, so ``health.band becomes "red"`` works).
+        health:
+            A health result whose values rules name as ``health.score``, ``health.band``
+            and ``health.<metric>``, or a :class:`~successkit.HealthModel` that produces one
+            (with a History, a model is scored at every snapshot, so
+            ``health.band becomes "red"`` works).
+        touch:
+            A touch (or quadrant) result whose values rules name as ``touch.score``,
+            ``touch.quadrant``, ..., or a model that produces one (a touch model bound to
+            its events with :meth:`~successkit.TouchModel.bind` is scored at every
+            snapshot of a History).
+        stages:
+            A :class:`~successkit.StageResult` whose values rules name as ``stage``,
+            ``stage.goal_met``, ..., or a :class:`~successkit.Roadmap` that produces one
+            (assigned at every snapshot of a History).
         open_ctas:
             CTAs raised earlier (see below): an open one holds back its (account, rule);
             a closed one with a ``created`` date holds it back for the rule's cooldown.
@@ -282,20 +293,9 @@ class Playbook:
             explain=_Explainer(self.rules, [frame]),
         )
 
-    def replay(
-        self,
-        history: History,
-        outcome: Any = None,
-        *,
-        health: Any = None,
-        touch: Any = None,
-        stages: Any = None,
-    ) -> Any:
-        """Evaluate the playbook at every snapshot as if it had been live.
-
-        See :func:`successkit.dsl.replay.replay`.
-        """
-        return replay(self, history, outcome, health=health, touch=touch, stages=stages)
+    # The function is the method, said once: ``pb.replay(history, ...)`` is
+    # ``replay(pb, history, ...)``.
+    replay = replay
 
     # -- text and serialisation ---------------------------------------------------------------
 
@@ -326,13 +326,19 @@ class Playbook:
         >>> sk.Playbook.from_dict(pb.to_dict()) == pb
         True
         """
+        data = read_dict(data, ("version", "name", "text"), what="a playbook")
         version = data.get("version")
         if version != _VERSION:
-            raise ModelError(f"unsupported playbook version {version!r} (expected {_VERSION})")
+            raise ModelError(
+                f"unsupported playbook version {shown(version)} (expected {_VERSION})"
+            )
         text = data.get("text")
         if not isinstance(text, str):
             raise ModelError("a playbook dict needs its rules as 'text'")
-        return cls.parse(text, name=data.get("name"))
+        name = data.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ModelError(f"a playbook's name must be text, got {shown(name)}")
+        return cls.parse(text, name=name)
 
     @cached_property
     def fingerprint(self) -> str:

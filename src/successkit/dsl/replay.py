@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -21,14 +20,15 @@ import numpy.typing as npt
 
 from successkit._html import html_table
 from successkit._optional import import_optional
-from successkit.data.dates import to_date
+from successkit.data._keyed import read_churn_dates
+from successkit.data.calendar import Span, parse_span, shift, span_text
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Frame, Timeline
 from successkit.dsl._program import Compilable, _blocks, _Explainer, namespaces
 from successkit.dsl.cta import Block, CTAs
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 
 __all__ = ["ReplayResult", "RuleReplay", "replay"]
 
@@ -61,6 +61,8 @@ class RuleReplay:
 class ReplayResult:
     """The outcome of :meth:`Playbook.replay`.
 
+    .. versionadded:: 0.1
+
     Attributes
     ----------
     ctas:
@@ -75,9 +77,10 @@ class ReplayResult:
         week (the Monday it starts on).
     churn_rate:
         The share of all accounts that churned (the base rate to compare
-        ``churn_share`` with), or ``None`` without outcomes.
-
-    .. versionadded:: 0.1
+        ``churn_share`` with), or ``None`` without outcomes. With a :attr:`horizon`, the
+        share of account-snapshots that churned within the horizon after the snapshot.
+    horizon:
+        The outcome window of the churn figures (``"1mo"``), or ``None``.
 
     Examples
     --------
@@ -100,6 +103,7 @@ class ReplayResult:
     per_owner_week: tuple[tuple[str | None, dt.date, int], ...]
     churn_rate: float | None = None
     snapshots: int = 0
+    horizon: str | None = None
 
     def rule(self, name: str) -> RuleReplay:
         """The figures of rule ``name``."""
@@ -114,6 +118,7 @@ class ReplayResult:
             "version": 1,
             "snapshots": self.snapshots,
             "churn_rate": self.churn_rate,
+            "horizon": self.horizon,
             "overall": self.overall.to_dict(),
             "rules": [r.to_dict() for r in self.rules],
             "per_owner_week": [
@@ -133,7 +138,8 @@ class ReplayResult:
         lines = [f"replay over {self.snapshots} snapshots: {self.overall.ctas} CTAs for "
                  f"{self.overall.accounts} accounts"]
         if self.churn_rate is not None:
-            lines[0] += f" (base churn rate {self.churn_rate:.0%})"
+            within = "" if self.horizon is None else f" within {self.horizon}"
+            lines[0] += f" (base churn rate{within} {self.churn_rate:.0%})"
         for stats in (*self.rules, self.overall):
             text = f"  {stats.rule}: {stats.ctas} CTAs, {stats.accounts} accounts"
             if stats.churn_share is not None:
@@ -183,26 +189,17 @@ def _churn_dates(
                 dates[seen] = column.values[seen]
                 churned |= seen
         return churned, dates
-    if isinstance(outcome, np.ndarray) and outcome.shape == universe.shape:
-        if outcome.dtype.kind == "M":
-            dates = outcome.astype("datetime64[D]")
-            return ~np.isnat(dates), dates
-        if outcome.dtype.kind == "b":
-            return outcome.copy(), dates
-    if isinstance(outcome, Mapping):
-        given = [(a, v) for a, v in outcome.items() if v is not None and v is not False]
-        rows = accounts.index_of([str(account) for account, _ in given]).tolist()
-        for (account, value), i in zip(given, rows, strict=True):
-            if i < 0:
-                continue
-            churned[i] = True
-            if value is not True:
-                dates[i] = np.datetime64(to_date(value, what=f"churn date of {account!r}"), "D")
-        return churned, dates
-    raise DataError(
-        "outcome must be a column name, a mapping of account id to churn date (or True), "
-        "or an array of churn dates (or flags) aligned with history.ids"
-    )
+    if isinstance(outcome, (str, bytes)) or np.isscalar(outcome):
+        raise DataError(
+            "outcome must be a column name, a mapping of account id to churn date (or True), "
+            "or an array of churn dates (or flags) aligned with history.ids"
+        )
+    if isinstance(outcome, (list, tuple, np.ndarray)) and len(outcome) != len(universe):
+        raise DataError(f"outcome has {len(outcome)} values but the history has "
+                        f"{len(universe)} accounts (history.ids); or pass a mapping / Series "
+                        "keyed by account id")
+    # Keyed by id (mapping, indexed Series) -> matched by id; None / NaT / NaN: no churn.
+    return read_churn_dates(outcome, universe, what="outcome")
 
 
 def _stats(
@@ -211,12 +208,18 @@ def _stats(
     created: npt.NDArray[np.datetime64],
     count: int,
     outcome: tuple[npt.NDArray[np.bool_], npt.NDArray[np.datetime64]] | None,
+    horizon: Span | None = None,
 ) -> RuleReplay:
     flagged = np.unique(accounts)
     if outcome is None:
         return RuleReplay(rule=name, ctas=count, accounts=int(flagged.size))
     churned, dates = outcome
     hit = churned[flagged]
+    if horizon is not None:
+        # With a horizon, a flagged account counts as churned when it churned within the
+        # horizon after one of its CTAs: the same window as the base rate's.
+        soon = (dates[accounts] > created) & (dates[accounts] <= shift(created, horizon))
+        hit = np.isin(flagged, accounts[soon])
     share = float(hit.mean()) if flagged.size else None
     # lead time: from the account's first CTA to its churn, for CTAs before the churn
     first = np.full(len(churned), _NAT)
@@ -247,23 +250,32 @@ def replay(
     health: Any = None,
     touch: Any = None,
     stages: Any = None,
+    horizon: Any = None,
 ) -> ReplayResult:
     """Evaluate ``playbook`` at every snapshot of ``history`` as if it had been live.
 
     Parameters
     ----------
     playbook:
-        The rules to replay.
+        The rules to replay (the playbook itself when called as :meth:`Playbook.replay`).
     history:
         The snapshots, oldest first.
     outcome:
         Optional churn outcomes: the name of a boolean column (churned at the first
         snapshot where it is true) or a date column (the churn date) of the history, a
-        mapping of account id to churn date (or ``True`` when only the fact is known), or
-        an array of churn dates (NaT: did not churn) or flags aligned with ``history.ids``.
+        mapping or pandas Series of churn dates (or ``True`` when only the fact is known)
+        keyed by account id — matched by id, unknown ids are an error — or an array of
+        churn dates or flags aligned with ``history.ids``. ``None``, ``NaT`` and NaN mean
+        "did not churn".
     health, touch, stages:
         Namespaces as for :meth:`Playbook.evaluate`; pass models (not results), so they
         are scored at every snapshot.
+    horizon:
+        An outcome window (``"1mo"``: a calendar month, ``"90d"``). With it, a flagged
+        account counts as churned when it churned within the horizon after one of its
+        CTAs, and the base rate :attr:`ReplayResult.churn_rate` is the share of
+        account-snapshots that churned within the horizon after the snapshot — the same
+        window, so the two compare. Without it, any churn date counts.
 
     Returns
     -------
@@ -319,12 +331,17 @@ def replay(
     )
     account, rule_of = ctas.account, ctas.rule
     churn = None if outcome is None else _churn_dates(outcome, history, accounts)
+    span = None if horizon is None else _horizon(horizon)
+    if span is not None and churn is None:
+        raise DataError("horizon= needs outcome= (churn dates) to compare with")
     created = ctas.created
     per_rule = []
     for j, rule in enumerate(rules):
         mine = rule_of == j
-        per_rule.append(_stats(rule.name, account[mine], created[mine], int(mine.sum()), churn))
-    overall = _stats("(any rule)", account, created, len(account), churn)
+        per_rule.append(
+            _stats(rule.name, account[mine], created[mine], int(mine.sum()), churn, span)
+        )
+    overall = _stats("(any rule)", account, created, len(account), churn, span)
     weeks: Counter[tuple[str | None, dt.date]] = Counter()
     if len(account):
         # week numbers counted from Monday 1970-01-05 (day 4), one key per (week, rule)
@@ -339,6 +356,8 @@ def replay(
         for (owner, week), count in sorted(weeks.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
     )
     rate = None if churn is None or not len(universe) else float(churn[0].mean())
+    if churn is not None and span is not None:
+        rate = _base_rate(churn[1], frames, accounts, span)
     return ReplayResult(
         ctas=ctas,
         rules=tuple(per_rule),
@@ -346,4 +365,25 @@ def replay(
         per_owner_week=per_week,
         churn_rate=rate,
         snapshots=len(history),
+        horizon=None if span is None else span_text(span),
     )
+
+
+def _horizon(value: Any) -> Span:
+    try:
+        return parse_span(value, what="horizon")
+    except ModelError as exc:
+        raise DataError(exc.message, column="horizon") from None
+
+
+def _base_rate(dates: npt.NDArray[np.datetime64], frames: list[Frame], accounts: Portfolio,
+               span: Span) -> float | None:
+    """The share of account-snapshots whose account churned within ``span`` after the
+    snapshot (a loop over snapshots)."""
+    hits = total = 0
+    for frame in frames:
+        now = np.datetime64(frame.as_of, "D")
+        churn = dates[accounts.index_of(frame.ids)]
+        hits += int(((churn > now) & (churn <= shift(np.array([now]), span)[0])).sum())
+        total += len(frame.ids)
+    return hits / total if total else None

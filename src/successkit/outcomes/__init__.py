@@ -1,10 +1,14 @@
-"""Outcomes: validate a health score against churn, fit its weights, calibrate it to churn
-probabilities, backtest it over time, and the retention arithmetic around it.
+"""Outcomes: validate a health score against churn, fit its weights (or the whole points
+card), calibrate it to churn probabilities, backtest it over time, watch its stability, and
+the retention arithmetic around it.
 
 No scikit-learn: everything is numpy.
 """
 
 from successkit.outcomes.backtesting import BacktestResult, backtest
+from successkit.outcomes.card_export import ReasonCodes, card_sql, reason_codes
+from successkit.outcomes.card_fit import CardFit, fit_card
+from successkit.outcomes.card_stability import StabilityReport, stability
 from successkit.outcomes.fitting import fit
 from successkit.outcomes.revenue import (
     ArrAtRisk,
@@ -20,13 +24,20 @@ __all__ = [
     "ArrAtRisk",
     "BacktestResult",
     "CalibratedModel",
+    "CardFit",
     "RateTable",
+    "ReasonCodes",
     "RetentionReport",
+    "StabilityReport",
     "ValidationReport",
     "arr_at_risk",
     "backtest",
     "calibrate",
+    "card_sql",
     "evaluate",
     "fit",
+    "fit_card",
+    "reason_codes",
     "retention",
+    "stability",
 ]

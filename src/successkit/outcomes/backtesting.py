@@ -5,13 +5,14 @@ observation of its accounts, labelled by whether each churned within ``horizon``
 snapshot. Snapshots whose outcome window closed by ``train_until`` train the weights (all
 of them stacked, so an account contributes once per snapshot); every snapshot on or after
 ``train_until`` is scored with the fitted model and evaluated on its own. Nothing observed
-after ``train_until`` reaches the fit.
+after ``train_until`` reaches the fit. Unknown (censored) labels are left out and counted,
+never taken as "stayed". The result reports the training AUC beside the held-out ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -21,18 +22,18 @@ import numpy.typing as npt
 
 from successkit._html import html_table
 from successkit._optional import import_optional
-from successkit.data.dates import duration_days, to_date
+from successkit.contracts.labels import ChurnLabels
+from successkit.data.calendar import shift, span_text
+from successkit.data.dates import to_date
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.outcomes.fitting import fit_matrix
+from successkit.outcomes._backtest_inputs import Reader, horizon_span, horizon_text, outcome_reader
+from successkit.outcomes.fitting import SolverOptions, fit_matrix
 from successkit.outcomes.validation import ValidationReport, evaluate
-from successkit.scoring._outcome_inputs import read_outcome
 
 __all__ = ["BacktestResult", "backtest"]
 
-BoolArray = npt.NDArray[np.bool_]
-Outcomes = Callable[[dt.date, int], Any]
 
 
 def _frozen(value: Mapping[dt.date, ValidationReport]) -> Mapping[dt.date, ValidationReport]:
@@ -43,22 +44,36 @@ def _frozen(value: Mapping[dt.date, ValidationReport]) -> Mapping[dt.date, Valid
 class BacktestResult:
     """Out-of-time validation of a health model: made by :func:`backtest`.
 
+    .. versionadded:: 0.1
+
     Attributes
     ----------
     model:
         The model scored on the test snapshots: fitted on the training snapshots, or the
         model as given with ``fit=False``.
     train_dates:
-        The snapshots the weights were fitted on (empty with ``fit=False``).
+        The snapshots the weights were fitted on (empty with ``fit=False``): those whose
+        whole outcome window closed by :attr:`train_until`.
+    train_until:
+        The split date.
     reports:
         Test snapshot date → :class:`ValidationReport` of :attr:`model`.
     baseline:
         Test snapshot date → report of the model as given, before fitting (empty with
         ``fit=False``), to see what fitting gained out of time.
+    train_report:
+        The fitted model evaluated on its own training snapshots (stacked), for the
+        training AUC beside the held-out ones; ``None`` with ``fit=False``.
+    horizon:
+        The outcome window after each snapshot, as text (``"90d"``, ``"1mo"``).
     horizon_days:
-        The outcome window after each snapshot.
-
-    .. versionadded:: 0.1
+        The window in days (for calendar months and years: the first test snapshot's).
+    train_unknown:
+        Training labels left out because they were unknown (censored); each test report
+        counts its own in ``unknown``.
+    untested:
+        Test snapshots left out because every label was unknown (their outcome window had
+        not been observed yet).
 
     Examples
     --------
@@ -82,6 +97,16 @@ class BacktestResult:
     reports: Mapping[dt.date, ValidationReport] = attrs.field(converter=_frozen)
     baseline: Mapping[dt.date, ValidationReport] = attrs.field(converter=_frozen)
     horizon_days: int
+    horizon: str = ""
+    train_until: dt.date | None = None
+    train_report: ValidationReport | None = None
+    train_unknown: int = 0
+    untested: tuple[dt.date, ...] = ()
+
+    @property
+    def train_auc(self) -> float:
+        """The AUC of the fitted model on its training snapshots (NaN without a fit)."""
+        return float("nan") if self.train_report is None else self.train_report.auc
 
     def columns(self) -> dict[str, Any]:
         """One row per test snapshot: accounts, churned, AUC with its interval, lift, and
@@ -98,6 +123,7 @@ class BacktestResult:
         out["baseline_auc"] = np.array(
             [self.baseline[d].auc if d in self.baseline else np.nan for d in dates]
         )
+        out["unknown"] = np.array([float(r.unknown) for r in reports], dtype=np.float64)
         return out
 
     def summary(self) -> str:
@@ -111,33 +137,60 @@ class BacktestResult:
         >>> model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Percentile())])
         >>> result = sk.backtest(model, sample.history, sample.churned_within,
         ...                      train_until="2026-09-01", horizon="30d", n_boot=0)
-        >>> print(result.summary())  # doctest: +ELLIPSIS
+        >>> print(result.summary())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
         Backtest: fitted on 2 snapshots (2026-07-01 … 2026-08-01), 30-day horizon
+        Training: snapshots whose outcome window closed by 2026-09-01 (last training date
+        2026-08-01); training AUC 0.8... on 803 account-snapshots
         2026-09-01: ... accounts, ... churned, AUC 0... (before fit 0...), lift ...×
         2026-10-01: ...
         """
+        horizon = self.horizon or f"{self.horizon_days}d"
+        split = "" if self.train_until is None else self.train_until.isoformat()
         if self.train_dates:
             first, last = self.train_dates[0].isoformat(), self.train_dates[-1].isoformat()
             head = (f"Backtest: fitted on {len(self.train_dates)} snapshots ({first} … {last}), "
-                    f"{self.horizon_days}-day horizon")
+                    f"{horizon_text(horizon)} horizon\n"
+                    f"Training: snapshots whose outcome window closed by {split} (last "
+                    f"training date {last})")
+            if self.train_report is not None:
+                head += (f"; training AUC {self.train_report.auc:.3f} on "
+                         f"{self.train_report.accounts} account-snapshots")
+            if self.train_unknown:
+                head += f", {self.train_unknown} unknown labels left out"
         else:
-            head = f"Backtest of the model as given, {self.horizon_days}-day horizon"
+            head = f"Backtest of the model as given, {horizon_text(horizon)} horizon"
         lines = [head]
         for day, report in self.reports.items():
             before = ""
             if day in self.baseline:
                 before = f" (before fit {self.baseline[day].auc:.3f})"
+            unknown = f", {report.unknown} unknown left out" if report.unknown else ""
             lines.append(
                 f"{day.isoformat()}: {report.accounts} accounts, {report.churned} churned, "
-                f"AUC {report.auc:.3f}{before}, lift {report.lift:.1f}×"
+                f"AUC {report.auc:.3f}{before}, lift {report.lift:.1f}×{unknown}"
             )
+        if self.untested:
+            lines.append("Not tested, outcome window not observed yet: "
+                         + ", ".join(d.isoformat() for d in self.untested))
         return "\n".join(lines)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """AUC per test snapshot with its confidence interval, the model before fitting
+        and the coin-toss line (needs ``successkit[plot]``); ``kwargs`` go to ``Axes.plot``
+        for the AUC line. Returns the matplotlib ``Axes``."""
+        from successkit.outcomes._plots import plot_backtest
+
+        return plot_backtest(self, ax, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: train dates, horizon, and each test date's report."""
         return {
             "train_dates": [d.isoformat() for d in self.train_dates],
+            "train_until": None if self.train_until is None else self.train_until.isoformat(),
+            "horizon": self.horizon,
             "horizon_days": self.horizon_days,
+            "train_auc": None if self.train_report is None else self.train_report.auc,
+            "train_unknown": self.train_unknown,
             "model": self.model.to_dict(),
             "reports": {d.isoformat(): r.to_dict() for d, r in self.reports.items()},
             "baseline": {d.isoformat(): r.to_dict() for d, r in self.baseline.items()},
@@ -152,54 +205,15 @@ class BacktestResult:
 
     def __repr__(self) -> str:
         aucs = ", ".join(f"{r.auc:.3f}" for r in self.reports.values())
+        train = "" if self.train_report is None else f", training AUC {self.train_auc:.3f}"
         return (
             f"BacktestResult({len(self.train_dates)} training snapshots, "
-            f"{len(self.reports)} test snapshots, AUC {aucs})"
+            f"{len(self.reports)} test snapshots, AUC {aucs}{train})"
         )
 
     def _repr_html_(self) -> str:
         columns = self.columns()
         return html_table(columns, caption=repr(self))
-
-
-def _outcome_reader(outcomes: Any, history: History) -> Callable[[Portfolio, int], BoolArray]:
-    """A function giving each snapshot's outcomes from what the caller passed."""
-    if callable(outcomes):
-        def from_callable(snapshot: Portfolio, days: int) -> BoolArray:
-            assert snapshot.as_of is not None
-            values = outcomes(snapshot.as_of, days)
-            return read_outcome(values, len(snapshot), ids=snapshot.ids,
-                                what=f"outcomes on {snapshot.as_of.isoformat()}")
-        return from_callable
-    if isinstance(outcomes, Mapping):
-        ids = np.asarray([str(k) for k in outcomes], dtype=str)
-        raw = list(outcomes.values())
-    else:
-        ids = history.ids
-        raw = outcomes
-    try:
-        dates = np.asarray(
-            [np.datetime64("NaT") if v is None else v for v in raw], dtype="datetime64[D]"
-        )
-    except (TypeError, ValueError):
-        raise DataError(
-            "outcomes must be a function (as_of, days) → churned, or churn dates (a date or "
-            "None per account)"
-        ) from None
-    if dates.ndim != 1 or dates.shape[0] != ids.shape[0]:
-        raise DataError(
-            f"churn dates must be one per account of the history ({ids.shape[0]}), "
-            f"got shape {dates.shape}"
-        )
-    lookup = Portfolio(ids)
-
-    def from_dates(snapshot: Portfolio, days: int) -> BoolArray:
-        rows = lookup.index_of(snapshot.ids)
-        churn = np.where(rows >= 0, dates[np.maximum(rows, 0)], np.datetime64("NaT"))
-        start = np.datetime64(snapshot.as_of, "D")
-        return np.asarray((churn > start) & (churn <= start + np.timedelta64(days, "D")))
-
-    return from_dates
 
 
 def backtest(
@@ -208,7 +222,7 @@ def backtest(
     outcomes: Any,
     *,
     train_until: Any,
-    horizon: Any = "90d",
+    horizon: Any = None,
     fit: bool = True,
     l2: float = 1.0,
     arr: str | None = None,
@@ -224,15 +238,20 @@ def backtest(
     history:
         Snapshots of the portfolio over time.
     outcomes:
-        What happened after each snapshot: a function ``(as_of, days) → churned`` giving a
-        boolean per account of the snapshot on ``as_of`` (such as
-        ``SampleData.churned_within``), or churn dates — a date (or ``None``) per account of
-        ``history.ids``, or a mapping of account id → churn date.
+        What happened after each snapshot: the :class:`~successkit.contracts.ChurnLabels`
+        of the history's dates (unknown labels are left out and counted); a function
+        ``(as_of, days) → churned`` giving a boolean per account of the snapshot on
+        ``as_of`` (such as ``SampleData.churned_within``); or churn dates — a date (or
+        ``None``/``NaT``: no churn) per account of ``history.ids``, or a mapping or pandas
+        Series keyed by account id (matched by id).
     train_until:
-        The split date. A snapshot trains only when its whole outcome window has closed by
-        then (``as_of + horizon <= train_until``); snapshots on or after it are tested.
+        The split date. A snapshot trains only when its whole outcome window (plus the
+        labels' grace gap) has closed by then (``as_of + horizon <= train_until``), so no
+        training label uses anything observed after it; snapshots on or after it are
+        tested.
     horizon:
-        The outcome window after each snapshot (``"90d"``, ``"3mo"``, days).
+        The outcome window after each snapshot: ``"90d"``, ``"1mo"`` (a calendar month:
+        2026-01-31 + 1mo = 2026-02-28), or days. Default: the labels' horizon, else 90 days.
     fit:
         ``False`` evaluates ``model`` as given on the test snapshots (no training).
     l2:
@@ -249,7 +268,8 @@ def backtest(
     Raises
     ------
     DataError
-        No snapshot to test, or none to train on; outcomes that do not fit the snapshots.
+        No snapshot to test, or none to train on; outcomes that do not fit the snapshots;
+        a horizon that is not a duration.
     ModelError
         The training outcomes have one class only, or the fit does not converge.
 
@@ -260,45 +280,46 @@ def backtest(
     >>> sample = make_portfolio(500, months=5, seed=2)
     >>> model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0.1, 0.9))])
     >>> result = sk.backtest(model, sample.history, sample.churn_dates,
-    ...                      train_until="2026-09-01", horizon="30d", n_boot=0)
-    >>> len(result.train_dates), len(result.reports)
-    (3, 2)
+    ...                      train_until="2026-09-01", horizon="1mo", n_boot=0)
+    >>> len(result.train_dates), len(result.reports), result.train_dates[-1].isoformat()
+    (3, 2, '2026-08-01')
     """
     if not isinstance(history, History):
         raise DataError(f"expected a History, got {type(history).__name__}")
     split = to_date(train_until, what="train_until")
-    days = duration_days(horizon, what="horizon")
-    if days <= 0:
-        raise DataError("horizon must be at least one day")
-    read = _outcome_reader(outcomes, history)
-    window = dt.timedelta(days=days)
-    tests = [s for s in history if s.as_of is not None and s.as_of >= split]
+    span = horizon_span(horizon, outcomes)
+    if span.count <= 0:
+        raise DataError("horizon must be at least one day", column="horizon")
+    grace = np.timedelta64(outcomes.grace_days if isinstance(outcomes, ChurnLabels) else 0, "D")
+    read = outcome_reader(outcomes, history)
+    snapshots = [s for s in history if s.as_of is not None]
+    ends = shift(np.array([s.as_of for s in snapshots], dtype="datetime64[D]"), span)
+    tests = [(s, e) for s, e in zip(snapshots, ends, strict=True)
+             if s.as_of is not None and s.as_of >= split]
     if not tests:
         raise DataError(f"no snapshot on or after train_until {split.isoformat()} to test on")
-    trains = [s for s in history if s.as_of is not None and s.as_of + window <= split]
+    cut = np.datetime64(split, "D")
+    trains = [(s, e) for s, e in zip(snapshots, ends, strict=True) if e + grace <= cut]
     fitted = model
+    train_report = None
+    train_unknown = 0
     if fit:
         if not trains:
             raise DataError(
-                f"no snapshot's {days}-day outcome window closes by {split.isoformat()}; "
-                "move train_until later or shorten the horizon"
+                f"no snapshot's {horizon_text(span_text(span))} outcome window closes by "
+                f"{split.isoformat()}; move train_until later or shorten the horizon"
             )
-        matrices, labels = [], []
-        names: tuple[str, ...] = ()
-        for snapshot in trains:  # a loop over snapshots
-            names, matrix = model.metric_matrix(snapshot)
-            matrices.append(np.asarray(matrix))
-            labels.append(read(snapshot, days))
-        try:
-            fitted = fit_matrix(model, names, np.vstack(matrices), np.concatenate(labels), l2=l2)
-        except ModelError as exc:
-            raise ModelError(f"fitting on {len(trains)} snapshots before "
-                             f"{split.isoformat()}: {exc}") from exc
+        fitted, train_report, train_unknown = _fit(model, trains, read, split, l2)
     reports: dict[dt.date, ValidationReport] = {}
     baseline: dict[dt.date, ValidationReport] = {}
-    for snapshot in tests:
+    untested: list[dt.date] = []
+    for snapshot, end in tests:  # a loop over snapshots
         assert snapshot.as_of is not None
-        churned = read(snapshot, days)
+        y, known = read(snapshot, end)
+        if len(snapshot) and not known.any():
+            untested.append(snapshot.as_of)
+            continue
+        churned = np.where(known, y, np.nan)
         arr_values = None if arr is None else snapshot.column(arr, "number").values
         try:
             reports[snapshot.as_of] = evaluate(
@@ -310,10 +331,52 @@ def backtest(
                 )
         except ModelError as exc:
             raise ModelError(f"testing on {snapshot.as_of.isoformat()}: {exc}") from exc
+    if not reports:
+        raise DataError(f"every label of the {len(tests)} test snapshots is unknown: their "
+                        "outcome windows pass the end of the observed data")
+    first = np.datetime64(tests[0][0].as_of, "D")
     return BacktestResult(
         model=fitted,
-        train_dates=tuple(s.as_of for s in trains if s.as_of is not None) if fit else (),
+        train_dates=tuple(s.as_of for s, _ in trains if s.as_of is not None) if fit else (),
         reports=reports,
         baseline=baseline,
-        horizon_days=days,
+        horizon_days=int((tests[0][1] - first).astype(np.int64)),
+        horizon=span_text(span),
+        train_until=split,
+        train_report=train_report,
+        train_unknown=train_unknown,
+        untested=tuple(untested),
     )
+
+
+def _fit(
+    model: Any, trains: list[tuple[Portfolio, np.datetime64]], read: Reader, split: dt.date,
+    l2: float,
+) -> tuple[Any, ValidationReport, int]:
+    """The model fitted on the stacked training snapshots (unknown labels left out), its
+    report on them, and how many labels were unknown."""
+    matrices, labels, keeps = [], [], []
+    names: tuple[str, ...] = ()
+    for snapshot, end in trains:  # a loop over snapshots
+        names, matrix = model.metric_matrix(snapshot)
+        y, known = read(snapshot, end)
+        matrices.append(np.asarray(matrix)[known])
+        labels.append(y[known])
+        keeps.append(known)
+    y_all = np.concatenate(labels)
+    unknown = int(sum(int((~known).sum()) for known in keeps))
+    try:
+        fitted = fit_matrix(model, names, np.vstack(matrices), y_all,
+                            solver=SolverOptions(l2=l2), unknown=unknown)
+    except ModelError as exc:
+        raise ModelError(f"fitting on {len(trains)} snapshots before "
+                         f"{split.isoformat()}: {exc}") from exc
+    scores = np.concatenate([
+        np.asarray(fitted.score(snapshot).score, dtype=np.float64)[known]
+        for (snapshot, _), known in zip(trains, keeps, strict=True)
+    ])
+    try:
+        report = evaluate(scores, y_all, n_boot=0)
+    except ModelError as exc:
+        raise ModelError(f"training report on {len(trains)} snapshots: {exc}") from exc
+    return fitted, report, unknown

@@ -56,6 +56,8 @@ def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
 class RateTable:
     """Accounts and churn per row of a breakdown: bands, risk deciles or probability bins.
 
+    .. versionadded:: 0.1
+
     Attributes
     ----------
     kind:
@@ -71,8 +73,6 @@ class RateTable:
         ARR and churned ARR per row, or ``None`` when no ARR was given.
     predicted:
         Mean predicted churn probability per row (probability bins only, else ``None``).
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -159,12 +159,9 @@ def band_table(
     return RateTable(
         kind="band",
         labels=order,
-        accounts=counts,
-        churned=churn,
-        low=low,
-        high=high,
-        arr=arr_sums,
-        churned_arr=churned_arr,
+        accounts=counts, churned=churn,
+        low=low, high=high,  # the band's score range among the evaluated accounts
+        arr=arr_sums, churned_arr=churned_arr,
     )
 
 

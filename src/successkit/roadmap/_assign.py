@@ -8,79 +8,23 @@ read the entry date from the window (see :mod:`successkit.roadmap.tenure`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._rows import positions, row_of, unknown_account
-from successkit.data.history import History
-from successkit.data.portfolio import Portfolio
+from successkit._rows import positions
 from successkit.dsl._frame import Timeline
 from successkit.errors import DataError, RuleNameError
 from successkit.roadmap.result import StageResult, finish, timing
 from successkit.roadmap.tenure import tenure_stages
 
-if TYPE_CHECKING:
-    from successkit.dsl.cta import CTA
-    from successkit.dsl.playbook import Playbook
-
 # The roadmap is duck-typed (Any): roadmap.py imports this module.
 
-__all__ = ["actions_for", "continue_from", "only", "run"]
+__all__ = ["continue_from", "run"]
 
 _NAT = np.datetime64("NaT", "D")
-
-
-def only(data: Portfolio | History, account_id: str) -> Portfolio | History:
-    """``data`` restricted to one account (the batch path on a portfolio of one)."""
-    snapshots = data.snapshots if isinstance(data, History) else (data,)
-    kept = []
-    for snapshot in snapshots:
-        rows = snapshot.index_of([account_id])
-        kept.append(snapshot.take(rows[rows >= 0]))
-    if not any(len(snapshot) for snapshot in kept):
-        raise unknown_account(account_id, data.ids, "the data")  # with did-you-mean
-    return History(kept) if isinstance(data, History) else kept[0]
-
-
-def _cut(provider: Any, account_id: str) -> Any:
-    """A namespace result cut to one account, so that a one-account evaluation reads (and
-    aligns) no more; a model, or a result that cannot be cut, as it is."""
-    take = getattr(provider, "take", None)
-    if take is None or not hasattr(provider, "rule_columns"):
-        return provider
-    return take(np.flatnonzero(np.asarray(provider.ids) == account_id))
-
-
-def actions_for(
-    playbook: Playbook,
-    data: Portfolio | History,
-    account_id: str,
-    *,
-    stages: StageResult,
-    row: int,
-    health: Any,
-    touch: Any,
-    now: Any,
-) -> tuple[CTA, ...]:
-    """The CTAs ``playbook`` raises for one account (at ``row`` of ``stages``), evaluated
-    on ``data`` and results cut to that account — unless a ``health=`` / ``touch=`` model
-    scores accounts relative to each other (percentiles): alone, the account would score
-    differently than in the batch, so all of ``data`` is evaluated and its CTAs kept."""
-    if any(getattr(p, "population_dependent", False) for p in (health, touch)):
-        row_of(data.ids, account_id, where="the data")
-        ctas = playbook.evaluate(data, stages=stages, health=health, touch=touch, now=now)
-        return tuple(ctas[int(i)] for i in np.flatnonzero(ctas.account_id == account_id))
-    ctas = playbook.evaluate(
-        only(data, account_id),
-        stages=stages._take([row]),
-        health=_cut(health, account_id),
-        touch=_cut(touch, account_id),
-        now=now,
-    )
-    return tuple(ctas)
 
 
 class _Run:
@@ -143,13 +87,7 @@ def run(
     snapshots = timeline.snapshots
     last = len(snapshots) - 1
     conditions = roadmap._conditions(timeline.schema())
-    has_goal = np.array([s.goal is not None for s in roadmap.stages], dtype=np.bool_)
-    expected = np.array(
-        [np.nan if s.expected_duration is None else s.expected_duration for s in roadmap.stages],
-        dtype=np.float64,
-    )
     tenure = roadmap.assignment == "tenure"
-    fingerprint = roadmap.fingerprint
     starts = [s.bounds[0] for s in roadmap.stages if s.bounds is not None]
     positions = range(len(snapshots)) if (every or not tenure) else [last]
     results: list[StageResult] = []
@@ -180,28 +118,10 @@ def run(
             entered = np.where(run.unknown, _NAT, run.entered).astype("datetime64[D]")
         if not (every or position == last):
             continue
-        if conditions.has_goals:
-            goals_true, goals_false = conditions.goals_at(frame)
-        else:
-            goals_true = goals_false = np.zeros((len(roadmap.stages), frame.n), dtype=np.bool_)
-        results.append(
-            finish(
-                ids=snapshot.ids,
-                codes=codes,
-                entered=entered,
-                goals_true=goals_true,
-                goals_false=goals_false,
-                has_goal=has_goal,
-                expected=expected,
-                as_of=snapshot.as_of,
-                stages=roadmap.names,
-                assignment=roadmap.assignment,
-                fingerprint=fingerprint,
-                roadmap=roadmap,
-                data=snapshot if data is None else data,
-                sources=sources,
-            )
-        )
+        goals = conditions.goals_at(frame) if conditions.has_goals else None
+        data_at = snapshot if data is None else data
+        results.append(finish(roadmap, snapshot, codes, entered, goals, data=data_at,
+                              sources=sources))
     return results
 
 

@@ -34,6 +34,8 @@ class SuccessPlan:
     there, the stage's joint / customer / vendor tasks with due dates, and the positive
     (opportunity) and challenge (risk) actions that fire for it now.
 
+    .. versionadded:: 0.1
+
     Attributes
     ----------
     account_id, as_of:
@@ -54,8 +56,6 @@ class SuccessPlan:
     actions:
         The CTAs the stage's playbook raises for the account now;
         :attr:`positive` / :attr:`challenge` split them by kind.
-
-    .. versionadded:: 0.1
 
     Examples
     --------

@@ -18,6 +18,7 @@ from successkit._optional import import_optional
 from successkit._rows import row_of
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, did_you_mean_suffix
 from successkit.roadmap.plan import SuccessPlan
 from successkit.roadmap.summary import StageSummary, stage_summary
@@ -217,6 +218,33 @@ class StageResult:
 
     # -- output -------------------------------------------------------------------------------
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Accounts per stage as a funnel, first stage on top, stalled accounts hatched
+        (needs ``successkit[plot]``); ``kwargs`` go to ``Axes.barh``. Returns the ``Axes``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import successkit as sk
+        >>> roadmap = sk.Roadmap([sk.Stage("trial"), sk.Stage("paying", entry="paid")])
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b", "c"], "paid": [False, True, True]})
+        >>> ax = roadmap.assign(pf).plot()
+        >>> [t.get_text() for t in ax.get_yticklabels()], ax.get_title()
+        (['trial', 'paying'], 'Accounts per stage')
+        """
+        from successkit.roadmap._plots import plot_funnel
+
+        return plot_funnel(self, ax, **kwargs)
+
+    def plot_days_in_stage(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Days in stage per stage as box plots, with each stage's expected duration dashed
+        (needs ``successkit[plot]`` and known entry dates: a History or a tenure roadmap);
+        ``kwargs`` go to ``Axes.boxplot``. Returns the ``Axes``."""
+        from successkit.roadmap._plots import plot_days_in_stage
+
+        return plot_days_in_stage(self, ax, **kwargs)
+
     def summary(self) -> StageSummary:
         """Accounts per stage, with how many met their goal and how many are stalled.
 
@@ -312,20 +340,26 @@ def timing(
 
 
 def finish(
-    *,
-    ids: npt.NDArray[np.str_],
+    roadmap: Any,
+    snapshot: Portfolio,
     codes: npt.NDArray[np.int32],
     entered: DateArray,
-    goals_true: BoolArray,
-    goals_false: BoolArray,
-    has_goal: BoolArray,
-    expected: FloatArray,
-    as_of: dt.date | None,
+    goals: tuple[BoolArray, BoolArray] | None,
     **fields: Any,
 ) -> StageResult:
-    """Derive days in stage, goal met, progress and stalled from the stage of every account,
-    its entry date and the stages × accounts goal masks — with whole-array operations."""
+    """The result of ``roadmap`` on ``snapshot``: days in stage, goal met, progress and
+    stalled derived from the stage of every account, its entry date and the stages ×
+    accounts masks of goals true and goals false (``None``: no stage has a goal) — with
+    whole-array operations. ``fields`` are the result's references (data, sources)."""
+    stages = roadmap.stages
+    has_goal = np.array([s.goal is not None for s in stages], dtype=np.bool_)
+    expected = np.array(
+        [np.nan if s.expected_duration is None else s.expected_duration for s in stages],
+        dtype=np.float64,
+    )
+    as_of = snapshot.as_of
     n = codes.shape[0]
+    goals_true, goals_false = goals or (np.zeros((len(stages), n), dtype=np.bool_),) * 2
     placed = codes >= 0
     safe = np.maximum(codes, 0)
     cols = np.arange(n)
@@ -341,7 +375,7 @@ def finish(
         goal_true = goal_false = np.zeros(n, dtype=np.bool_)
         progress = np.full(n, np.nan)
     return StageResult(
-        ids=ids,
+        ids=snapshot.ids,
         codes=codes.astype(np.int32),
         entered=entered.astype("datetime64[D]"),
         days_in_stage=days,
@@ -351,5 +385,9 @@ def finish(
         stalled=stalled,
         expected=expected,
         as_of=as_of,
+        stages=roadmap.names,
+        assignment=roadmap.assignment,
+        fingerprint=roadmap.fingerprint,
+        roadmap=roadmap,
         **fields,
     )

@@ -12,20 +12,25 @@ from successkit._html import html_table
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.dsl import ast
 from successkit.dsl._frame import Timeline, schema_of
 from successkit.dsl._program import namespaces
 from successkit.dsl.playbook import Playbook
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.roadmap._assign import actions_for, continue_from, run
+from successkit.roadmap._account_plan import plan_for, stage_playbook
+from successkit.roadmap._assign import continue_from, run
 from successkit.roadmap._conditions import StageConditions
 from successkit.roadmap._presets import lifecycle_stages, maturity_stages
-from successkit.roadmap._validate import ASSIGNMENTS, column_name, rule_prefix, validate
-from successkit.roadmap.plan import SuccessPlan, make_plan
+from successkit.roadmap._validate import (
+    ASSIGNMENTS,
+    column_name,
+    read_roadmap,
+    rule_prefix,
+    validate,
+)
+from successkit.roadmap.plan import SuccessPlan
 from successkit.roadmap.result import RULE_KINDS, StageResult
 from successkit.roadmap.stage import Stage
 from successkit.roadmap.tenure import TenureColumns
-from successkit.scoring._serial import check_version, field
 
 __all__ = ["ASSIGNMENTS", "Roadmap", "rule_prefix"]
 
@@ -49,6 +54,8 @@ class Roadmap:
         contiguous from ``0d`` and the last open-ended. Read from the ``contract_start``
         date column, with the renewal columns below when present (see :doc:`/roadmap`).
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     stages:
@@ -70,8 +77,6 @@ class Roadmap:
         stage without entry, a window; tenure roadmaps: a stage without a window or with an
         entry, windows that do not start at ``0d``, overlap, leave a gap or do not end
         open. Messages name the stage.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -314,12 +319,6 @@ class Roadmap:
 
     # -- stage playbooks and plans ------------------------------------------------------------
 
-    def _scoped(self, stage: Stage) -> Playbook | None:
-        if stage.playbook is None:
-            return None
-        scope = ast.Compare("=", ast.Name("stage"), ast.String(stage.name))
-        return stage.playbook.scoped(scope, prefix=rule_prefix(stage.name))
-
     def playbook(self) -> Playbook:
         """Every stage's playbook, each rule limited to accounts in its stage and named
         ``<stage>.<rule>``, merged into one playbook. Evaluate it with ``stages=`` a
@@ -342,7 +341,7 @@ class Roadmap:
           then upsell
           as opportunity
         """
-        parts = [p for p in (self._scoped(stage) for stage in self.stages) if p is not None]
+        parts = [p for p in (stage_playbook(stage) for stage in self.stages) if p is not None]
         return Playbook.merge(*parts, name=self.name)
 
     def plan(
@@ -382,23 +381,8 @@ class Roadmap:
         """
         if not isinstance(result, StageResult):
             raise DataError(f"result must be a StageResult, got {type(result).__name__}")
-        if result.stages != self.names:
-            raise DataError("the stage result comes from another roadmap (its stages differ)")
-        account_id = str(account_id)
-        row = result.row(account_id)
-        code = int(result.codes[row])
-        stage = self.stages[code] if code >= 0 else None
-        source = result.data if data is None else data
-        given = dict(result.sources)
-        given.update({k: v for k, v in (("health", health), ("touch", touch)) if v is not None})
-        actions: tuple[Any, ...] = ()
-        scoped = None if stage is None else self._scoped(stage)
-        if scoped is not None and source is not None:
-            actions = actions_for(
-                scoped, source, account_id, stages=result, row=row, now=now,
-                health=given.get("health"), touch=given.get("touch"),
-            )
-        return make_plan(self, result, row, actions)
+        return plan_for(self, str(account_id), result, data=data, health=health, touch=touch,
+                        now=now)
 
     # -- serialisation ------------------------------------------------------------------------
 
@@ -429,21 +413,8 @@ class Roadmap:
         >>> sk.Roadmap.from_dict(roadmap.to_dict()) == roadmap
         True
         """
-        check_version(data, kind="roadmap")
-        stages = field(data, "stages", where="roadmap")
-        if not isinstance(stages, list | tuple):
-            raise ModelError("stages must be a list", where="roadmap")
-        columns = data.get("columns") or {}
-        if not isinstance(columns, Mapping):
-            raise ModelError("columns must be a dict", where="roadmap")
-        return cls(
-            [Stage.from_dict(s) for s in stages],
-            assign=data.get("assign", "criteria"),
-            name=data.get("name"),
-            contract_start=columns.get("contract_start", "contract_start"),
-            renewals=columns.get("renewals", "renewals"),
-            renewal_date=columns.get("renewal_date", "renewal_date"),
-        )
+        stages, options = read_roadmap(data)
+        return cls(stages, **options)
 
     @property
     def fingerprint(self) -> str:

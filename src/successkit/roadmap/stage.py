@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from successkit._fingerprint import fingerprint as _hash
+from successkit._keys import at, read_dict
 from successkit.data.dates import format_duration, model_duration
 from successkit.dsl import Playbook, ast, format_node, parse_condition
 from successkit.errors import ModelError, RuleError
@@ -99,6 +100,8 @@ class Stage:
     language, so they are parsed, checked and evaluated like rules (three-valued: a
     condition holds only where it is *true*; unknown is not true).
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     name:
@@ -131,8 +134,6 @@ class Stage:
         An entry, goal or playbook that does not parse; the message names the stage.
     ModelError
         Any other malformed argument, naming the stage.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -274,16 +275,24 @@ class Stage:
         >>> sk.Stage.from_dict(stage.to_dict()) == stage
         True
         """
+        data = read_dict(data, ("type", "version", "name", "description", "entry", "goal",
+                                "window", "expected_duration", "tasks", "playbook"),
+                         what="a stage")
         check_version(data, kind="stage")
         name = field(data, "name", where="stage")
         tasks = data.get("tasks") or ()
         if not isinstance(tasks, list | tuple):
             raise ModelError("tasks must be a list", where=f"stage {name!r}")
+        read = []
+        with at("tasks"):
+            for i, t in enumerate(tasks):
+                with at(i):
+                    read.append(Task.from_dict(t))
         return cls(
             name,
             entry=data.get("entry"),
             goal=data.get("goal"),
-            tasks=[Task.from_dict(t) for t in tasks],
+            tasks=read,
             playbook=data.get("playbook"),
             expected_duration=data.get("expected_duration"),
             description=data.get("description"),

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from successkit._fingerprint import fingerprint as _hash
+from successkit._keys import read_dict
 from successkit.data.dates import format_duration, model_duration
 from successkit.errors import ModelError
 from successkit.scoring._serial import check_version, field
@@ -40,6 +41,8 @@ class Task:
     Seed 001 (HiCustomer) lists a success roadmap's work per stage in three columns: joint
     tasks (共同タスク), customer tasks (カスタマータスク) and the vendor's own tasks (自社タスク).
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     name:
@@ -55,8 +58,6 @@ class Task:
     ------
     ModelError
         An empty name, an unknown owner or a due duration that is not a duration.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -102,6 +103,7 @@ class Task:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Task:
         """Rebuild a task from :meth:`to_dict` output (a malformed dict is a ModelError)."""
+        data = read_dict(data, ("type", "version", "name", "owner", "due"), what="a task")
         check_version(data, kind="task")
         where = "task"
         return cls(

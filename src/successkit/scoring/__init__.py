@@ -1,5 +1,6 @@
 """The health model: schemes, metrics, bands, health scores, explanations, segments, trends."""
 
+from successkit.scoring._plots import plot_band_shares
 from successkit.scoring.bands import Bands
 from successkit.scoring.explain import Explanation, MetricExplanation
 from successkit.scoring.health import HealthModel
@@ -29,6 +30,7 @@ __all__ = [
     "Thresholds",
     "TrendResult",
     "TrendSummary",
+    "plot_band_shares",
     "rollup",
     "trend",
 ]

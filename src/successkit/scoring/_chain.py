@@ -1,6 +1,7 @@
-"""Scoring over time: band hysteresis against the previous result, and a whole History.
+"""A model's result: its combined scores with band hysteresis, one snapshot or a History.
 
-Shared by :class:`~successkit.HealthModel` and :class:`~successkit.SegmentedModel`.
+Shared by :class:`~successkit.HealthModel` and :class:`~successkit.SegmentedModel`, so both
+build their :class:`~successkit.HealthResult` the same way.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import numpy.typing as npt
 
 from successkit._rows import positions
 from successkit.data.history import History
+from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
+from successkit.scoring._weighting import Combined
 from successkit.scoring.bands import Bands
 from successkit.scoring.result import HealthResult
 
-__all__ = ["band_codes", "score_history"]
+__all__ = ["band_codes", "health_result", "score_history"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -29,6 +32,38 @@ def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:
     for snapshot in history:
         results.append(model.score(snapshot, previous=results[-1] if results else None))
     return tuple(results)
+
+
+def health_result(
+    model: Any,
+    portfolio: Portfolio,
+    combined: Combined,
+    metrics: FloatArray,
+    notes: tuple[str, ...],
+    previous: HealthResult | None,
+) -> HealthResult:
+    """The result of ``model`` on ``portfolio``: the ``combined`` scores (groups beyond the
+    model's named ones dropped), the metric score matrix, and bands with hysteresis against
+    ``previous``."""
+    score = combined.score
+    return HealthResult(
+        ids=portfolio.ids,
+        score=score,
+        band_codes=band_codes(model.bands, score, portfolio.ids, previous),
+        bands=model.bands,
+        group_names=model.group_names,
+        group_matrix=combined.groups[:, : len(model.group_names)],
+        metric_names=model.names,
+        metric_matrix=metrics,
+        coverage=combined.coverage,
+        points=combined.points,
+        max_points=combined.max_points,
+        fingerprint=model.fingerprint,
+        as_of=portfolio.as_of,
+        notes=notes,
+        model=model,
+        portfolio=portfolio,
+    )
 
 
 def band_codes(

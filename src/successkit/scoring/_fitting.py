@@ -37,10 +37,19 @@ import numpy.typing as npt
 from successkit._arrays import array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_outcome
+from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_labels
+from successkit.scoring._training import Training, with_training
 from successkit.scoring.segmented import SegmentedModel
 
-__all__ = ["WeightFit", "fit_matrix", "fit_model", "fit_weights", "with_fitted_weights"]
+__all__ = [
+    "SolverOptions",
+    "Training",
+    "WeightFit",
+    "fit_matrix",
+    "fit_model",
+    "fit_weights",
+    "with_fitted_weights",
+]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -50,6 +59,20 @@ _ARMIJO = 1e-4
 _MIN_STEP = 1e-12
 # Largest Newton step (relative to the coefficients) that counts as converged.
 _STEP_TOL = 1e-6
+
+
+@attrs.frozen(kw_only=True)
+class SolverOptions:
+    """The weight solver's settings, given once to every fit :func:`fit_model` makes: the
+    ridge penalty ``l2``, at most ``max_iter`` Newton iterations, and the projected-gradient
+    tolerance ``tol`` per account (as :func:`fit_weights` takes them)."""
+
+    l2: float = 1.0
+    max_iter: int = 100
+    tol: float = 1e-8
+
+
+_DEFAULT_SOLVER = SolverOptions()
 
 
 @readonly_arrays
@@ -182,12 +205,16 @@ def fit_matrix(
     matrix: FloatArray,
     churned: BoolArray,
     *,
-    l2: float = 1.0,
-    max_iter: int = 100,
-    tol: float = 1e-8,
+    solver: SolverOptions = _DEFAULT_SOLVER,
+    unknown: int = 0,
 ) -> Any:
     """``model`` with weights fitted on a prepared metric score matrix (see :func:`fit`);
-    the solver options go to :func:`fit_weights`."""
+    the ``solver`` options go to :func:`fit_weights`.
+
+    Rows without any metric score are left out. The returned model's ``training`` counts
+    the rows used, their churners, those left out here, and ``unknown``: the rows with an
+    unknown outcome the caller left out before (``matrix`` holds only known outcomes).
+    """
     keep = ~np.isnan(matrix).all(axis=1)
     y = churned[keep]
     both_outcomes(
@@ -195,13 +222,16 @@ def fit_matrix(
         accounts="training accounts",
         need="weights can only be learnt from outcomes with both churned and staying accounts",
     )
-    result = fit_weights(names, matrix[keep], y, l2=l2, max_iter=max_iter, tol=tol)
+    result = fit_weights(names, matrix[keep], y, l2=solver.l2, max_iter=solver.max_iter,
+                         tol=solver.tol)
     if float(result.coefficients.sum()) <= 0:
         raise ModelError(
             "no metric score predicts churn in these outcomes (every fitted weight is 0); "
             "the weights cannot be learnt"
         )
-    return with_fitted_weights(model, result)
+    training = Training(accounts=int(y.size), churned=int(y.sum()), unknown=unknown,
+                        unscored=int(keep.size - y.size))
+    return with_training(with_fitted_weights(model, result), training)
 
 
 def with_fitted_weights(model: Any, result: WeightFit) -> Any:
@@ -248,7 +278,10 @@ def fit_model(
     portfolio:
         The training accounts. ``fit`` sees nothing else: hold out test accounts yourself.
     churned:
-        Whether each account churned, aligned with ``portfolio.ids``.
+        Whether each account churned: aligned with ``portfolio.ids`` by position, or by id
+        when it carries ids (a mapping, a Series indexed by id, one snapshot's labels).
+        ``None`` or NaN is an unknown (censored) outcome: that account is left out of the
+        fit and counted in the fitted model's ``training``.
     l2:
         Ridge penalty on the coefficients (scikit-learn's ``1 / C``); larger values give
         more even weights. ``0`` fits without a penalty.
@@ -265,7 +298,11 @@ def fit_model(
     -------
     HealthModel or SegmentedModel
         The same model with learnt weights: metric weights sum to 100, and a group weighs
-        the sum of its metrics'.
+        the sum of its metrics'. Its ``training`` (a :class:`Training`) says what the
+        weights were learnt from: the accounts used and their churners, and the accounts
+        left out for an unknown outcome or for having no metric score. With ``by``, the
+        segmented model's ``training`` covers all accounts (the fit of ``default``) and
+        each segment's model has its own.
 
     Raises
     ------
@@ -289,6 +326,13 @@ def fit_model(
     >>> fitted = fit(model, sample.portfolio, sample.churned)
     >>> [(m.name, m.weight > 80) for m in fitted.metrics]
     [('login_rate', True), ('feature_x_usage', False)]
+
+    An unknown (censored) outcome is left out, and counted:
+
+    >>> outcome = [None, *sample.churned[1:]]
+    >>> fitted = fit(model, sample.portfolio, outcome)
+    >>> fitted.training.accounts, fitted.training.unknown
+    (999, 1)
     """
     # Duck-typed: a health model is what can give its metric score matrix and take weights.
     if not (hasattr(model, "metric_matrix") and hasattr(model, "with_weights")):
@@ -298,26 +342,33 @@ def fit_model(
         )
     if not isinstance(portfolio, Portfolio):
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
-    penalty = _check_l2(l2)
-    y = read_outcome(churned, len(portfolio), ids=portfolio.ids)
+    solver = SolverOptions(l2=_check_l2(l2), max_iter=max_iter, tol=tol)
+    y, known = read_labels(churned, len(portfolio), ids=portfolio.ids)
+    unknown = int(known.size - np.count_nonzero(known))
+    everyone = portfolio
+    if unknown:  # unknown (censored) outcomes are left out, not taken as "stayed"
+        portfolio, y = portfolio.take(np.flatnonzero(known)), y[known]
     names, matrix = model.metric_matrix(portfolio)
-    overall = fit_matrix(model, names, matrix, y, l2=penalty, max_iter=max_iter, tol=tol)
+    overall = fit_matrix(model, names, matrix, y, solver=solver, unknown=unknown)
     if by is None:
         return overall
     least = read_count(min_segment, "min_segment", least=1)
-    segments = portfolio.column(by, "category")
+    # Segments of every account, so each segment's model counts its own unknown outcomes.
+    segments = everyone.column(by, "category")
+    codes = segments.values[known]
     fitted = {}
     for code, label in enumerate(segments.categories):  # a loop over segments
-        rows = segments.values == code
+        rows = codes == code
         outcome = y[rows]
         if rows.sum() < least or outcome.all() or not outcome.any():
             continue
         fitted[label] = fit_matrix(
-            model, names, matrix[rows], outcome, l2=penalty, max_iter=max_iter, tol=tol
+            model, names, matrix[rows], outcome, solver=solver,
+            unknown=int(np.count_nonzero((segments.values == code) & ~known)),
         )
     if not fitted:
         raise ModelError(
             f"no segment of {by!r} has {least} accounts with both outcomes; lower "
             "min_segment or fit without by="
         )
-    return SegmentedModel(by, fitted, default=overall)
+    return with_training(SegmentedModel(by, fitted, default=overall), overall.training)

@@ -15,14 +15,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit.data._keyed import align_by_id, plain
 from successkit.errors import DataError, ModelError
 from successkit.scoring.bands import Bands
 
 __all__ = [
     "Scored",
+    "align_by_id",
     "both_outcomes",
     "read_arr",
     "read_count",
+    "read_labels",
     "read_outcome",
     "read_probability",
     "read_scores",
@@ -42,6 +45,20 @@ class Scored:
     band_order: tuple[str, ...]  # worst (lowest scores) first
     metric_scores: Mapping[str, FloatArray]
     fingerprint: str | None
+
+    def outcomes(self, churned: Any) -> tuple[BoolArray, BoolArray]:
+        """:func:`read_labels` for these scores (aligned by id when ``churned`` has ids)."""
+        return read_labels(churned, self.score.shape[0], ids=self.ids)
+
+    def arr_of(self, arr: Any) -> FloatArray | None:
+        """:func:`read_arr` for these scores; no ARR (``None``) stays ``None``."""
+        return None if arr is None else read_arr(arr, self.score.shape[0], ids=self.ids)
+
+    def probability_of(self, probability: Any) -> FloatArray | None:
+        """:func:`read_probability` for these scores; ``None`` stays ``None``."""
+        if probability is None:
+            return None
+        return read_probability(probability, self.score.shape[0], ids=self.ids)
 
 
 def _where(ids: npt.NDArray[np.str_] | None, row: int) -> dict[str, Any]:
@@ -181,43 +198,7 @@ def read_scores(
 
 
 # The Python types an outcome may hold (None: missing, reported as such below).
-_OUTCOME_TYPES = (bool, int, float, np.number, type(None))
-
-
-def align_by_id(value: Any, ids: npt.NDArray[np.str_] | None, *, what: str) -> Any:
-    """``value`` reordered to ``ids`` when it carries ids (mapping keys, a pandas index
-    other than the default 0..n-1); otherwise unchanged. Ids that do not match both ways
-    are a :class:`~successkit.DataError` naming them."""
-    if isinstance(value, Mapping):
-        keys, values = list(value.keys()), np.empty(len(value), dtype=object)
-        values[:] = list(value.values())
-    elif hasattr(value, "index") and hasattr(value, "to_numpy") and not isinstance(
-        value, np.ndarray
-    ):
-        index = value.index
-        if type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1:
-            return value
-        keys, values = list(index), value.to_numpy()
-    else:
-        return value
-    if ids is None:
-        raise DataError(f"{what} is keyed by account id, but the scores carry no ids")
-    key_ids = np.asarray([str(k) for k in keys], dtype=str)
-    order = np.argsort(key_ids, kind="stable")
-    at = np.searchsorted(key_ids[order], ids) if key_ids.size else np.zeros(len(ids), np.intp)
-    found = np.minimum(at, max(key_ids.size - 1, 0))
-    hit = (at < key_ids.size) & (key_ids[order][found] == ids) if key_ids.size else (
-        np.zeros(len(ids), np.bool_)
-    )
-    if not hit.all():
-        missing = ids[~hit][:5].tolist()
-        raise DataError(f"{what} has no value for account ids {missing}")
-    extra = np.setdiff1d(key_ids, ids)
-    if extra.size:
-        raise DataError(f"{what} has account ids that are not scored: {extra[:5].tolist()}")
-    if np.unique(key_ids).size != key_ids.size:
-        raise DataError(f"{what} repeats an account id")
-    return values[order[found]]
+_OUTCOME_TYPES = (bool, int, float, np.number, np.bool_, type(None))
 
 
 def read_outcome(
@@ -228,24 +209,42 @@ def read_outcome(
     A mapping (keys) or a pandas Series with a non-default index carries account ids: its
     values are lined up with ``ids`` by id, never by position.
     """
+    y, known = read_labels(churned, n, ids=ids, what=what)
+    if not known.all():
+        row = int(np.flatnonzero(~known)[0])
+        raise DataError(f"{what} is missing; every evaluated account needs an outcome",
+                        **_where(ids, row))
+    return y
+
+
+def read_labels(
+    churned: Any, n: int, *, ids: npt.NDArray[np.str_] | None, what: str = "churned"
+) -> tuple[BoolArray, BoolArray]:
+    """Churn outcomes and where they are known: ``None`` or NaN is an *unknown* label (a
+    censored snapshot), left out by the caller and counted; other values as
+    :func:`read_outcome`."""
     churned = align_by_id(churned, ids, what=what)
     if isinstance(churned, (str, bytes)) or np.isscalar(churned):
         raise DataError(f"{what} must be a sequence of booleans, got {churned!r}")
-    if isinstance(churned, np.ma.MaskedArray) and np.ma.getmaskarray(churned).any():
-        row = int(np.flatnonzero(np.ma.getmaskarray(churned))[0])
-        raise DataError(f"{what} is missing; every evaluated account needs an outcome",
-                        **_where(ids, row))
-    raw = np.asarray(churned)
+    unknown_mask: BoolArray | None = None
+    if isinstance(churned, np.ma.MaskedArray):
+        unknown_mask = np.ma.getmaskarray(churned)
+        churned = np.ma.filled(churned.astype(object), None)
+    churned = plain(churned)
+    try:
+        raw = np.asarray(churned)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a one-dimensional sequence of booleans") from None
     if raw.ndim != 1:
         raise DataError(f"{what} must be one-dimensional, got shape {raw.shape}")
     if raw.shape[0] != n:
         raise DataError(f"{what} has {raw.shape[0]} values but there are {n} scores")
     if raw.dtype == np.bool_:
-        return raw
+        known = np.ones(n, np.bool_) if unknown_mask is None else ~unknown_mask
+        return raw & known, known
     if raw.dtype.kind in "iuf":
         values = raw.astype(np.float64)
-        bad = ~((values == 0) | (values == 1))
-    else:
+    elif raw.dtype.kind in "OUS":
         # Text or mixed values (a list of Python objects): check the types present, and
         # look for the first offending entry only when there is one.
         objects = raw if raw.dtype == object else np.asarray(list(churned), dtype=object)
@@ -259,23 +258,26 @@ def read_outcome(
                             **_where(ids, row))
         missing = np.asarray(objects == None, dtype=np.bool_)  # noqa: E711 - elementwise
         values = np.where(missing, np.nan, objects).astype(np.float64)
-        bad = ~((values == 0) | (values == 1))
+    else:
+        raise DataError(f"{what} must be true/false or 0/1, not {raw.dtype} values")
+    known = ~np.isnan(values)
+    if unknown_mask is not None:
+        known &= ~unknown_mask
+    bad = known & ~((values == 0) | (values == 1))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value = raw[row]
         value = value.item() if isinstance(value, np.generic) else value
-        missing_value = value is None or (isinstance(value, float) and np.isnan(value))
-        reason = "is missing" if missing_value else f"must be true/false or 0/1, got {value!r}"
-        raise DataError(f"{what} {reason}; every evaluated account needs an outcome",
+        raise DataError(f"{what} must be true/false or 0/1, got {value!r}",
                         **_where(ids, row))
-    return np.asarray(values == 1, dtype=np.bool_)
+    return np.asarray(known & (values == 1), dtype=np.bool_), np.asarray(known)
 
 
 def read_arr(
     arr: Any, n: int, *, ids: npt.NDArray[np.str_] | None, what: str = "arr"
 ) -> FloatArray:
-    """ARR per account: finite, non-negative, none missing."""
-    values = _floats(arr, what=what, ids=ids)
+    """ARR per account: finite, non-negative, none missing (aligned by id when keyed)."""
+    values = _floats(plain(align_by_id(arr, ids, what=what)), what=what, ids=ids)
     if values.shape[0] != n:
         raise DataError(f"{what} has {values.shape[0]} values but there are {n} scores")
     bad = ~np.isfinite(values) | (values < 0)
@@ -292,8 +294,10 @@ def read_arr(
 def read_probability(
     probability: Any, n: int, *, ids: npt.NDArray[np.str_] | None
 ) -> FloatArray:
-    """Churn probabilities in [0, 1]; NaN marks a missing prediction."""
-    values = _floats(probability, what="probability", ids=ids)
+    """Churn probabilities in [0, 1]; NaN marks a missing prediction (aligned by id when
+    keyed)."""
+    values = _floats(plain(align_by_id(probability, ids, what="probability")),
+                     what="probability", ids=ids)
     if values.shape[0] != n:
         raise DataError(f"probability has {values.shape[0]} values but there are {n} scores")
     bad = ~np.isnan(values) & ~((values >= 0) & (values <= 1))

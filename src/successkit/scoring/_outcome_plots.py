@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from successkit._optional import import_optional
+from successkit._plotting import BAND_COLOURS, axes, band_colours
 from successkit.errors import DataError
 
 # The reports and models are duck-typed (Any): calibration.py and validation.py import this
@@ -16,14 +16,10 @@ __all__ = ["plot_calibration", "plot_curve", "plot_lift"]
 
 
 def _axes(ax: Any, purpose: str) -> Any:
-    if ax is not None:
-        return ax
-    plt = import_optional("matplotlib.pyplot", purpose=purpose)
-    _, ax = plt.subplots(figsize=(6, 4))
-    return ax
+    return axes(ax, purpose, figsize=(6, 4))
 
 
-def plot_lift(report: Any, ax: Any = None, *, by: str = "deciles") -> Any:
+def plot_lift(report: Any, ax: Any = None, *, by: str = "deciles", **kwargs: Any) -> Any:
     """Bars of the churn rate per risk decile (or band), with the overall rate as a line."""
     if by not in ("deciles", "bands"):
         raise DataError(f"by must be 'deciles' or 'bands', got {by!r}")
@@ -33,10 +29,14 @@ def plot_lift(report: Any, ax: Any = None, *, by: str = "deciles") -> Any:
     ax = _axes(ax, "ValidationReport.plot_lift()")
     positions = np.arange(len(table))
     rates = np.nan_to_num(table.churn_rate)
-    colours = None
+    # the riskiest decile stands out in red against grey; bands take their own colours
     if by == "deciles":
-        colours = ["#c0392b" if k == 0 else "#7f8c8d" for k in range(len(table))]
-    ax.bar(positions, rates, color=colours)
+        colours = [BAND_COLOURS["red"] if k == 0 else BAND_COLOURS["grey"]
+                   for k in range(len(table))]
+    else:
+        colours = band_colours(list(table.labels))
+    options = {"color": colours, "edgecolor": "black", "linewidth": 0.5, **kwargs}
+    ax.bar(positions, rates, **options)
     ax.axhline(report.churn_rate, color="black", linestyle="--", linewidth=1,
                label=f"overall {report.churn_rate:.1%}")
     ax.set_xticks(positions, list(table.labels))
@@ -47,7 +47,7 @@ def plot_lift(report: Any, ax: Any = None, *, by: str = "deciles") -> Any:
     return ax
 
 
-def plot_calibration(report: Any, ax: Any = None) -> Any:
+def plot_calibration(report: Any, ax: Any = None, **kwargs: Any) -> Any:
     """Observed churn rate against mean predicted probability per bin, with the diagonal."""
     table = report.reliability
     if table is None or table.predicted is None:
@@ -55,7 +55,8 @@ def plot_calibration(report: Any, ax: Any = None) -> Any:
     ax = _axes(ax, "ValidationReport.plot_calibration()")
     filled = table.accounts > 0
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect")
-    ax.plot(table.predicted[filled], table.churn_rate[filled], marker="o", label="observed")
+    options = {"color": BAND_COLOURS["blue"], "marker": "o", **kwargs}
+    ax.plot(table.predicted[filled], table.churn_rate[filled], label="observed", **options)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("predicted churn probability")
@@ -65,14 +66,15 @@ def plot_calibration(report: Any, ax: Any = None) -> Any:
     return ax
 
 
-def plot_curve(model: Any, ax: Any = None) -> Any:
+def plot_curve(model: Any, ax: Any = None, **kwargs: Any) -> Any:
     """The calibration curve: churn probability against health score."""
     ax = _axes(ax, "CalibratedModel.plot()")
     x, y = model.knots, model.probabilities
+    options = {"color": BAND_COLOURS["blue"], "linewidth": 2, **kwargs}
     if model.method == "binned":
-        ax.step(x, y, where="post", label="binned")
+        ax.step(x, y, where="post", label="binned", **options)
     else:
-        ax.plot(x, y, label="isotonic")
+        ax.plot(x, y, label="isotonic", **options)
     ax.set_xlabel("health score")
     ax.set_ylabel("churn probability")
     ax.set_title(f"Calibrated on {model.accounts} accounts ({model.churn_rate:.1%} churned)")

@@ -68,14 +68,35 @@ def as_mapping(value: Any) -> Mapping[Any, Any] | None:
     return None
 
 
-def field(data: Mapping[str, Any], key: str, *, where: str) -> Any:
-    """``data[key]``, or a ModelError naming the missing key."""
+# What a field's type is called in "<key> must be a ..." (the first of ``of`` names it).
+_NOUNS: dict[type, str] = {list: "list", tuple: "list", Mapping: "mapping"}
+
+
+def field(
+    data: Mapping[str, Any], key: str, *, where: str, of: type | tuple[type, ...] | None = None
+) -> Any:
+    """``data[key]``, or a ModelError naming the missing key — or, with ``of`` (``list``,
+    ``Mapping`` or a tuple of them), saying what the value must be.
+
+    Examples
+    --------
+    >>> field({"metrics": [1]}, "metrics", where="health model", of=list)
+    [1]
+    >>> field({"models": []}, "models", where="segmented model", of=Mapping)
+    Traceback (most recent call last):
+    ...
+    successkit.errors.ModelError: segmented model: models must be a mapping
+    """
     if not isinstance(data, Mapping):
         raise ModelError(f"expected a dict, got {type(data).__name__}", where=where)
     try:
-        return data[key]
+        value = data[key]
     except KeyError:
         raise ModelError(f"missing key {key!r}", where=where) from None
+    if of is not None and not isinstance(value, of):
+        first = of[0] if isinstance(of, tuple) else of
+        raise ModelError(f"{key} must be a {_NOUNS[first]}", where=where)
+    return value
 
 
 def number(value: Any, *, what: str, where: str | None = None) -> float:

@@ -1,19 +1,23 @@
-"""Bands: named score ranges (red / yellow / green), with hysteresis against flapping."""
+"""Bands: named score ranges (red / yellow / green), with hysteresis against flapping,
+and the banded scores that health results and roll-ups share."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import array_field, named_columns, readonly, readonly_arrays
+from successkit._keys import read_dict
 from successkit.errors import ModelError
 from successkit.scoring._serial import as_mapping, field, number
 
-__all__ = ["Bands"]
+__all__ = ["BandedScores", "Bands"]
 
 _DEFAULT_BOUNDS = {"red": 0.0, "yellow": 40.0, "green": 70.0}
 
@@ -225,6 +229,7 @@ class Bands(Mapping[str, float]):
         >>> sk.Bands.from_dict(bands.to_dict()) == bands
         True
         """
+        data = read_dict(data, ("bounds", "colours", "hysteresis"), what="bands")
         return cls(
             field(data, "bounds", where="bands"),
             colours=data.get("colours"),
@@ -237,3 +242,34 @@ class Bands(Mapping[str, float]):
         if self.colours is not None:
             extra += f", colours={dict(self.colours)!r}"
         return f"Bands({{{inner}}}{extra})"
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@readonly_arrays
+@attrs.frozen(kw_only=True, repr=False)
+class BandedScores:
+    """Scores in bands, with a score per group, one row per account id: what a
+    :class:`~successkit.HealthResult` and a :class:`~successkit.RollupResult` share."""
+
+    ids: npt.NDArray[np.str_] = array_field()
+    score: npt.NDArray[np.float64] = array_field()
+    band_codes: npt.NDArray[np.int8] = array_field()
+    bands: Bands
+    group_names: tuple[str, ...] = attrs.field(converter=_names)
+    group_matrix: npt.NDArray[np.float64] = array_field()
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @cached_property
+    def band(self) -> npt.NDArray[np.object_]:
+        """Band labels (object array), ``None`` where the score is missing."""
+        return readonly(self.bands.label_array(self.band_codes))
+
+    @cached_property
+    def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
+        """Group name → group scores (0–100, NaN where the account has none)."""
+        return named_columns(self.group_matrix, self.group_names)

@@ -16,16 +16,11 @@ import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
+from successkit._keys import at, read_dict
 from successkit.data.account import Account
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.scoring._outcome_inputs import (
-    both_outcomes,
-    read_arr,
-    read_count,
-    read_outcome,
-    read_scores,
-)
+from successkit.scoring._outcome_inputs import both_outcomes, read_arr, read_count, read_scores
 from successkit.scoring._outcome_plots import plot_curve
 from successkit.scoring._serial import VERSION, check_version, field, model_class
 from successkit.scoring.isotonic import isotonic_decreasing, pool_adjacent_violators
@@ -54,6 +49,8 @@ class CalibratedModel:
     ``"binned"`` uses the churn rate of each score bin (quantile bins, made monotone the
     same way). Scores outside the training range take the nearest end's probability.
 
+    .. versionadded:: 0.1
+
     Attributes
     ----------
     model:
@@ -67,8 +64,8 @@ class CalibratedModel:
         Churn probability at each knot (non-increasing).
     accounts, churn_rate:
         The training accounts and their churn rate.
-
-    .. versionadded:: 0.1
+    unknown:
+        Accounts left out of training because their outcome was unknown (censored).
 
     Examples
     --------
@@ -88,6 +85,7 @@ class CalibratedModel:
     probabilities: FloatArray = array_field(converter=_floats)
     accounts: int = 0
     churn_rate: float = float("nan")
+    unknown: int = 0
 
     def __attrs_post_init__(self) -> None:
         if self.method not in METHODS:
@@ -132,8 +130,10 @@ class CalibratedModel:
         if method not in METHODS:
             raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
         read = read_scores(scores)
-        outcome = read_outcome(churned, read.score.shape[0], ids=read.ids)
-        keep = ~np.isnan(read.score)
+        outcome, known = read.outcomes(churned)
+        scored = ~np.isnan(read.score)
+        unknown = int((scored & ~known).sum())
+        keep = scored & known
         score, y = read.score[keep], outcome[keep]
         n = int(score.shape[0])
         if n == 0:
@@ -151,6 +151,7 @@ class CalibratedModel:
             probabilities=np.clip(probabilities, 0.0, 1.0),
             accounts=n,
             churn_rate=n1 / n,
+            unknown=unknown,
         )
 
     # -- prediction ---------------------------------------------------------------------------
@@ -223,6 +224,7 @@ class CalibratedModel:
             "probabilities": self.probabilities.tolist(),
             "accounts": self.accounts,
             "churn_rate": None if np.isnan(self.churn_rate) else self.churn_rate,
+            "unknown": self.unknown,
             "model": None if self.model is None else self.model.to_dict(),
         }
 
@@ -237,6 +239,9 @@ class CalibratedModel:
         >>> sk.CalibratedModel.from_dict(calibrated.to_dict()) == calibrated
         True
         """
+        data = read_dict(data, ("type", "version", "method", "knots", "probabilities",
+                                "accounts", "churn_rate", "unknown", "model"),
+                         what="a calibrated model")
         check_version(data, kind="calibrated")
         where = "calibrated model"
         knots = field(data, "knots", where=where)
@@ -254,6 +259,7 @@ class CalibratedModel:
             probabilities=probabilities,
             accounts=int(data.get("accounts", 0)),
             churn_rate=float("nan") if churn_rate is None else float(churn_rate),
+            unknown=int(data.get("unknown", 0)),
         )
 
     @property
@@ -261,17 +267,18 @@ class CalibratedModel:
         """A stable hash of :meth:`to_dict`."""
         return fingerprint(self.to_dict())
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """The calibration curve, score against churn probability (needs
-        ``successkit[plot]``); returns the matplotlib ``Axes``."""
-        return plot_curve(self, ax=ax)
+        ``successkit[plot]``); ``kwargs`` go to ``Axes.plot``. Returns the ``Axes``."""
+        return plot_curve(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         low, high = float(self.probabilities[-1]), float(self.probabilities[0])
         source = "scores" if self.model is None else type(self.model).__name__
         return (
             f"CalibratedModel({self.method}, {source}, {self.knots.shape[0]} knots, "
-            f"p {low:.3f}–{high:.3f}, trained on {self.accounts} accounts)"
+            f"p {low:.3f}–{high:.3f}, trained on {self.accounts} accounts"
+            + (f", {self.unknown} unknown outcomes left out)" if self.unknown else ")")
         )
 
 
@@ -285,7 +292,8 @@ def _model_from_dict(data: Any) -> Any:
         raise ModelError(f"cannot rebuild a model of type {data.get('type')!r}")
     # From the registry: health.py imports this module for HealthModel.calibrate().
     cls: Any = model_class(kind)
-    return cls.from_dict(data)
+    with at("model"):
+        return cls.from_dict(data)
 
 
 def _binned(
@@ -319,8 +327,10 @@ def calibrate(
     portfolio:
         The accounts to learn from.
     churned:
-        Whether each account churned within the window the probabilities should refer to,
-        aligned with ``portfolio.ids``.
+        Whether each account churned within the window the probabilities should refer to:
+        aligned with ``portfolio.ids`` by position, or by id when it carries ids (a
+        mapping, a Series indexed by id, one snapshot's labels). ``None`` or NaN is an
+        unknown (censored) outcome: left out, and counted in :attr:`CalibratedModel.unknown`.
     method:
         ``"isotonic"`` (a monotone curve through every distinct score) or ``"binned"``
         (churn rate per quantile bin of the score, made monotone).
@@ -353,5 +363,5 @@ def calibrate(
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
     result = model.score(portfolio)
     return CalibratedModel.from_scores(
-        result.score, churned, method=method, bins=bins, model=model
+        result, churned, method=method, bins=bins, model=model,
     )

@@ -11,12 +11,13 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint
+from successkit._keys import at, read_dict
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
-from successkit.scoring._chain import band_codes, score_history
+from successkit.scoring._chain import band_codes, health_result, score_history
 from successkit.scoring._fitting import fit_model
 from successkit.scoring._health_spec import RESERVED_NAMES, check_model, to_groups, to_metrics
 from successkit.scoring._serial import (
@@ -25,9 +26,11 @@ from successkit.scoring._serial import (
     field,
     register_model,
 )
+from successkit.scoring._training import Training, training_field
 from successkit.scoring._weighting import Plan
 from successkit.scoring.bands import Bands
 from successkit.scoring.calibration import CalibratedModel, calibrate
+from successkit.scoring.card import Card, build_card
 from successkit.scoring.metric import Metric
 from successkit.scoring.presets import DEAR_GROUPS, dear_metrics
 from successkit.scoring.result import HealthResult
@@ -35,11 +38,16 @@ from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["RESERVED_NAMES", "HealthModel", "band_codes", "score_history"]
 
+# The keys to_dict() writes (from_dict refuses others).
+_KEYS = ("type", "version", "metrics", "groups", "bands", "missing", "min_coverage")
+
 FloatArray = npt.NDArray[np.float64]
 
 @attrs.frozen
 class HealthModel:
     """A health score: metrics, optionally in weighted groups, with explicit missing-data rules.
+
+    .. versionadded:: 0.1
 
     Parameters
     ----------
@@ -70,8 +78,6 @@ class HealthModel:
     :meth:`metric_matrix` gives the accounts × metrics score matrix the combination starts
     from; :meth:`with_weights` returns the same model with other weights (for fitting).
 
-    .. versionadded:: 0.1
-
     Examples
     --------
     >>> import successkit as sk
@@ -100,6 +106,10 @@ class HealthModel:
     bands: Bands = attrs.field(factory=Bands, kw_only=True)
     missing: str = attrs.field(default="renormalize", kw_only=True)
     min_coverage: float = attrs.field(default=0.5, kw_only=True)
+    #: What :meth:`fit` learnt the weights from, a ``Training`` counting the accounts used,
+    #: their churners and the accounts left out (unknown outcome, no score); ``None`` on a
+    #: model that was not fitted.
+    training: Training | None = training_field()
 
     def __attrs_post_init__(self) -> None:
         check_model(self)
@@ -265,26 +275,7 @@ class HealthModel:
         portfolio = self.as_portfolio(data)
         matrix, notes = self._matrix(portfolio)
         combined = self._plan.combine(matrix)
-        named = len(self.group_names)
-        codes = band_codes(self.bands, combined.score, portfolio.ids, previous)
-        return HealthResult(
-            ids=portfolio.ids,
-            score=combined.score,
-            band_codes=codes,
-            bands=self.bands,
-            group_names=self.group_names,
-            group_matrix=combined.groups[:, :named],
-            metric_names=self.names,
-            metric_matrix=matrix,
-            coverage=combined.coverage,
-            points=combined.points,
-            max_points=combined.max_points,
-            fingerprint=self.fingerprint,
-            as_of=portfolio.as_of,
-            notes=notes,
-            model=self,
-            portfolio=portfolio,
-        )
+        return health_result(self, portfolio, combined, matrix, notes, previous)
 
     def score_history(self, history: History) -> tuple[HealthResult, ...]:
         """Score every snapshot, oldest first, each with hysteresis against the one before.
@@ -350,6 +341,10 @@ class HealthModel:
         """This model with non-negative weights learnt from churn outcomes; metrics, schemes,
         groups and bands stay (see :func:`successkit.outcomes.fit`).
 
+        ``churned`` is aligned with ``portfolio.ids``, or matched by id when it carries ids
+        (a mapping, a Series indexed by id, one snapshot's labels ``labels.on(date)``);
+        ``None`` / NaN outcomes are unknown and left out of the fit.
+
         Examples
         --------
         >>> import successkit as sk
@@ -369,11 +364,30 @@ class HealthModel:
         )
         return fitted
 
+    def card(self, portfolio: Portfolio | None = None, churned: Any = None) -> Card:
+        """The model as a points card: each measure's bands, cut points and points, with
+        the share of ``portfolio``'s accounts and (given ``churned``) their churn rate per
+        band (see :func:`successkit.scoring.card.build_card`).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1], points=[0, 5]))])
+        >>> print(model.card())
+        health card: 5 points
+        measure  band  points
+        x        < 1        0
+                 ≥ 1        5
+                 missing    —
+        """
+        return build_card(self, portfolio, churned)
+
     def calibrate(
         self, portfolio: Portfolio, churned: Any, *, method: str = "isotonic", bins: int = 10
     ) -> CalibratedModel:
         """Map this model's score to a churn probability learnt from outcomes (see
-        :func:`successkit.outcomes.calibrate`).
+        :func:`successkit.outcomes.calibrate`); outcomes keyed by id are matched by id, and
+        unknown ones are left out and counted in ``unknown``.
 
         Examples
         --------
@@ -412,15 +426,21 @@ class HealthModel:
         >>> sk.HealthModel.from_dict(model.to_dict()) == model
         True
         """
+        data = read_dict(data, _KEYS, what="a health model")
         check_version(data, kind="health")
-        metrics = field(data, "metrics", where="health model")
-        if not isinstance(metrics, list):
-            raise ModelError("metrics must be a list", where="health model")
+        metrics = field(data, "metrics", where="health model", of=list)
+        with at("metrics"):
+            read = []
+            for i, m in enumerate(metrics):
+                with at(i):
+                    read.append(Metric.from_dict(m))
+        with at("bands"):
+            bands = Bands.from_dict(data.get("bands") or {"bounds": {"red": 0, "yellow": 40,
+                                                                      "green": 70}})
         return cls(
-            [Metric.from_dict(m) for m in metrics],
+            read,
             groups=data.get("groups"),
-            bands=Bands.from_dict(data.get("bands") or {"bounds": {"red": 0, "yellow": 40,
-                                                                    "green": 70}}),
+            bands=bands,
             missing=data.get("missing", "renormalize"),
             min_coverage=data.get("min_coverage", 0.5),
         )

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._keys import at, read_dict
 from successkit.data.column import Column
 from successkit.data.dates import model_duration
 from successkit.data.kinds import Kind
@@ -20,6 +21,9 @@ from successkit.scoring._serial import VERSION, check_version, field, number, te
 from successkit.scoring.schemes import Scheme, scheme_from_dict
 
 __all__ = ["Metric"]
+
+_KEYS = ("type", "version", "name", "source", "scheme", "weight", "group", "label", "max_age",
+         "observed_at")
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -105,6 +109,8 @@ def _check_scheme(value: Any, where: str) -> None:
 class Metric:
     """One measure of a health score: a value per account, scored by a scheme.
 
+    .. versionadded:: 0.1
+
     Parameters
     ----------
     name:
@@ -133,8 +139,6 @@ class Metric:
     observed_at:
         The date column saying when the value was observed; default ``<name>_at``. Only
         with ``max_age``.
-
-    .. versionadded:: 0.1
 
     Examples
     --------
@@ -290,12 +294,15 @@ class Metric:
         >>> sk.Metric.from_dict(m.to_dict()) == m
         True
         """
+        data = read_dict(data, _KEYS, what="a metric")
         check_version(data, kind="metric")
         name = field(data, "name", where="metric")
+        with at("scheme"):
+            scheme = scheme_from_dict(field(data, "scheme", where=f"metric {name!r}"))
         return cls(
             name,
             source=data.get("source", name),
-            scheme=scheme_from_dict(field(data, "scheme", where=f"metric {name!r}")),
+            scheme=scheme,
             weight=data.get("weight", 1.0),
             group=data.get("group"),
             label=data.get("label"),

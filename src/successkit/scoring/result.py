@@ -20,7 +20,7 @@ from successkit.data.column import Column, labelled_codes
 from successkit.data.convert import convert_column
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
-from successkit.scoring.bands import Bands
+from successkit.scoring.bands import BandedScores
 from successkit.scoring.explain import Explanation, explain_row, headroom_row
 from successkit.scoring.rollups import RollupResult, rollup
 from successkit.scoring.summary import HealthSummary, band_summary
@@ -40,7 +40,7 @@ def _matrix(value: Any) -> FloatArray:
 
 @readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
-class HealthResult:
+class HealthResult(BandedScores):
     """Health scores of a portfolio, aligned with its account ids.
 
     Arrays (read-only numpy, one entry per account in :attr:`ids` order):
@@ -85,11 +85,7 @@ class HealthResult:
       nps             —      —     0%             0  missing
     """
 
-    ids: npt.NDArray[np.str_] = array_field()
-    score: FloatArray = array_field()
-    band_codes: npt.NDArray[np.int8] = array_field()
-    bands: Bands
-    group_names: tuple[str, ...] = attrs.field(converter=_names)
+    # ids, score, band_codes, bands and group_names: see BandedScores
     group_matrix: FloatArray = array_field(converter=_matrix)
     metric_names: tuple[str, ...] = attrs.field(converter=_names)
     metric_matrix: FloatArray = array_field(converter=_matrix)
@@ -101,19 +97,6 @@ class HealthResult:
     notes: tuple[str, ...] = attrs.field(default=(), converter=_names)
     model: Any = attrs.field(default=None, eq=False)
     portfolio: Portfolio | None = attrs.field(default=None, eq=False)
-
-    def __len__(self) -> int:
-        return int(self.ids.shape[0])
-
-    @cached_property
-    def band(self) -> npt.NDArray[np.object_]:
-        """Band labels (object array), ``None`` where the score is missing."""
-        return readonly(self.bands.label_array(self.band_codes))
-
-    @cached_property
-    def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
-        """Group name → group scores (0–100, NaN where no metric of the group is present)."""
-        return named_columns(self.group_matrix, self.group_names)
 
     def __attrs_post_init__(self) -> None:
         n = self.ids.shape[0]
@@ -318,6 +301,26 @@ class HealthResult:
         if arr is not None and self.portfolio is not None and arr in self.portfolio.columns:
             arr_values = self.portfolio.column(arr, "number").values
         return band_summary(self.bands, self.band_codes, self.score, arr_values)
+
+    def plot(self, ax: Any = None, *, bins: int = 20, **kwargs: Any) -> Any:
+        """Histogram of the scores, stacked by band in the bands' colours, with the band
+        edges dashed (needs ``successkit[plot]``); ``kwargs`` go to ``Axes.hist``.
+        Returns the matplotlib ``Axes``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import successkit as sk
+        >>> model = sk.HealthModel([sk.Metric("x", scheme=sk.Linear(0, 1))])
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b", "c"], "x": [0.1, 0.9, 0.95]})
+        >>> ax = model.score(pf).plot(bins=10)
+        >>> [t.get_text() for t in ax.get_legend().get_texts()]
+        ['red (1)', 'yellow (0)', 'green (2)']
+        """
+        from successkit.scoring._plots import plot_health
+
+        return plot_health(self, ax, bins=bins, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: ids, score, band, coverage, points, groups, metrics (``None``

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cached_property
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, named_columns, nullable, readonly, readonly_arrays
+from successkit._arrays import array_field, nullable, readonly_arrays
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
-from successkit.scoring.bands import Bands
+from successkit.scoring.bands import BandedScores
 from successkit.scoring.summary import HealthSummary, band_summary
 
 __all__ = ["RollupResult", "rollup"]
@@ -30,7 +28,7 @@ def _names(value: Any) -> tuple[str, ...]:
 
 @readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
-class RollupResult:
+class RollupResult(BandedScores):
     """Parent health rolled up from child accounts, one row per parent id.
 
     ``score`` is the weighted mean of the children's scores (children without a score, or
@@ -51,30 +49,12 @@ class RollupResult:
     (['P'], [90.0], [0.5])
     """
 
-    ids: npt.NDArray[np.str_] = array_field()
-    score: FloatArray = array_field()
-    band_codes: npt.NDArray[np.int8] = array_field()
-    bands: Bands
-    group_names: tuple[str, ...] = attrs.field(converter=_names)
-    group_matrix: FloatArray = array_field()
+    # ids, score, band_codes, bands, group_names and group_matrix: see BandedScores
     children: npt.NDArray[np.int64] = array_field()
     scored: npt.NDArray[np.int64] = array_field()
     coverage: FloatArray = array_field()
     weight: str | None
     fingerprint: str
-
-    def __len__(self) -> int:
-        return int(self.ids.shape[0])
-
-    @cached_property
-    def band(self) -> npt.NDArray[np.object_]:
-        """Band labels (object array), ``None`` where the score is missing."""
-        return readonly(self.bands.label_array(self.band_codes))
-
-    @cached_property
-    def group_scores(self) -> Mapping[str, npt.NDArray[np.float64]]:
-        """Group name → weighted mean group score of the children (NaN where none has one)."""
-        return named_columns(self.group_matrix, self.group_names)
 
     def summary(self) -> HealthSummary:
         """Parents per band."""

@@ -10,12 +10,13 @@ import attrs
 import numpy as np
 
 from successkit._fingerprint import fingerprint
+from successkit._keys import at, read_dict, shown
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import ModelError
-from successkit.scoring._chain import band_codes, score_history
+from successkit.scoring._chain import health_result, score_history
 from successkit.scoring._serial import (
     VERSION,
     as_mapping,
@@ -25,6 +26,8 @@ from successkit.scoring._serial import (
     register_model,
     text,
 )
+from successkit.scoring._training import Training, training_field
+from successkit.scoring._weighting import Combined
 from successkit.scoring.bands import Bands
 from successkit.scoring.result import HealthResult
 
@@ -82,6 +85,9 @@ class SegmentedModel:
     by: str = attrs.field()
     models: tuple[tuple[str, HealthModel], ...] = attrs.field(converter=_to_models)
     default: HealthModel | None = attrs.field(default=None, kw_only=True)
+    #: What a fit with ``by=`` learnt from, a ``Training`` over all segments (each segment's
+    #: model has its own); ``None`` on a model that was not fitted.
+    training: Training | None = training_field()
 
     def __attrs_post_init__(self) -> None:
         text(self.by, what="by (the segment column)", where="segmented model")
@@ -217,24 +223,10 @@ class SegmentedModel:
             notes.extend(f"segment {label!r}: {note}" for note in part.notes)
         # Every segment model has these bands, so hysteresis is applied once over all
         # accounts (one alignment with ``previous``) rather than once per segment.
-        return HealthResult(
-            ids=portfolio.ids,
-            score=score,
-            band_codes=band_codes(self.bands, score, portfolio.ids, previous),
-            bands=self.bands,
-            group_names=group_names,
-            group_matrix=groups,
-            metric_names=metric_names,
-            metric_matrix=metrics,
-            coverage=coverage,
-            points=points,
-            max_points=max_points,
-            fingerprint=self.fingerprint,
-            as_of=portfolio.as_of,
-            notes=tuple(notes),
-            model=self,
-            portfolio=portfolio,
+        combined = Combined(
+            score=score, groups=groups, coverage=coverage, points=points, max_points=max_points
         )
+        return health_result(self, portfolio, combined, metrics, tuple(notes), previous)
 
     def score_history(self, history: History) -> tuple[HealthResult, ...]:
         """Score every snapshot with hysteresis chained (see
@@ -266,17 +258,20 @@ class SegmentedModel:
         >>> sk.SegmentedModel.from_dict(model.to_dict()) == model
         True
         """
+        data = read_dict(data, ("type", "version", "by", "models", "default"),
+                         what="a segmented model")
         check_version(data, kind="segmented")
-        models = field(data, "models", where="segmented model")
-        if not isinstance(models, Mapping):
-            raise ModelError("models must be a mapping", where="segmented model")
+        models = field(data, "models", where="segmented model", of=Mapping)
         default = data.get("default")
         health: Any = model_class("health")
-        return cls(
-            field(data, "by", where="segmented model"),
-            {label: health.from_dict(m) for label, m in models.items()},
-            default=None if default is None else health.from_dict(default),
-        )
+        segments = {}
+        with at("models"):
+            for label, m in models.items():
+                with at(f"[{shown(label)}]"):
+                    segments[label] = health.from_dict(m)
+        with at("default"):
+            fallback = None if default is None else health.from_dict(default)
+        return cls(field(data, "by", where="segmented model"), segments, default=fallback)
 
 
 register_model("segmented", SegmentedModel)

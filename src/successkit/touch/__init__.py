@@ -1,5 +1,6 @@
 """The touch model: touch points, touch scores, and the health × touch quadrants."""
 
+from successkit.touch._plots import plot_touch_history
 from successkit.touch.quadrant_plot import plot_quadrants
 from successkit.touch.quadrant_summary import QuadrantSummary
 from successkit.touch.quadrant_transitions import QuadrantTransitions
@@ -19,4 +20,5 @@ __all__ = [
     "TouchResult",
     "TouchSummary",
     "plot_quadrants",
+    "plot_touch_history",
 ]

@@ -79,6 +79,8 @@ def select_events(
     """Positions of the events that count by date (not skipped, inside the window), and
     their ages in days when a window or half-life needs them (``None`` otherwise)."""
     keep = np.ones(len(table), dtype=np.bool_) if skip is None else ~skip
+    if table.weight is not None:
+        keep &= table.weight > 0  # a row of zero events earns nothing, not even its best
     ages = None
     if as_of is not None and (window is not None or half_life is not None):
         ages = (np.datetime64(as_of, "D") - table.at).astype(np.int64)
@@ -118,16 +120,19 @@ def touch_totals(
     if half_life is not None:
         assert ages is not None
         earned = earned * np.exp2(ages / -half_life)
+    weight = None if table.weight is None else table.weight[chosen].astype(np.float64)
     cell = row * k + touch
     size = accounts * k
     best = points.keep_best[touch]
     # bincount of no events returns integers, so add into a float array.
     totals = np.zeros(size)
+    # A row standing for n events earns n times (combine="max" keeps the best once).
+    paid = earned if weight is None else earned * weight
     if not best.any():
-        totals += np.bincount(cell, weights=earned, minlength=size)
+        totals += np.bincount(cell, weights=paid, minlength=size)
     else:
         every = ~best
-        totals += np.bincount(cell[every], weights=earned[every], minlength=size)
+        totals += np.bincount(cell[every], weights=paid[every], minlength=size)
         group_cell, group_points = _best_per_group(
             cell[best],
             earned[best],
@@ -135,7 +140,8 @@ def touch_totals(
             None if table.item is None else group_codes(table.item[chosen[best]]),
         )
         totals += np.bincount(group_cell, weights=group_points, minlength=size)
-    counted = np.bincount(row, minlength=accounts).astype(np.int64)
+    counted = (np.bincount(row, minlength=accounts) if weight is None
+               else np.bincount(row, weights=weight, minlength=accounts)).astype(np.int64)
     return totals.reshape(accounts, k), counted
 
 

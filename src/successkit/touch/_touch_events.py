@@ -1,11 +1,14 @@
-"""Touch events in, typed arrays out: reading and checking an event table once.
+"""Touch events in, typed arrays out: the shared events reader, plus touch's own columns.
 
 Events arrive as any mapping of columns or data frame (as for :class:`Portfolio`), with
-columns ``account_id``, ``touchpoint``, ``at`` and optionally ``user_id``, ``item`` and
-``progress``. Other columns are ignored. Text columns held as numpy ``str`` arrays take a
-fast path (hashing, see :mod:`successkit.touch._text_keys`); other inputs go through
-:func:`~successkit.data.convert.convert_column`, which handles every frame library.
-Errors name the column and the 0-based row of the first offending event.
+columns ``account_id``, ``touchpoint``, ``at`` and optionally ``user_id``, ``item``,
+``progress`` and a count of events per row (``count=``), or as an
+:class:`~successkit.data.events.Events` already read. The account, date, touch point and
+count columns are read by :class:`~successkit.data.events.Events` — the one events reader of
+successkit, shared with the usage metrics — so pre-aggregated rows ("n web accesses on this
+day") score as the events they stand for, and a count-like column left unread is an error.
+Other columns are ignored. Errors name the column and the 0-based row of the first
+offending event.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, optional_array, readonly_arrays
-from successkit.data.convert import convert_column, convert_ids, read_columns
-from successkit.errors import DataError, did_you_mean, did_you_mean_suffix
+from successkit.data.convert import convert_column
+from successkit.data.events import Events
+from successkit.data.read import read_columns
+from successkit.errors import DataError, did_you_mean_suffix
 from successkit.touch._text_keys import factorize, match, text_array
 
 __all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"]
@@ -33,34 +38,59 @@ _REQUIRED = COLUMNS[:3]
 @readonly_arrays
 @attrs.frozen(kw_only=True, eq=False)
 class EventTable:
-    """Events as typed arrays, one entry per event (row order kept).
+    """Touch events as typed arrays over an :class:`~successkit.data.events.Events` (row
+    order kept).
 
-    ``touch`` holds codes into the model's touch points. ``user`` and ``item`` serve
-    grouping only: numpy ``str`` labels or integers (``None`` when the column is absent);
-    :func:`group_codes` turns the events that count into dense codes, so the work is done
-    for those events only.
+    ``touch`` holds codes into the model's touch points; ``weight`` how many events each
+    row stands for (``None``: one each). ``user`` and ``item`` serve grouping only: numpy
+    ``str`` labels or integers (``None`` when the column is absent); :func:`group_codes`
+    turns the events that count into dense codes, so the work is done for those events only.
     """
 
-    account: npt.NDArray[np.str_] = array_field()
+    events: Events
     touch: npt.NDArray[np.intp] = array_field()
-    at: npt.NDArray[np.datetime64] = array_field()
     # array_field, so that readonly_arrays keeps them read-only through pickling too.
     user: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
     item: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
-    progress: npt.NDArray[np.float64] | None = array_field(
-        default=None, converter=optional_array()
-    )
     touchpoints: tuple[str, ...]
 
     def __len__(self) -> int:
-        return int(self.account.shape[0])
+        return len(self.events)
+
+    @property
+    def account(self) -> npt.NDArray[np.int32]:
+        """Account codes into ``events.accounts``."""
+        return self.events.account
+
+    @property
+    def at(self) -> npt.NDArray[np.datetime64]:
+        """The day of each event."""
+        return self.events.day
+
+    @property
+    def progress(self) -> npt.NDArray[np.float64] | None:
+        """Progress of each event (the events' value column), or ``None``."""
+        return self.events.value
+
+    @property
+    def weight(self) -> npt.NDArray[np.integer[Any]] | None:
+        """Events per row (the count column), or ``None`` when each row is one event."""
+        return self.events.count
+
+    def account_ids(self, events: npt.NDArray[np.intp]) -> npt.NDArray[np.str_]:
+        """The account ids of the events at positions ``events``."""
+        names = np.asarray(self.events.accounts, dtype=np.str_)
+        return names[self.events.account[events]] if names.size else np.zeros(0, np.str_)
 
     def rows_in(
         self, ids: npt.NDArray[np.str_], events: npt.NDArray[np.intp]
     ) -> npt.NDArray[np.intp]:
         """For the events at positions ``events``, the row of their account in ``ids``
-        (``-1``: not there)."""
-        return match(self.account[events], ids)
+        (``-1``: not there): one match per distinct account, then a gather."""
+        names = np.asarray(self.events.accounts, dtype=np.str_)
+        if not names.size:
+            return np.full(events.shape[0], -1, dtype=np.intp)
+        return match(names, ids)[self.events.account[events]]
 
 
 def _first(mask: npt.NDArray[np.bool_]) -> int:
@@ -77,36 +107,6 @@ def _text_values(raw: Any) -> npt.NDArray[np.str_] | None:
     if isinstance(raw, np.ndarray) and raw.ndim == 1 and raw.dtype.kind in "UT":
         return text_array(raw)
     return None
-
-
-def _touch_codes(raw: Any, names: tuple[str, ...], n: int) -> npt.NDArray[np.intp]:
-    known = np.array(names, dtype=np.str_)
-    labels = _text_values(raw)
-    index = None  # row → position in labels, when labels are the distinct categories
-    if labels is not None:
-        _check_length("touchpoint", labels.shape[0], n)
-        codes = match(labels, known)
-    else:
-        column = convert_column(raw, name="touchpoint", kind="category")
-        _check_length("touchpoint", len(column), n)
-        # A missing touch point (code -1) picks the blank label appended last.
-        labels = np.array([*column.categories, ""], dtype=np.str_)
-        index = column.values
-        codes = match(labels, known)[index]
-    bad = codes < 0
-    if bad.any():
-        row = _first(bad)
-        label = labels[row] if index is None else labels[index[row]]
-        raise _unknown_touch(str(label), names, row)
-    return codes
-
-
-def _unknown_touch(label: str, names: tuple[str, ...], row: int) -> DataError:
-    if not label.strip():
-        return DataError("the event has no touch point", column="touchpoint", row=row)
-    hint = did_you_mean(label, list(names))
-    suffix = f"; did you mean {hint!r}?" if hint else f"; the model knows {', '.join(names)}"
-    return DataError(f"unknown touch point {label!r}{suffix}", column="touchpoint", row=row)
 
 
 def _group_values(raw: Any, name: str, n: int) -> npt.NDArray[Any]:
@@ -147,48 +147,61 @@ def group_codes(values: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     return codes.astype(np.intp)
 
 
-def read_events(events: Any, names: Sequence[str]) -> EventTable:
+def read_events(events: Any, names: Sequence[str], *,
+                count: str | bool | None = None) -> EventTable:
     """Read and type an event table for a model with touch points ``names``.
+
+    ``count`` names a column of events per row (pre-aggregated rows), or is ``False`` to
+    leave a count-like column unread; see :meth:`~successkit.data.events.Events.from_columns`.
 
     Raises
     ------
     DataError
         A required column is absent, columns differ in length, an account id, touch point
-        or date is missing, a touch point is unknown, or a value has the wrong type.
+        or date is missing, a touch point is unknown, a count is negative, a count-like
+        column is not read, or a value has the wrong type.
     """
     if isinstance(events, EventTable):
         return events
+    if isinstance(events, Events):
+        return _from_events(events, tuple(names))
     raw = read_columns(events)
     for name in _REQUIRED:
         if name not in raw:
             suffix = did_you_mean_suffix(name, list(raw))
             shown = ", ".join(repr(c) for c in raw) or "none"
             raise DataError(f"events need this column (columns: {shown}){suffix}", column=name)
-    ids = raw["account_id"]
-    text = _text_values(ids)
-    account = convert_ids(ids if text is None else text, name="account_id")
-    n = account.shape[0]
-    touch = _touch_codes(raw["touchpoint"], tuple(names), n)
-    at = convert_column(raw["at"], name="at", kind="date")
-    _check_length("at", len(at), n)
-    if at.missing.any():
-        raise DataError("the event has no date", column="at", row=_first(at.missing))
-    progress = None
-    if "progress" in raw:
-        column = convert_column(raw["progress"], name="progress", kind="number")
-        _check_length("progress", len(column), n)
-        progress = column.values
+    read = Events.from_columns(
+        {k: v for k, v in raw.items() if k not in ("user_id", "item")},
+        account="account_id", time="at", type="touchpoint", count=count,
+        value="progress" if "progress" in raw else None, types=list(names), what="touch point",
+    )
+    n = len(read)
     user = _group_values(raw["user_id"], "user_id", n) if "user_id" in raw else None
     item = _group_values(raw["item"], "item", n) if "item" in raw else None
-    return EventTable(
-        account=account,
-        touch=touch,
-        at=at.values,
-        user=user,
-        item=item,
-        progress=progress,
-        touchpoints=tuple(names),
-    )
+    return _from_events(read, tuple(names), user=user, item=item)
+
+
+def _from_events(events: Events, names: tuple[str, ...], *, user: Any = None,
+                 item: Any = None) -> EventTable:
+    """The touch view of ``events``: its types mapped to the model's touch point order."""
+    position = {name: k for k, name in enumerate(names)}
+    unknown = [t for t in events.types if t not in position]
+    if unknown:  # a loop over event types, not events
+        codes = np.flatnonzero(np.isin(np.asarray(events.types), unknown))
+        row = int(np.flatnonzero(np.isin(events.type, codes))[0]) if len(events) else None
+        if row is not None:
+            label = events.types[int(events.type[row])]
+            hint = did_you_mean_suffix(label, list(names)) or \
+                f"; the model knows {', '.join(names)}"
+            raise DataError(f"unknown touch point {label!r}{hint}", column="touchpoint", row=row)
+    remap = np.array([position.get(t, -1) for t in events.types], dtype=np.intp)
+    touch = remap[events.type] if remap.size else np.zeros(0, np.intp)
+    if user is None and events.user is not None:
+        user = events.user
+    if item is None and "item" in events.extra:
+        item = events.extra["item"].values
+    return EventTable(events=events, touch=touch, user=user, item=item, touchpoints=names)
 
 
 def check_events(

@@ -7,14 +7,19 @@ from typing import Any
 import numpy as np
 
 from successkit._optional import import_optional
+from successkit._plotting import BAND_COLOURS
 from successkit.errors import DataError
 
 __all__ = ["plot_quadrants"]
 
 # What a QuadrantResult has that the plot reads.
 _RESULT_FIELDS = ("quadrants", "codes", "labels", "health", "touch", "counts")
-# Quadrant colours in code order: A (goal), B (nurture), C (fix adoption), D (risk).
-_COLOURS = ("#2e7d32", "#1565c0", "#ef6c00", "#c62828")
+# Quadrant colours in code order: A (goal), B (nurture), C (fix adoption), D (risk) — the
+# band colours green, blue, orange, red, whose lightness differs (grey print, colour
+# blindness); each quadrant also has its own marker.
+_COLOURS = (BAND_COLOURS["green"], BAND_COLOURS["blue"], BAND_COLOURS["orange"],
+            BAND_COLOURS["red"])
+_MARKERS = ("o", "s", "^", "v")
 # Where each quadrant's label goes, in axes coordinates: A top right, B top left, ...
 _CORNERS = ((0.98, 0.97, "right"), (0.02, 0.97, "left"), (0.98, 0.03, "right"),
             (0.02, 0.03, "left"))
@@ -83,6 +88,7 @@ def plot_quadrants(
             s=size,
             alpha=alpha,
             color=_COLOURS[code],
+            marker=_MARKERS[code],
             label=f"{label} ({counts[label]:,})",
             linewidths=0,
         )

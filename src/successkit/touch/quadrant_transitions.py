@@ -122,6 +122,24 @@ class QuadrantTransitions:
         moved: npt.NDArray[np.int64] = self.counts.sum(axis=0) - np.diagonal(self.counts)
         return moved
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """The before × after counts as a shaded grid, each cell labelled (needs
+        ``successkit[plot]``); ``kwargs`` go to ``Axes.imshow``. Returns the ``Axes``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import successkit as sk
+        >>> moves = sk.QuadrantTransitions(labels=("A", "B", "C", "D"), ids=["x", "y"],
+        ...                                before=[3, 0], after=[0, 0])
+        >>> moves.plot().get_title()
+        'Moved into A: 1, B: 0, C: 0, D: 0'
+        """
+        from successkit.touch._plots import plot_transitions
+
+        return plot_transitions(self, ax, **kwargs)
+
     def __str__(self) -> str:
         rows = [[label, *(f"{v:,}" for v in self.counts[i])]
                 for i, label in enumerate(self.labels)]

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from successkit._arrays import array_equal, array_field, nullable, readonly, readonly_arrays
 from successkit._fingerprint import fingerprint as _hash
 from successkit._html import head_table
+from successkit._keys import read_dict
 from successkit._optional import import_optional
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
@@ -239,6 +240,8 @@ class Quadrants:
         >>> sk.Quadrants.from_dict(q.to_dict()) == q
         True
         """
+        data = read_dict(data, ("type", "version", "health", "touch", "labels"),
+                         what="quadrants")
         check_version(data, kind="quadrants")
         labels = data.get("labels", ("A", "B", "C", "D"))
         return cls(data.get("health", 40.0), data.get("touch", 0.5), labels)

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint as _hash
+from successkit._keys import at, read_dict
 from successkit.data.account import Account
 from successkit.data.dates import model_duration
 from successkit.data.kinds import Kind
@@ -173,12 +174,13 @@ class TouchModel:
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def read_events(self, events: Any) -> EventTable:
+    def read_events(self, events: Any, *, count: str | bool | None = None) -> EventTable:
         """Read and type an event table once, to score it against several portfolios (e.g.
-        each snapshot of a history) without reading it again."""
-        return read_events(events, self.names)
+        each snapshot of a history) without reading it again. ``count`` as in
+        :meth:`score`."""
+        return read_events(events, self.names, count=count)
 
-    def bind(self, events: Any) -> BoundTouchModel:
+    def bind(self, events: Any, *, count: str | bool | None = None) -> BoundTouchModel:
         """This model with its event log, read once: an object that scores any snapshot
         with ``score(portfolio)``, skipping events after the snapshot's ``as_of``.
 
@@ -195,7 +197,7 @@ class TouchModel:
         >>> bound.score(pf).total.tolist(), bound.score(pf.with_as_of("2026-10-01")).total.tolist()
         ([1.0], [2.0])
         """
-        return BoundTouchModel(self, self.read_events(events))
+        return BoundTouchModel(self, self.read_events(events, count=count))
 
     def score(
         self,
@@ -204,6 +206,7 @@ class TouchModel:
         *,
         unmatched: Literal["report", "error"] = "report",
         future: Literal["error", "ignore"] = "error",
+        count: str | bool | None = None,
     ) -> TouchResult:
         """Touch scores of every account of ``portfolio`` from ``events``.
 
@@ -212,7 +215,8 @@ class TouchModel:
         events:
             A mapping of columns or a pandas, polars or pyarrow table with ``account_id``,
             ``touchpoint``, ``at`` and optionally ``user_id``, ``item``, ``progress``
-            (or the output of :meth:`read_events`).
+            (or an :class:`~successkit.data.events.Events`, or the output of
+            :meth:`read_events`).
         portfolio:
             The accounts to score (an :class:`~successkit.Account` is a portfolio of one).
             Its ``as_of`` is the clock for windows, decay and the future-date check.
@@ -222,6 +226,11 @@ class TouchModel:
         future:
             ``"error"`` (default): an event after ``as_of`` is a DataError. ``"ignore"``
             skips such events (for scoring past snapshots from one event log).
+        count:
+            The column of events per row, for pre-aggregated rows ("12 web accesses on
+            this day"): a row earns its points that many times (a ``combine="max"`` touch
+            point still keeps its best once). A count-like column (``count``, ``n``,
+            ``events``...) left unread is a DataError; ``count=False`` ignores it.
 
         Raises
         ------
@@ -237,7 +246,7 @@ class TouchModel:
         if (self.window is not None or self.half_life is not None) and pf.as_of is None:
             raise DataError("the portfolio has no as_of date, which a touch window or "
                             "half-life counts from")
-        table = read_events(events, self.names)
+        table = read_events(events, self.names, count=count)
         if table.touchpoints != self.names:
             raise ModelError("these events were read for a model with other touch points")
         seats = self._seats(pf)
@@ -250,7 +259,7 @@ class TouchModel:
         if outside.size and unmatched == "error":
             row = int(outside[0])
             raise DataError("the event's account is not in the portfolio", column="account_id",
-                            account=str(table.account[row]), row=row)
+                            account=str(table.account_ids(outside[:1])[0]), row=row)
         matrix, counted = touch_totals(
             table,
             chosen,
@@ -277,8 +286,9 @@ class TouchModel:
             touchpoint_channels=tuple(tp.channel for tp in self.touchpoints),
             touchpoint_synchronous=tuple(tp.synchronous for tp in self.touchpoints),
             per=self.per,
-            unmatched=np.unique(table.account[outside]),
-            unmatched_events=int(outside.size),
+            unmatched=np.unique(table.account_ids(outside)),
+            unmatched_events=int(outside.size if table.weight is None
+                                 else table.weight[outside].sum()),
             fingerprint=self.fingerprint,
             as_of=pf.as_of,
         )
@@ -319,14 +329,19 @@ class TouchModel:
         >>> sk.TouchModel.from_dict(model.to_dict()) == model
         True
         """
+        data = read_dict(data, ("type", "version", "touchpoints", "window", "half_life", "per"),
+                         what="a touch model")
         check_version(data, kind="touch")
-        touchpoints = field(data, "touchpoints", where="touch model")
-        if not isinstance(touchpoints, list):
-            raise ModelError("touchpoints must be a list", where="touch model")
+        touchpoints = field(data, "touchpoints", where="touch model", of=list)
         window = data.get("window")
         half_life = data.get("half_life")
+        read = []
+        with at("touchpoints"):
+            for i, tp in enumerate(touchpoints):
+                with at(i):
+                    read.append(TouchPoint.from_dict(tp))
         return cls(
-            [TouchPoint.from_dict(tp) for tp in touchpoints],
+            read,
             window=None if window is None else int(number(window, what="window")),
             half_life=None if half_life is None else int(number(half_life, what="half_life")),
             per=data.get("per", "seats"),

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint as _hash
+from successkit._keys import read_dict
 from successkit.errors import ModelError
 from successkit.scoring._serial import VERSION, check_version, field, number, text
 
@@ -213,6 +214,8 @@ class TouchPoint:
         >>> sk.TouchPoint.from_dict(video.to_dict()) == video
         True
         """
+        data = read_dict(data, ("type", "version", "name", "points", "tiers", "channel",
+                                "synchronous", "combine", "label"), what="a touch point")
         check_version(data, kind="touchpoint")
         return cls(
             field(data, "name", where="touch point"),

@@ -21,12 +21,16 @@ import attrs
 import lark
 
 from successkit._fingerprint import fingerprint
+from successkit._keys import at, path, read_dict, shown
 from successkit.data.calendar import parse_span, span_text
+from successkit.dsl._syntax_errors import translate
 from successkit.errors import ModelError, RuleNameError, RuleSyntaxError, did_you_mean_suffix
 
 __all__ = ["KINDS", "UsageMetric", "UsageModel"]
 
 _VERSION = 1
+# The keys UsageMetric.to_dict() writes (from_dict refuses others).
+_METRIC_KEYS = ("name", "kind", "types", "window", "of", "column")
 
 # kind -> the arguments it takes, in order: "types", "window", "metric", "column".
 KINDS: Mapping[str, tuple[str, ...]] = {
@@ -45,6 +49,7 @@ KINDS: Mapping[str, tuple[str, ...]] = {
     "relative_change": ("metric",),
 }
 WINDOWED = frozenset({"count", "sum", "distinct_users", "active_days", "scaled_count"})
+_CHANGEABLE = frozenset({"count", "sum", "distinct_users", "active_days"})
 
 
 def _types(value: Any) -> tuple[str, ...] | None:
@@ -67,6 +72,8 @@ class UsageMetric:
     ``window`` a span like ``"28d"`` or ``"1mo"`` (the days ``[D - window, D)`` at snapshot
     date ``D``); ``of`` the metric names a derived metric reads; ``column`` the account
     table column a ``per_seat`` metric divides by.
+
+    .. versionadded:: 0.2
 
     Examples
     --------
@@ -105,7 +112,7 @@ class UsageMetric:
 
 def _to_metrics(value: Iterable[UsageMetric]) -> tuple[UsageMetric, ...]:
     metrics = tuple(value)
-    seen: set[str] = set()
+    seen: dict[str, UsageMetric] = {}
     for metric in metrics:
         if not isinstance(metric, UsageMetric):
             raise ModelError(f"expected UsageMetric, got {type(metric).__name__}")
@@ -115,7 +122,14 @@ def _to_metrics(value: Iterable[UsageMetric]) -> tuple[UsageMetric, ...]:
             if name not in seen:
                 raise ModelError(f"reads {name!r}, which is not defined above it"
                                  + did_you_mean_suffix(name, sorted(seen)), where=metric.name)
-        seen.add(metric.name)
+        if metric.kind in ("change", "relative_change", "per_user"):
+            base = seen[metric.of[0]]
+            allowed = _CHANGEABLE if metric.kind != "per_user" else WINDOWED
+            if base.kind not in allowed:
+                raise ModelError(f"{metric.kind} reads a windowed {' or '.join(sorted(allowed))} "
+                                 f"metric, not the {base.kind} metric {base.name!r}",
+                                 where=metric.name)
+        seen[metric.name] = metric
     return metrics
 
 
@@ -123,6 +137,8 @@ def _to_metrics(value: Iterable[UsageMetric]) -> tuple[UsageMetric, ...]:
 class UsageModel:
     """An ordered set of usage metrics computed together by
     :func:`~successkit.usage.usage_portfolio` and :func:`~successkit.usage.usage_history`.
+
+    .. versionadded:: 0.2
 
     Examples
     --------
@@ -139,7 +155,7 @@ class UsageModel:
     >>> UsageModel.from_text("metric x = count(login, 28)")
     Traceback (most recent call last):
     ...
-    successkit.errors.RuleSyntaxError: line 1, column 25: unexpected '2'...
+    successkit.errors.RuleSyntaxError: line 1, column 25: '28' is not a window; write e.g. ...
     """
 
     metrics: tuple[UsageMetric, ...] = attrs.field(converter=_to_metrics)
@@ -167,30 +183,53 @@ class UsageModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsageModel:
         """A model from :meth:`to_dict` output."""
+        data = read_dict(data, ("version", "metrics"), what="a usage model")
         if data.get("version") != _VERSION:
-            raise ModelError(f"unsupported usage model version {data.get('version')!r}")
-        return cls([UsageMetric(**m) for m in data["metrics"]])
+            raise ModelError(f"unsupported usage model version {shown(data.get('version'))}")
+        metrics = data.get("metrics")
+        if not isinstance(metrics, list):
+            raise ModelError("metrics must be a list", where="usage model")
+        read = []
+        with at("metrics"):
+            for i, m in enumerate(metrics):
+                with at(i):
+                    m = read_dict(m, _METRIC_KEYS, what="a usage metric")
+                    missing = [key for key in ("name", "kind") if key not in m]
+                    if missing:
+                        raise ModelError(f"missing key {missing[0]!r}", where=path())
+                    try:
+                        read.append(UsageMetric(**m))
+                    except (TypeError, ValueError) as exc:  # a value of the wrong type
+                        if isinstance(exc, ModelError):
+                            raise
+                        raise ModelError(f"malformed usage metric: {exc}", where=path()) from None
+        return cls(read)
 
     @classmethod
-    def from_text(cls, text: str) -> UsageModel:
+    def from_text(cls, text: str, *, types: Iterable[str] | None = None) -> UsageModel:
         """Definitions, one per line: ``metric NAME = KIND(ARG, ...)``.
 
         Arguments are an event type, ``{a, b}`` for a set, ``*`` for all types, a span
-        (``28d``, ``1mo``), an earlier metric's name, or an account table column.
+        (``28d``, ``1mo``), an earlier metric's name, or an account table column. With
+        ``types`` (e.g. ``events.types``), an unknown event type is an error at its
+        position, with a did-you-mean.
+
+        Examples
+        --------
+        >>> UsageModel.from_text("metric x = count(logn, 7d)", types=["login", "export"])
+        Traceback (most recent call last):
+        ...
+        successkit.errors.RuleNameError: line 1, column 18: unknown event type 'logn' ...
         """
         try:
             tree = _PARSER.parse(text + "\n")
         except lark.exceptions.UnexpectedInput as exc:
-            token = getattr(exc, "token", None)
-            found = repr(str(token)) if token is not None and str(token).strip() else \
-                "end of line" if token is not None else "character"
-            if isinstance(exc, lark.exceptions.UnexpectedCharacters):
-                found = repr(text.splitlines()[exc.line - 1][exc.column - 1])
-            raise RuleSyntaxError(f"unexpected {found}", line=exc.line, column=exc.column,
-                                  source=text) from None
+            # The playbook language's translation: same wording, position and caret.
+            raise translate(exc, text, "start", _PARSER) from None
         metrics: list[UsageMetric] = []
+        known = None if types is None else [str(t) for t in types]
         for node in tree.children:
-            metrics.append(_definition(node, text, [m.name for m in metrics]))
+            metrics.append(_definition(node, text, [m.name for m in metrics], known))
         return cls(metrics)
 
 
@@ -200,7 +239,8 @@ _PARSER = lark.Lark(
 )
 
 
-def _definition(node: Any, text: str, defined: list[str]) -> UsageMetric:
+def _definition(node: Any, text: str, defined: list[str],
+                known: list[str] | None) -> UsageMetric:
     name_token, kind_token, *args = node.children
     kind = str(kind_token)
     if kind not in KINDS:
@@ -218,12 +258,21 @@ def _definition(node: Any, text: str, defined: list[str]) -> UsageMetric:
                  "source": text}
         if role == "window":
             if arg.data != "span":
-                raise RuleSyntaxError("expected a window like 28d or 1mo", **where)
+                shown = "*" if arg.data == "every" else ", ".join(str(c) for c in arg.children)
+                raise RuleSyntaxError(f"{shown!r} is not a window; write e.g. 7d, 28d, 2w, 1mo, "
+                                      "90d or 1y", **where)
             fields["window"] = str(arg.children[0])
         elif role == "types":
-            if arg.data == "span":
+            if arg.data in ("span", "number"):
                 raise RuleSyntaxError("expected an event type, {a, b} or *", **where)
             fields["types"] = None if arg.data == "every" else [str(c) for c in arg.children]
+            for token in [] if known is None or arg.data == "every" else arg.children:
+                assert known is not None
+                if str(token) not in known:
+                    raise RuleNameError(f"unknown event type {str(token)!r}", line=token.line,
+                                        column=token.column, end_column=token.end_column,
+                                        source=text,
+                                        hint=did_you_mean_suffix(str(token), known)[2:] or None)
         else:
             if arg.data != "name":
                 raise RuleSyntaxError(f"expected a {role} name", **where)

@@ -1,13 +1,14 @@
-"""Compute usage metrics for every account on every snapshot date, in one sorted pass.
+"""Compute usage metrics for every account on every snapshot date, vectorised.
 
-The events are sorted once by (account, day) into a single int64 key; every windowed metric
-is then a difference of cumulative sums found by :func:`numpy.searchsorted`, for all
-accounts and dates at once. A window ``w`` at date ``D`` covers ``[D - w, D)``.
+A window ``w`` at date ``D`` covers the days ``[D - w, D)``: events on ``D`` belong to the
+next snapshot. The events are binned once per pass into (account, window boundary) grids
+(see :mod:`successkit.usage._engine`); every metric on every date is a difference of two
+grid columns, for all accounts at once.
 
 Exactness: counts, sums and days-since are exact for any input. Active days and distinct
 users are exact when each row is one day (raw events or daily aggregates); a row that
 stands for a week counts as one day on its own date, so weekly rows cannot give exact
-28-day distinct users or active days.
+28-day distinct users or active days. A row with a count of 0 is no activity.
 """
 
 from __future__ import annotations
@@ -16,226 +17,193 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from successkit.data.calendar import shift
 from successkit.data.column import Column
+from successkit.data.convert import convert_ids
 from successkit.data.dates import to_date
 from successkit.data.events import Events
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, did_you_mean_suffix
+from successkit.errors import DataError
+from successkit.usage._engine import Log, Quantity, selector_of
 from successkit.usage.model import UsageMetric, UsageModel
 
 __all__ = ["usage_history", "usage_portfolio"]
 
 Members = str | Callable[[dt.date], Any]
 _F = npt.NDArray[np.float64]
+_COUNTS = ("count", "sum")
 
 
-class _Sorted:
-    """The events sorted once by (account, day), with the lookups every metric shares."""
-
-    def __init__(self, events: Events, rows: npt.NDArray[np.intp], n_accounts: int,
-                 account: npt.NDArray[np.int64]) -> None:
-        day = events.day.view(np.int64)
-        self.d0 = int(day.min()) if day.size else 0
-        self.stride = np.int64((int(day.max()) - self.d0 + 2) if day.size else 2) + 400
-        key = account * self.stride + (day - self.d0)
-        order = rows[np.argsort(key[rows], kind="stable")]
-        self.key = key[order]
-        self.order = order
-        self.events = events
-        self.n = n_accounts
-        self.base = np.arange(n_accounts, dtype=np.int64) * self.stride
-        self._cache: dict[Any, Any] = {}
-        self.type_sorted = events.type[order]
-        start = np.searchsorted(self.key, self.base)
-        self.present = start < np.searchsorted(self.key, self.base + self.stride)
-        self.first = np.where(self.present, self.key[np.minimum(start, max(len(order) - 1, 0))]
-                              - self.base if len(order) else 0, self.stride)
-        self.count_sorted = None if events.count is None else events.count[order]
-
-    def offset(self, days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
-        return np.clip(days.astype(np.int64) - self.d0, -1, int(self.stride) - 1)
-
-    def check(self, types: tuple[str, ...]) -> None:
-        known = self.events.types
-        for name in types:
-            if name not in known:
-                raise DataError(f"unknown event type {name!r}" + did_you_mean_suffix(
-                    name, list(known)), column="type")
-
-    def selected(self, types: tuple[str, ...] | None) -> npt.NDArray[np.bool_] | None:
-        if types is None:
-            return None
-        self.check(types)
-        known = self.events.types
-        mask: npt.NDArray[np.bool_] = np.asarray(self.type_sorted == known.index(types[0]))
-        for name in types[1:]:
-            mask |= self.type_sorted == known.index(name)
-        return mask
-
-    def cumulative(self, weights: npt.NDArray[Any] | None, types: tuple[str, ...] | None,
-                   what: str) -> tuple[Any, _F]:
-        # Every snapshot date reuses the same cumulative sums: build them once per selection.
-        cache_key = (what, types)
-        if cache_key not in self._cache:
-            self._cache[cache_key] = self._cumulative(weights, types)
-        return self._cache[cache_key]  # type: ignore[no-any-return]
-
-    def _cumulative(self, weights: npt.NDArray[Any] | None,
-                    types: tuple[str, ...] | None) -> tuple[Any, _F]:
-        mask = self.selected(types)
-        key = self.key if mask is None else self.key[mask]
-        if weights is None:
-            cum = np.arange(key.shape[0] + 1, dtype=np.float64)
-        else:
-            w: npt.NDArray[Any] = np.asarray(
-                self.count_sorted if weights is self.events.count else weights[self.order])
-            cum = np.concatenate([[0.0], np.cumsum(w if mask is None else w[mask],
-                                                   dtype=np.float64)])
-        return key, cum
-
-    def typed_counts(self, types: tuple[str, ...], lo: Any, hi: Any) -> _F:
-        """Counts of ``types`` in ``[lo, hi)``: one (type, account, day) index for every type
-        selection, so a set of types is a sum of per-type windows, with no mask per metric."""
-        self.check(types)
-        if "typed" not in self._cache:
-            by_type = np.argsort(self.type_sorted, kind="stable")  # keeps (account, day) order
-            span = np.int64(self.n) * self.stride
-            key = self.type_sorted[by_type].astype(np.int64) * span + self.key[by_type]
-            weights = (np.ones(key.shape[0]) if self.count_sorted is None
-                       else self.count_sorted[by_type])
-            cum = np.concatenate([[0.0], np.cumsum(weights, dtype=np.float64)])
-            self._cache["typed"] = (key, cum, span)
-        key, cum, span = self._cache["typed"]
-        low, high = self.base + self.offset(lo), self.base + self.offset(hi)
-        total = np.zeros(self.n)
-        for name in dict.fromkeys(types):
-            shift_by = self.events.types.index(name) * span
-            total += cum[np.searchsorted(key, high + shift_by)]
-            total -= cum[np.searchsorted(key, low + shift_by)]
-        return total
-
-    def window(self, key: npt.NDArray[np.int64], cum: _F, lo: Any, hi: Any) -> _F:
-        a = np.searchsorted(key, self.base + self.offset(lo))
-        b = np.searchsorted(key, self.base + self.offset(hi))
-        return np.asarray(cum[b] - cum[a], dtype=np.float64)
-
-
-def _window_values(s: _Sorted, metric: UsageMetric, lo: Any, hi: Any) -> _F:
-    ev = s.events
-    kind = metric.kind
-    if kind in ("count", "scaled_count"):
-        if metric.types is not None:
-            return s.typed_counts(metric.types, lo, hi)
-        key, cum = s.cumulative(ev.count, metric.types, "count")
-        return s.window(key, cum, lo, hi)
-    if kind == "sum":
-        if ev.value is None:
-            raise DataError("a sum metric needs a value column in the events", column=metric.name)
-        values = np.nan_to_num(ev.value, nan=0.0) if ("value", metric.types) not in s._cache \
-            else None
-        key, cum = s.cumulative(values, metric.types, "value")
-        return s.window(key, cum, lo, hi)
-    if kind == "active_days":
-        cache_key = ("days", metric.types)
-        if cache_key not in s._cache:
-            mask = s.selected(metric.types)
-            unique = np.unique(s.key if mask is None else s.key[mask])
-            s._cache[cache_key] = (unique, np.arange(unique.shape[0] + 1, dtype=np.float64))
-        unique, cum = s._cache[cache_key]
-        return s.window(unique, cum, lo, hi)
-    if kind == "distinct_users":
-        return _distinct_users(s, metric.types, lo, hi)
-    raise AssertionError(kind)  # pragma: no cover
-
-
-def _distinct_users(s: _Sorted, types: tuple[str, ...] | None, lo: Any, hi: Any) -> _F:
-    ev = s.events
-    if ev.user is None:
-        raise DataError("distinct_users needs a user column in the events", column="user")
-    cache_key = ("users", types)
-    if cache_key not in s._cache:
-        mask = s.selected(types)
-        rows = s.order if mask is None else s.order[mask]
-        account = (s.key if mask is None else s.key[mask]) // s.stride
-        day = ev.day.view(np.int64)[rows] - s.d0
-        pair_key = account * (len(ev.users) + 1) + ev.user[rows]
-        pairs, pair = np.unique(pair_key, return_inverse=True)
-        composite = np.sort(pair.reshape(-1).astype(np.int64) * s.stride + day)
-        pair_account = pairs // (len(ev.users) + 1)
-        base = np.arange(pairs.shape[0], dtype=np.int64) * s.stride
-        s._cache[cache_key] = (composite, pair_account, base)
-    composite, pair_account, base = s._cache[cache_key]
-    # A user is active in [lo, hi) if its first event at or after lo comes before hi.
-    first = np.searchsorted(composite, base + s.offset(lo)[pair_account])
-    inside = np.zeros(base.shape[0], dtype=np.bool_)
-    ok = first < composite.shape[0]
-    limit = base + s.offset(hi)[pair_account]
-    inside[ok] = composite[first[ok]] < limit[ok]
-    return np.bincount(pair_account[inside], minlength=s.n).astype(np.float64)
-
-
-def _first_days(s: _Sorted, types: tuple[str, ...] | None) -> tuple[Any, Any]:
-    return s.cumulative(None, types, "rows")
-
-
-def _compute(s: _Sorted, model: UsageModel, day: np.datetime64,
-             seats: Callable[[str], _F]) -> dict[str, _F]:
-    out: dict[str, _F] = {}
-    d = np.full(s.n, day, dtype="datetime64[D]")
-    has_any = s.present & (s.first < s.offset(d))
-    since_start = np.where(has_any, (s.offset(d) - s.first).astype(np.float64), np.nan)
-    for metric in model:
-        kind = metric.kind
-        if metric.window is not None:
-            lo = shift(d, metric.window, -1)
-            width = (d - lo).astype(np.int64).astype(np.float64)
-        if kind in ("count", "sum", "distinct_users", "active_days", "scaled_count"):
-            value = _window_values(s, metric, lo, d)
-            if kind == "scaled_count":
-                observed = np.minimum(width, since_start)
-                value = np.where(observed > 0, value * width / np.where(observed > 0,
-                                                                         observed, 1), np.nan)
-        elif kind == "days_observed":
-            value = np.minimum(width, since_start)
-        elif kind in ("days_since_first", "days_since_last"):
-            key, _ = _first_days(s, metric.types)
-            start = np.searchsorted(key, s.base)
-            stop = np.searchsorted(key, s.base + s.offset(d))
-            at = start if kind == "days_since_first" else stop - 1
-            found = stop > start
-            pos = np.clip(at, 0, max(len(key) - 1, 0))
-            event = key[pos] - s.base if len(key) else np.zeros(s.n, np.int64)
-            value = np.where(found, (s.offset(d) - event).astype(np.float64), np.nan)
-        elif kind == "per_seat":
-            value = _divide(out[metric.of[0]], seats(str(metric.column)))
-        elif kind == "per_user":
-            base = _metric(model, metric.of[0])
-            lo = shift(d, base.window or "1d", -1)
-            value = _divide(out[metric.of[0]], _distinct_users(s, None, lo, d))
-        elif kind == "ratio":
-            value = _divide(out[metric.of[0]], out[metric.of[1]])
-        else:  # change, relative_change
-            base = _metric(model, metric.of[0])
-            if base.window is None or base.kind not in ("count", "sum", "distinct_users",
-                                                        "active_days"):
-                raise DataError(f"{kind} reads a windowed count, sum, distinct_users or "
-                                "active_days metric", column=metric.name)
-            lo = shift(d, base.window, -1)
-            before = _window_values(s, base, shift(lo, base.window, -1), lo)
-            now = out[base.name]
-            value = now - before if kind == "change" else _divide(now - before, before)
-        out[metric.name] = value
-    out["_has_events"] = has_any.astype(np.float64)
+def _quantities(model: UsageModel) -> dict[str, list[Quantity]]:
+    """The windowed quantities each metric reads (its own window, and the previous one for
+    changes; the distinct users of the window for per-user rates)."""
+    by_name = {m.name: m for m in model}
+    out: dict[str, list[Quantity]] = {}
+    for metric in model:  # a loop over metrics
+        if metric.kind in ("count", "scaled_count", "sum", "distinct_users", "active_days"):
+            kind = "count" if metric.kind == "scaled_count" else metric.kind
+            assert metric.window is not None
+            out[metric.name] = [Quantity(kind, metric.types, metric.window)]
+        elif metric.kind in ("change", "relative_change"):
+            (now,) = out[metric.of[0]]
+            out[metric.name] = [now, attrs.evolve(now, lag=1)]
+        elif metric.kind == "per_user":
+            base = by_name[metric.of[0]]
+            assert base.window is not None
+            out[metric.name] = [Quantity("distinct_users", None, base.window)]
     return out
 
 
-def _metric(model: UsageModel, name: str) -> UsageMetric:
-    return next(m for m in model if m.name == name)
+def _window(q: Quantity, days: npt.NDArray[np.datetime64]) -> tuple[Any, Any]:
+    """(lo, hi) day numbers of ``q`` at each snapshot date."""
+    hi = days
+    for _ in range(q.lag):  # a loop over lags (0 or 1)
+        hi = shift(hi, q.window, -1)
+    lo = shift(hi, q.window, -1)
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _compute(log: Log, model: UsageModel, days: npt.NDArray[np.datetime64],
+             seats: Callable[[str], _F], members: Members
+             ) -> tuple[dict[str, _F], npt.NDArray[np.bool_]]:
+    """Every metric of ``model`` as a ``[dates, accounts]`` array, and who had an event
+    before each date."""
+    # The first event of each account: for membership by events and for days observed.
+    first_needed = members == "events" or any(
+        m.kind in ("scaled_count", "days_observed") for m in model)
+    needs = _quantities(model)
+    quantities = list(dict.fromkeys(q for qs in needs.values() for q in qs))
+    windows = {q: _window(q, days) for q in quantities}
+    values = {q: np.zeros((days.shape[0], log.n)) for q in quantities}
+    first_any = np.full((days.shape[0], log.n) if first_needed else (days.shape[0], 1),
+                        np.iinfo(np.int64).max, dtype=np.int64)
+    extremes = {(m.kind, m.types): np.empty((days.shape[0], log.n), dtype=np.int64)
+                for m in model if m.kind in ("days_since_first", "days_since_last")}
+    d = days.astype(np.int64)
+    for part, bounds in _blocks(log, d, windows):  # a loop over blocks of snapshot dates
+        _fill(log, quantities, windows, values, part, bounds)
+        at = np.searchsorted(bounds, d[part])
+        if first_needed:
+            first_any[part] = log.extreme_days(None, bounds, last=False)[:, at].T
+        for (kind, types), out in extremes.items():  # a loop over metrics
+            table = log.extreme_days(selector_of(log, types), bounds,
+                                     last=kind == "days_since_last")
+            out[part] = table[:, at].T
+    has = np.broadcast_to(first_any < d[:, None], (days.shape[0], log.n))
+    metrics: dict[str, _F] = {}
+    for metric in model:  # a loop over metrics
+        metrics[metric.name] = _metric(metric, needs.get(metric.name, []), values, metrics,
+                                       d, first_any, extremes, seats)
+    return metrics, has
+
+
+def _blocks(log: Log, d: npt.NDArray[np.int64], windows: dict[Quantity, tuple[Any, Any]],
+            ) -> list[tuple[slice, npt.NDArray[np.int64]]]:
+    """Consecutive blocks of snapshot dates whose window boundaries make a grid of one event
+    type fit the memory budget (all dates in one block, unless accounts × dates is huge)."""
+    limit = max(2, log.budget // (8 * max(log.n, 1)))
+    per_date = [np.unique(np.array([d[i], *(lo[i] for lo, _ in windows.values()),
+                                    *(hi[i] for _, hi in windows.values())]))
+                for i in range(d.shape[0])]  # a loop over snapshot dates
+    out: list[tuple[slice, npt.NDArray[np.int64]]] = []
+    start, bounds = 0, per_date[0][:0]
+    for i, own in enumerate(per_date):  # a loop over snapshot dates
+        grown = np.union1d(bounds, own)
+        if i > start and grown.shape[0] + 1 > limit:
+            out.append((slice(start, i), bounds))
+            start, grown = i, own
+        bounds = grown
+    out.append((slice(start, d.shape[0]), bounds))
+    return out
+
+
+def _fill(log: Log, quantities: list[Quantity], windows: dict[Quantity, tuple[Any, Any]],
+          values: dict[Quantity, _F], part: slice, bounds: npt.NDArray[np.int64]) -> None:
+    """The windowed quantities on the dates ``part``, from grids over ``bounds``."""
+    k = bounds.shape[0]
+
+    def cols(q: Quantity) -> tuple[Any, Any]:
+        lo, hi = windows[q]
+        return np.searchsorted(bounds, lo[part]), np.searchsorted(bounds, hi[part])
+
+    for weight, kind in (("count", "count"), ("value", "sum")):  # a loop over weights
+        wanted = [q for q in quantities if q.kind == kind]
+        if not wanted:
+            continue
+        if kind == "sum" and log.events.value is None:
+            raise DataError("a sum metric needs a value column in the events", column="value")
+        every = [q for q in wanted if q.types is None]
+        if every:  # every type: one pass without a type filter, for all such quantities
+            cube = log.sums(None, 1, bounds, weight)[0]
+            for q in every:
+                j_lo, j_hi = cols(q)
+                values[q][part] += (cube[:, j_hi] - cube[:, j_lo]).T
+        codes = sorted({c for q in wanted if q.types is not None
+                        for c in log.type_codes(q.types)})
+        m = log.group_size(k, weight)
+        for g in range(0, len(codes), m):  # a loop over groups of event types
+            group = codes[g:g + m]
+            selector = np.full(max(len(log.events.types), 1), -1, dtype=np.int16)
+            selector[group] = np.arange(len(group), dtype=np.int16)
+            cube = log.sums(selector, len(group), bounds, weight)
+            for q in wanted:
+                if q.types is None:
+                    continue
+                j_lo, j_hi = cols(q)
+                for code in dict.fromkeys(log.type_codes(q.types)):  # a loop over types
+                    if code in group:
+                        slot = group.index(code)
+                        values[q][part] += (cube[slot][:, j_hi] - cube[slot][:, j_lo]).T
+    for types in dict.fromkeys(q.types for q in quantities if q.kind == "active_days"):
+        table = log.active_days(selector_of(log, types), bounds)
+        for q in quantities:
+            if q.kind == "active_days" and q.types == types:
+                j_lo, j_hi = cols(q)
+                values[q][part] = (table[:, j_hi] - table[:, j_lo]).T
+    for types in dict.fromkeys(q.types for q in quantities if q.kind == "distinct_users"):
+        asked = [q for q in quantities if q.kind == "distinct_users" and q.types == types]
+        spans = [(int(lo), int(hi)) for q in asked
+                 for lo, hi in zip(windows[q][0][part], windows[q][1][part], strict=True)]
+        found = log.distinct_users(selector_of(log, types), spans)
+        per = len(found) // max(len(asked), 1)
+        for i, q in enumerate(asked):
+            values[q][part] = np.stack(found[i * per:(i + 1) * per])
+
+
+def _metric(metric: UsageMetric, needs: list[Quantity], values: dict[Quantity, _F],
+            done: dict[str, _F], d: npt.NDArray[np.int64], first_any: npt.NDArray[np.int64],
+            extremes: dict[Any, npt.NDArray[np.int64]], seats: Callable[[str], _F]) -> _F:
+    kind = metric.kind
+    if kind in ("count", "sum", "distinct_users", "active_days"):
+        return values[needs[0]]
+    since_start = np.where(first_any < d[:, None], (d[:, None] - first_any), -1)
+    if kind in ("scaled_count", "days_observed"):
+        assert metric.window is not None
+        width = (d - shift(d.astype("datetime64[D]"), metric.window, -1).astype(np.int64))
+        observed = np.minimum(width[:, None], since_start).astype(np.float64)
+        observed[since_start < 0] = np.nan
+        if kind == "days_observed":
+            return observed
+        good = observed > 0
+        scale = np.where(good, width[:, None] / np.where(good, observed, 1.0), np.nan)
+        return values[needs[0]] * scale
+    if kind in ("days_since_first", "days_since_last"):
+        day = extremes[(kind, metric.types)]
+        found = (day != np.iinfo(np.int64).min) & (day != np.iinfo(np.int64).max)
+        return np.where(found, (d[:, None] - day).astype(np.float64), np.nan)
+    if kind == "per_seat":
+        return _divide(done[metric.of[0]], seats(str(metric.column))[None, :])
+    if kind == "per_user":
+        return _divide(done[metric.of[0]], values[needs[0]])
+    if kind == "ratio":
+        return _divide(done[metric.of[0]], done[metric.of[1]])
+    now, before = values[needs[0]], values[needs[1]]
+    return now - before if kind == "change" else _divide(now - before, before)
 
 
 def _divide(a: _F, b: _F) -> _F:
@@ -243,46 +211,39 @@ def _divide(a: _F, b: _F) -> _F:
     return np.where(good, a / np.where(good, b, 1.0), np.nan)
 
 
-def _prepare(events: Events, accounts: Any, unmatched: str) -> tuple[_Sorted, Portfolio | None,
-                                                                       npt.NDArray[np.str_], int]:
+def prepare(events: Events, accounts: Any, unmatched: str) -> tuple[Log, Portfolio | None,
+                                                                       npt.NDArray[np.str_]]:
     if not isinstance(events, Events):
         raise DataError(f"expected Events, got {type(events).__name__}; use Events.from_columns")
     if unmatched not in ("error", "drop"):
         raise DataError(f"unmatched is 'error' or 'drop', not {unmatched!r}")
-    names = np.asarray(events.accounts, dtype=str) if events.accounts else np.zeros(0, str)
-    code = events.account.astype(np.int64)
+    names = np.asarray(events.accounts, dtype=np.str_) if events.accounts else np.zeros(0, str)
     if accounts is None:
-        return _Sorted(events, np.arange(len(events)), len(names), code), None, names, 0
+        return Log(events, np.arange(names.shape[0]), names.shape[0]), None, names
     table = accounts if isinstance(accounts, Portfolio) else Portfolio.from_columns(accounts)
     remap = table.index_of(names) if names.size else np.zeros(0, np.intp)
-    row_code = remap[code] if code.size else code
-    absent = row_code < 0
-    dropped = int(absent.sum())
-    if dropped and unmatched == "error":
-        row = int(np.flatnonzero(absent)[0])
-        raise DataError(f"event for account {names[code[row]]!r}, which is not in the account "
-                        "table (pass unmatched='drop' to leave such events out)",
-                        column="account", row=row)
-    rows = np.flatnonzero(~absent)
-    sorted_events = _Sorted(events, rows, len(table), row_code.astype(np.int64))
-    return sorted_events, table, table.ids, dropped
+    absent = np.flatnonzero(remap < 0)
+    if absent.size and unmatched == "error":
+        # The first row of an absent account: a search over the accounts, then one mask.
+        bad = np.zeros(names.shape[0], dtype=np.bool_)
+        bad[absent] = True
+        row = int(np.flatnonzero(bad[events.account])[0])
+        raise DataError(f"event for account {str(names[events.account[row]])!r}, which is not in "
+                        "the account table (pass unmatched='drop' to leave such events out; "
+                        "Events.unmatched tells how many)", column="account", row=row)
+    return Log(events, remap, len(table)), table, table.ids
 
 
-def _snapshot(s: _Sorted, model: UsageModel, when: dt.date, table: Portfolio | None,
-              ids: npt.NDArray[np.str_], members: Members) -> Portfolio:
-    def seats(name: str) -> _F:
-        if table is None or name not in table.columns:
-            raise DataError("per_seat needs this column in the account table", column=name)
-        return np.asarray(table.column(name, "number").values, dtype=np.float64)
-
-    values = _compute(s, model, np.datetime64(when, "D"), seats)
-    has = values.pop("_has_events").astype(bool)
+def _snapshot(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageModel,
+              when: dt.date, table: Portfolio | None, ids: npt.NDArray[np.str_],
+              members: Members) -> Portfolio:
     if members == "events":
         rows = np.flatnonzero(has)
     elif members == "table":
         rows = np.arange(ids.shape[0])
     elif callable(members):
-        wanted = np.asarray([str(v) for v in members(when)], dtype=str)
+        chosen = members(when)
+        wanted = convert_ids(chosen, name="members") if len(chosen) else np.zeros(0, str)
         lookup = Portfolio(ids).index_of(wanted) if wanted.size else np.zeros(0, np.intp)
         if (lookup < 0).any():
             bad = wanted[np.flatnonzero(lookup < 0)[0]]
@@ -292,8 +253,9 @@ def _snapshot(s: _Sorted, model: UsageModel, when: dt.date, table: Portfolio | N
     else:
         raise DataError(f"members is 'events', 'table' or a function of the date, not {members!r}")
     columns = {} if table is None else {n: c.take(rows) for n, c in table.columns.items()}
+    every = rows.shape[0] == ids.shape[0]  # rows are sorted and distinct: all of them
     for name in model.names:
-        columns[name] = Column.number(values[name][rows])
+        columns[name] = Column.number(values[name] if every else values[name][rows])
     return Portfolio(ids[rows], columns, when)
 
 
@@ -318,7 +280,16 @@ def usage_portfolio(events: Events, model: UsageModel, as_of: Any, *, accounts: 
         the accounts under contract).
     unmatched:
         Events of accounts absent from ``accounts``: ``"error"`` (default) raises a
-        :class:`~successkit.DataError` naming the row; ``"drop"`` leaves them out.
+        :class:`~successkit.DataError` naming the row; ``"drop"`` leaves them out
+        (:meth:`Events.unmatched <successkit.data.events.Events.unmatched>` tells which
+        accounts and how many events).
+
+    Notes
+    -----
+    Rows are counted as given (a duplicated row counts twice); a row with a count of 0 is
+    no activity. Counts, sums and days-since are exact for any input; distinct users and
+    active days are exact for raw events and daily rows, not for weekly aggregates. A bad
+    definition, an unknown event type or a missing column raises before any result exists.
 
     Examples
     --------
@@ -356,8 +327,37 @@ def usage_history(events: Events, model: UsageModel, dates: Iterable[Any], *,
     >>> [(p.ids.tolist(), p["logins"].tolist()) for p in h]
     [(['a', 'b'], [1.0, 1.0]), (['a', 'b'], [0.0, 1.0])]
     """
+    days = snapshot_days(dates)
+    log, table, ids = prepare(events, accounts, unmatched)
+    values, has = compute(log, model, days, table, members)
+    return assemble(values, has, model, days, table, ids, members)
+
+
+def snapshot_days(dates: Iterable[Any]) -> list[dt.date]:
+    """The distinct snapshot dates, sorted; at least one."""
     days = sorted({to_date(d, what="snapshot date") for d in dates})
     if not days:
         raise DataError("usage_history needs at least one snapshot date")
-    s, table, ids, _ = _prepare(events, accounts, unmatched)
-    return History([_snapshot(s, model, day, table, ids, members) for day in days])
+    return days
+
+
+def compute(log: Log, model: UsageModel, days: list[dt.date], table: Portfolio | None,
+            members: Members = "events") -> tuple[dict[str, _F], npt.NDArray[np.bool_]]:
+    """Every metric as a ``[dates, accounts]`` array and who had an event before each date
+    (the accounts are the table's rows, or the log's accounts without a table)."""
+    def seats(name: str) -> _F:
+        if table is None or name not in table.columns:
+            raise DataError("per_seat needs this column in the account table", column=name)
+        return np.asarray(table.column(name, "number").values, dtype=np.float64)
+
+    return _compute(log, model, np.array(days, dtype="datetime64[D]"), seats, members)
+
+
+def assemble(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageModel,
+             days: list[dt.date], table: Portfolio | None, ids: npt.NDArray[np.str_],
+             members: Members) -> History:
+    """The History of the computed metrics, with each date's members."""
+    return History([  # a loop over snapshot dates
+        _snapshot({name: v[i] for name, v in values.items()}, has[i], model, day, table, ids,
+                  members)
+        for i, day in enumerate(days)])

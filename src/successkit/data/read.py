@@ -1,0 +1,216 @@
+"""Frames, mappings, records and accounts → ids and typed columns: the one reading pass.
+
+:class:`~successkit.Portfolio`, :class:`~successkit.History`, the events and contracts
+tables and every model read their input here: :func:`read_columns` splits a frame or
+mapping into named columns (without copying), the caller's kinds are checked, and
+:mod:`successkit.data.convert` turns the values into typed columns, one column at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.account import Account
+from successkit.data.column import Column
+from successkit.data.convert import convert_columns, convert_table
+from successkit.data.kinds import Kind
+from successkit.errors import DataError, did_you_mean_suffix
+
+__all__ = [
+    "read_accounts",
+    "read_columns",
+    "read_kinds",
+    "read_records",
+    "read_table",
+    "read_typed",
+    "typed_columns",
+]
+
+
+def read_columns(data: Any) -> dict[str, Any]:
+    """The named columns of a mapping or a data frame, in order, without copying.
+
+    Recognises a mapping of name → sequence, a pyarrow ``Table`` (``column_names``) and
+    pandas / polars frames (``columns`` plus ``frame[name]``).
+    """
+    if isinstance(data, Mapping):
+        names = list(data.keys())
+        getter: Callable[[Any], Any] = data.__getitem__
+    elif hasattr(data, "column_names") and hasattr(data, "column"):
+        names = list(data.column_names)
+        getter = data.column
+    elif hasattr(data, "columns") and hasattr(data, "__getitem__"):
+        names = list(data.columns)
+        getter = data.__getitem__
+    else:
+        raise DataError(
+            "expected a mapping of column name to values, or a pandas, polars or pyarrow "
+            f"table; got {type(data).__name__}"
+        )
+    for name in names:
+        if not isinstance(name, str):
+            raise DataError(f"column names must be text, got {type(name).__name__} {name!r}")
+    if len(set(names)) != len(names):
+        seen: set[str] = set()
+        duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
+        raise DataError("the column name appears twice", column=duplicate)
+    return {name: getter(name) for name in names}
+
+
+def read_table(
+    data: Any,
+    *,
+    id: str = "id",
+    kinds: Mapping[str, Kind | str] | None = None,
+    fixed: Mapping[str, Kind] | None = None,
+) -> tuple[npt.NDArray[np.str_], dict[str, Column]]:
+    """The account ids and typed columns of a table: the one pass from a frame or mapping
+    to what a :class:`~successkit.Portfolio` or :class:`~successkit.History` holds.
+
+    ``kinds`` are the caller's kinds for some columns (see :func:`read_kinds`); ``fixed``
+    names columns that must be there, each read as the given kind (``kinds`` may not name
+    them), such as the snapshot dates of a History.
+
+    Examples
+    --------
+    >>> ids, columns = read_table({"id": [7, "b"], "x": ["1", None]}, kinds={"x": "number"})
+    >>> ids.tolist(), columns["x"].to_list()
+    (['7', 'b'], [1.0, None])
+    """
+    raw = read_columns(data)
+    if id not in raw:
+        available = ", ".join(repr(n) for n in raw) or "none"
+        suffix = did_you_mean_suffix(id, list(raw))
+        raise DataError(f"no id column {id!r} (columns: {available}){suffix}", column=id)
+    for name in fixed or {}:
+        if name not in raw:
+            suffix = did_you_mean_suffix(name, list(raw))
+            raise DataError(f"no column {name!r}{suffix}", column=name)
+    return read_typed(raw.pop(id), raw, id=id, kinds=kinds, fixed=fixed)
+
+
+def read_typed(
+    ids: Any,
+    raw: Mapping[str, Any],
+    *,
+    id: str = "id",
+    kinds: Mapping[str, Kind | str] | None = None,
+    fixed: Mapping[str, Kind] | None = None,
+) -> tuple[npt.NDArray[np.str_], dict[str, Column]]:
+    """Account ids (the column ``id``) and the columns ``raw`` aligned with them, typed.
+
+    The part of :func:`read_table` after the table is split into columns; records and
+    :class:`~successkit.Account` objects, already split, start here.
+    """
+    fixed = fixed or {}
+    wanted = read_kinds(kinds, [name for name in raw if name not in fixed])
+    return convert_table(ids, raw, {**wanted, **fixed}, id=id)
+
+
+def read_records(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    id: str = "id",
+    kinds: Mapping[str, Kind | str] | None = None,
+) -> tuple[npt.NDArray[np.str_], dict[str, Column]]:
+    """The account ids and typed columns of row records (mappings, e.g. JSON objects): a
+    name absent from a record is a missing value for that account.
+
+    Examples
+    --------
+    >>> ids, columns = read_records([{"id": "a", "arr": 10}, {"id": "b"}])
+    >>> ids.tolist(), columns["arr"].to_list()
+    (['a', 'b'], [10.0, None])
+    """
+    rows = list(records)
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    if rows and id not in names:
+        raise DataError(f"no record has an id field {id!r}", column=id)
+    missing_id = next((i for i, row in enumerate(rows) if id not in row), None)
+    if missing_id is not None:
+        raise DataError("record has no account id", column=id, row=missing_id)
+    names.pop(id, None)
+    columns = {name: [row.get(name) for row in rows] for name in names}
+    return read_typed([row[id] for row in rows], columns, id=id, kinds=kinds)
+
+
+def read_accounts(
+    accounts: Iterable[Account],
+    *,
+    as_of: Any = None,
+    kinds: Mapping[str, Kind | str] | None = None,
+) -> tuple[npt.NDArray[np.str_], dict[str, Column], Any]:
+    """The account ids, typed columns and date of :class:`~successkit.Account` objects:
+    ``as_of``, or else the accounts' common ``as_of`` (accounts that disagree are a
+    :class:`~successkit.DataError`).
+
+    Examples
+    --------
+    >>> ids, columns, as_of = read_accounts([Account("a", {"arr": 10}, as_of="2026-10-01")])
+    >>> ids.tolist(), columns["arr"].to_list(), as_of
+    (['a'], [10.0], datetime.date(2026, 10, 1))
+    """
+    accounts = list(accounts)
+    for account in accounts:
+        if not isinstance(account, Account):
+            raise DataError(f"expected Account objects, got {type(account).__name__}")
+    if as_of is None:
+        dates: set[dt.date] = {a.as_of for a in accounts if a.as_of is not None}
+        if len(dates) > 1:
+            shown = ", ".join(sorted(d.isoformat() for d in dates))
+            raise DataError(f"accounts describe different dates ({shown}); pass as_of=")
+        as_of = dates.pop() if dates else None
+    names: dict[str, None] = {}
+    for account in accounts:
+        names.update(dict.fromkeys(account.values))
+    columns = {name: [a.values.get(name) for a in accounts] for name in names}
+    return (*read_typed([a.id for a in accounts], columns, kinds=kinds), as_of)
+
+
+def typed_columns(
+    raw: Mapping[str, Any],
+    ids: npt.NDArray[np.str_],
+    *,
+    kinds: Mapping[str, Kind | str] | None = None,
+    against: str,
+) -> dict[str, Column]:
+    """Each of ``raw`` as a :class:`Column` with one value per id in ``ids`` (already read),
+    ``kinds`` as in :func:`read_kinds`; ``against`` ends the message for a column of
+    another length (see :func:`~successkit.data.convert.convert_columns`)."""
+    return convert_columns(raw, ids, read_kinds(kinds, raw), against=against)
+
+
+def read_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> dict[str, Kind]:
+    """The caller's ``kinds`` as :class:`Kind` values, each naming one of ``names``.
+
+    Examples
+    --------
+    >>> read_kinds({"due": "date"}, ["due", "arr"])
+    {'due': <Kind.DATE: 'date'>}
+    >>> read_kinds({"due": "when"}, ["due"])
+    Traceback (most recent call last):
+    ...
+    successkit.errors.DataError: column 'due': unknown kind 'when'; choose one of number, ...
+    """
+    if not kinds:
+        return {}
+    known = set(names)
+    out: dict[str, Kind] = {}
+    for name, kind in kinds.items():
+        if name not in known:
+            raise DataError("kinds names a column that is not in the data", column=name)
+        try:
+            out[name] = Kind(kind)
+        except ValueError:
+            choices = ", ".join(k.value for k in Kind)
+            raise DataError(
+                f"unknown kind {kind!r}; choose one of {choices}", column=name
+            ) from None
+    return out

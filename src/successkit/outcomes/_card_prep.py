@@ -1,0 +1,265 @@
+"""Preparing a card fit and reading it back: outcomes with unknown labels left out, every
+candidate metric's bands learnt from outcomes — monotone bins of a number, common levels of
+a category — with the band codes, counts and weight of evidence the card's regression
+reads, and the fitted band log-odds turned into the card's metrics and points.
+
+A number's bands are learnt on its own (:func:`~successkit.scoring._binning.bin_number`:
+quantile candidates, pool adjacent violators, the exact best coarsening, as many bands as
+predict held-out folds best), so the cut points are stable; how many points each band earns
+is then fitted jointly with the other metrics (:mod:`successkit.outcomes._card_select`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError
+from successkit.scoring._binning import (
+    HIGHER,
+    Bins,
+    bin_category,
+    bin_number,
+    missing_signal,
+    woe,
+)
+from successkit.scoring._card_solver import Shape
+from successkit.scoring._outcome_inputs import align_by_id, read_outcome
+from successkit.scoring.metric import Metric
+from successkit.scoring.schemes import Categories, Thresholds
+
+__all__ = ["Banded", "MetricInfo", "band_codes", "card_metrics", "info_of", "learn_bands",
+           "read_labels"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+Codes = npt.NDArray[np.int16]
+
+#: A metric's name, kind, bands, whether missing values earn a band of their own, and the
+#: band they score as otherwise.
+Banded = tuple[str, Kind, Bins, bool, int]
+
+
+def read_labels(churned: Any, portfolio: Portfolio) -> tuple[BoolArray, BoolArray]:
+    """``(outcomes of the known rows, which rows are known)``: ``None`` and NaN outcomes
+    are unknown and left out; anything else must be a boolean or 0/1."""
+    ids = portfolio.ids
+    aligned = align_by_id(churned, ids, what="churned")
+    if hasattr(aligned, "to_numpy") and not isinstance(aligned, np.ndarray):
+        aligned = aligned.to_numpy()
+    if isinstance(aligned, (str, bytes)) or np.isscalar(aligned):
+        raise DataError(f"churned must be a sequence of booleans, got {aligned!r}")
+    raw = np.asarray(aligned, dtype=object) if not isinstance(aligned, np.ndarray) else aligned
+    if raw.ndim != 1 or raw.shape[0] != len(portfolio):
+        raise DataError(f"churned has {raw.shape[0] if raw.ndim else 0} values but there are "
+                        f"{len(portfolio)} accounts")
+    if raw.dtype.kind == "f":
+        known = ~np.isnan(raw)
+    elif raw.dtype == object:
+        known = np.array([not (v is None or (isinstance(v, float) and v != v)) for v in raw],
+                         dtype=np.bool_) if raw.size else np.zeros(0, np.bool_)
+    else:
+        known = np.ones(raw.shape[0], dtype=np.bool_)
+    subset = raw[known]
+    y = read_outcome(subset, int(known.sum()), ids=ids[known])
+    return y, known
+
+
+def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ...]) -> Codes:
+    """Band of each category code; the last entry (code −1, missing) and levels with no
+    band of their own (unseen in training) read the missing band after the levels."""
+    lookup = np.full(len(categories) + 1, len(levels), dtype=np.int16)
+    index = {label: b for b, labels in enumerate(levels) for label in labels}
+    for c, label in enumerate(categories):
+        lookup[c] = index.get(label, len(levels))
+    return lookup
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class MetricInfo:
+    """One metric on the card: its bands (``bins``), whether missing values earn a band of
+    their own, and the band codes of every training row (``0 .. size − 1``; a number's
+    missing band is the last code, a category's too)."""
+
+    name: str
+    source: str
+    kind: Kind
+    bins: Bins
+    missing_band: bool
+    codes: Codes
+    shape: Shape
+    #: The band's weight of evidence (missing last), monotone in the direction.
+    profile: FloatArray
+
+    @property
+    def size(self) -> int:
+        return (len(self.bins.levels) if self.kind is Kind.CATEGORY else
+                len(self.bins.cuts) + 1) + 1
+
+
+def band_codes(portfolio: Portfolio, name: str, bins: Bins, own: bool, worst: int,
+               kind: Kind, rows: npt.NDArray[np.intp] | None = None) -> Codes:
+    """The band of every account (of ``rows``, when given); missing values read their own
+    band (the last code) when they earn one, else the band they score as."""
+    column = portfolio.column(name)
+    if kind is Kind.CATEGORY:
+        lookup = _level_lookup(column.categories, bins.levels)
+        if not own:
+            lookup[-1] = worst
+        # Code −1 reads the last entry: missing.
+        codes: Codes = lookup[column.values if rows is None else column.values[rows]]
+        return codes
+    values = portfolio.column(name, Kind.NUMBER).values
+    values = values if rows is None else values[rows]
+    # A band is the number of cuts at or below the value: for a handful of cuts, counting
+    # comparisons beats a binary search per value (NaN compares false, then fixed).
+    codes = np.zeros(values.shape, dtype=np.int16)
+    above = np.empty(values.shape, dtype=np.bool_)
+    for cut in bins.cuts:  # a loop over the few cuts
+        np.greater_equal(values, cut, out=above)
+        codes += above
+    codes[np.isnan(values)] = len(bins.cuts) + 1 if own else worst
+    return codes
+
+
+def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | None,
+            prior: float, name: str, kind: Kind, bins: Bins, own: bool, worst: int,
+            ) -> MetricInfo:
+    """The metric as it goes on the card, with its band codes and counts on ``rows`` (all
+    accounts when ``None``; ``y`` is the outcome of those rows)."""
+    codes = band_codes(portfolio, name, bins, own, worst, kind, rows)
+    size = (len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1) + 1
+    accounts = np.bincount(codes, minlength=size)
+    churned = np.asarray(np.bincount(codes, weights=y, minlength=size), np.float64)
+    bins = attrs.evolve(bins, accounts=tuple(int(a) for a in accounts),
+                        churned=tuple(round(float(c)) for c in churned))
+    rate = float(y.mean())
+    table = woe(accounts.astype(np.float64), churned, rate, prior)
+    bands = table[:-1]
+    if kind is not Kind.CATEGORY:  # the profile runs the metric's way
+        bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
+                 else np.maximum.accumulate(bands[::-1])[::-1])
+    profile = np.append(bands, table[-1] if own else bands[worst])
+    # A band's points never run against its observed churn: a number's along its
+    # direction, a category's levels in the order of their churn rates.
+    shape = (Shape(order=np.argsort(bands, kind="stable")) if kind is Kind.CATEGORY else
+             Shape(ordered=len(bins.cuts) + 1, direction=bins.direction))
+    return MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
+                      missing_band=own, codes=codes, shape=shape, profile=profile)
+
+
+def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
+                rows: npt.NDArray[np.intp] | None, *, directions: Mapping[str, int | None],
+                k: int, min_share: float, min_category: int, missing: str,
+                folds: npt.NDArray[np.intp] | None, n_folds: int, against: list[str],
+                dropped: list[tuple[str, str]]) -> list[Banded]:
+    """Each metric's bands learnt on its own (on ``rows``, all when ``None``): monotone
+    bins of a number, common levels of a category; the others go to ``dropped``."""
+    result: list[Banded] = []
+    outcome = y if rows is None else y[rows]
+    fold = None if folds is None or rows is None else folds[rows]
+    for name in names:  # a loop over metrics
+        column = portfolio.column(name)
+        if column.kind not in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY):
+            raise DataError(f"metric {name!r} must be a number, boolean or category column, "
+                            f"found a {column.kind.value} column", column=name)
+        if column.missing.all():
+            dropped.append((name, "has no value in the training accounts"))
+            continue
+        if column.kind is Kind.CATEGORY:
+            values = column.values if rows is None else column.values[rows]
+            bins = bin_category(values, column.categories, outcome, min_count=min_category)
+            kind = Kind.CATEGORY
+        else:
+            values = portfolio.column(name, Kind.NUMBER).values
+            values = values if rows is None else values[rows]
+            bins = bin_number(values, outcome, k=k, direction=directions.get(name),
+                              min_share=min_share, folds=folds if rows is None else fold,
+                              n_folds=n_folds)
+            kind = Kind.NUMBER
+        if not bins.honoured:
+            against.append(name)
+        accounts = np.asarray(bins.accounts, dtype=np.float64)
+        bad = np.asarray(bins.churned, dtype=np.float64)
+        rate = float(outcome.mean())
+        table = woe(accounts, bad, rate, 1.0)
+        worst = int(np.argmin(table[:-1]))
+        own = missing == "auto" and missing_signal(
+            accounts[-1], bad[-1], accounts[worst], bad[worst], min_count=min_category)
+        if own and kind is Kind.CATEGORY and table[-1] > table[worst]:
+            own = False  # a category's missing value can stand alone only below every level
+        if bins.n_bands < 2 and not (own and bins.n_bands == 1):
+            present = column.values[~column.missing]
+            reason = ("is constant on the training accounts"
+                      if kind is Kind.NUMBER and np.unique(present).size < 2
+                      else "has one band: its values say nothing about churn")
+            if kind is Kind.CATEGORY:
+                reason = "has fewer than two category levels with enough accounts"
+            if not bins.honoured:
+                reason = ("its churn rate runs against the direction fixed by monotone, so "
+                          "it has one band")
+            dropped.append((name, reason))
+            continue
+        if kind is Kind.NUMBER:
+            worst = 0 if bins.direction == HIGHER else len(bins.cuts)
+        result.append((name, kind, attrs.evolve(bins, row_codes=None), bool(own), worst))
+    return result
+
+
+def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str, FloatArray],
+             dropped: list[tuple[str, str]], groups: Mapping[str, str],
+             scale: float | None = None) -> tuple[list[Metric], float]:
+    """The card's metrics: a band's points are its value above the metric's lowest, scaled
+    so the best account earns ``points`` and rounded."""
+    raw = {}
+    for info in infos:
+        table = tables[info.name]
+        bands, missing = table[:-1], float(table[-1])
+        low = min(float(bands.min()), missing) if info.missing_band else float(bands.min())
+        raw[info.name] = (bands - low, missing - low if info.missing_band else 0.0)
+    if scale is None:
+        total = sum(float(b.max()) + miss for b, miss in raw.values())
+        scale = points / total if total > 0 else 1.0
+    metrics = []
+    taken = {info.name for info in infos}
+    for info in infos:
+        flag = f"{info.name}_missing"
+        while flag in taken:  # a candidate already has that name: pick another
+            flag += "_"
+        band_points = np.round(raw[info.name][0] * scale)
+        missing_points = round(raw[info.name][1] * scale)
+        if max(float(band_points.max()), missing_points) <= 0:
+            dropped.append((info.name, "earns less than one point once rounded"))
+            continue
+        group = groups.get(info.name)
+        if info.kind is not Kind.CATEGORY and not info.bins.cuts:
+            # Only missingness says something: one metric, 1 where the value is missing.
+            present, absent = float(band_points[0]), float(missing_points)
+            indicator = Thresholds([0.5], points=[0.0, max(present, absent)],
+                                   higher_is_better=absent > present)
+            metrics.append(Metric(flag, source=f"({info.source} is missing)",
+                                  scheme=indicator, weight=indicator.max_points, group=group,
+                                  label=f"{info.name}: no value"))
+            continue
+        if info.kind is Kind.CATEGORY:
+            mapping = {label: float(p) for labels, p in zip(info.bins.levels, band_points,
+                                                             strict=True) for label in labels}
+            scheme: Thresholds | Categories = Categories(mapping)
+        else:
+            ordered = band_points if info.bins.direction == 1 else band_points[::-1]
+            scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in ordered),
+                                higher_is_better=info.bins.direction == 1)
+        metrics.append(Metric(info.name, scheme=scheme,
+                              weight=scheme.max_points, group=group))
+        if missing_points > 0:
+            companion = Thresholds([0.5], points=[0.0, float(missing_points)])
+            metrics.append(Metric(flag, source=f"({info.source} is missing)",
+                                  scheme=companion, weight=companion.max_points, group=group,
+                                  label=f"{info.name}: no value"))
+    return metrics, scale

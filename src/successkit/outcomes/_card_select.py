@@ -1,0 +1,153 @@
+"""Choosing a card's regression strength and its metrics: cross-validated L2 on the
+training accounts, and backward selection with a reason for every metric left off."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.errors import ModelError
+from successkit.outcomes._card_prep import MetricInfo
+from successkit.scoring._card_solver import Additive, RowKeys, backfit, log_loss, predictor
+
+__all__ = ["CV_ROWS", "L2_GRID", "choose_l2", "fit_infos", "name_twins", "select", "two_stage"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
+# accounts' worth of curvature per band.
+L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0)
+# The L2 strength on each metric's coefficient in the first stage.
+COEF_L2 = 1.0
+# Cross-validation reads about this many rows (whole groups, chosen by key, not by row).
+CV_ROWS = 10_000
+
+
+def fit_infos(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
+              rows: npt.NDArray[np.intp] | BoolArray | None = None,
+              start: tuple[Sequence[FloatArray], float] | None = None,
+              anchor: Sequence[FloatArray] | None = None, *, scaled: bool = False,
+              tol: float = 1e-3) -> Additive:
+    """The joint fit of the band values of ``infos`` on ``rows`` (all when ``None``);
+    ``scaled``: one coefficient per metric times its band profile instead."""
+    codes = [i.codes if rows is None else i.codes[rows] for i in infos]
+    shapes = [attrs.evolve(i.shape, profile=i.profile) if scaled else i.shape for i in infos]
+    return backfit(codes, shapes, [i.size for i in infos], y if rows is None else y[rows],
+                   l2=l2, start=start, anchor=anchor, tol=tol)
+
+
+def two_stage(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
+              rows: npt.NDArray[np.intp] | BoolArray | None = None) -> Additive:
+    """One coefficient per metric on its profile, then free band values pulled toward
+    those by ``l2``."""
+    base = fit_infos(infos, y, COEF_L2, rows, scaled=True)
+    return fit_infos(infos, y, l2, rows, start=(base.tables, base.intercept),
+                     anchor=base.tables)
+
+
+def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, folds: int,
+              keys: RowKeys, within: npt.NDArray[np.intp] | None = None,
+              ) -> tuple[float, tuple[tuple[float, float], ...]]:
+    """The L2 strength whose two-stage fit, learnt without each fold, predicts that fold
+    best (mean log-loss), on a sample of whole groups (of ``within``, when given)."""
+    if l2 != "cv":
+        if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
+            raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
+        return float(l2), ()
+    # On many accounts, a sample of whole groups (chosen by key, not by row) is plenty.
+    pool = keys if within is None else keys.take(within)
+    rows = pool.sample(CV_ROWS)
+    rows = rows if within is None else within[rows]
+    fold = keys.folds(folds)[rows]
+    sub = [attrs.evolve(i, codes=i.codes[rows]) for i in infos]
+    outcome = y[rows]
+    totals = dict.fromkeys(L2_GRID, 0.0)
+    counted = 0
+    for f in range(folds):  # a loop over the folds, and the grid from strong to weak
+        train, test = fold != f, fold == f
+        if not test.any() or outcome[train].all() or not outcome[train].any():
+            continue
+        base = fit_infos(sub, outcome, COEF_L2, train, scaled=True)
+        start = (base.tables, base.intercept)
+        held_out = [i.codes[test] for i in sub]
+        stay = (~outcome[test]).astype(np.float64)
+        for l2_value in L2_GRID:
+            fit = fit_infos(sub, outcome, l2_value, train, start=start, anchor=base.tables)
+            start = (fit.tables, fit.intercept)
+            eta = predictor(held_out, fit.tables, fit.intercept, int(test.sum()))
+            totals[l2_value] += log_loss(eta, stay) * int(test.sum())
+        counted += int(test.sum())
+    losses = [(l2_value, totals[l2_value] / max(counted, 1)) for l2_value in L2_GRID]
+    best = min(losses, key=lambda item: (item[1], -item[0]))
+    return best[0], tuple(losses)
+
+
+def _importance(info: MetricInfo, table: FloatArray) -> float:
+    """The spread of the metric's points over the accounts (weighted standard deviation)."""
+    accounts = np.asarray(info.bins.accounts, dtype=np.float64)
+    mean = float(np.sum(accounts * table) / max(float(accounts.sum()), 1.0))
+    return float(np.sqrt(np.sum(accounts * (table - mean) ** 2) / max(float(accounts.sum()),
+                                                                      1.0)))
+
+
+def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | None,
+           dropped: list[tuple[str, str]], rows: npt.NDArray[np.intp] | None = None,
+           ) -> tuple[list[MetricInfo], Additive]:
+    """The metrics kept and their joint fit (on ``rows``, all when ``None``); with
+    ``max_metrics``, the least important go (by the spread of their points over the
+    accounts) until that many are left."""
+    fit = two_stage(infos, y, l2, rows)
+    while max_metrics is not None and len(infos) > max_metrics:
+        importance = [_importance(i, t) for i, t in zip(infos, fit.tables, strict=True)]
+        excess = len(infos) - max_metrics
+        cut = 1 if excess <= 4 else excess // 2  # large excesses go in halves
+        order = np.lexsort((np.arange(len(infos)), np.asarray(importance)))[:cut].tolist()
+        for position in sorted(order):
+            dropped.append((infos[position].name, f"cut to keep max_metrics={max_metrics} "
+                            f"(least important: {importance[position]:.3f})"))
+        infos = [info for j, info in enumerate(infos) if j not in set(order)]
+        fit = two_stage(infos, y, l2, rows)
+    if not infos:
+        raise ModelError("no metric predicts churn in these outcomes; no card can be fitted")
+    return infos, fit
+
+
+def _numbers(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp]) -> FloatArray:
+    column = portfolio.column(name)
+    if column.kind is Kind.CATEGORY:
+        return np.full(rows.shape, np.nan)
+    values = portfolio.column(name, Kind.NUMBER).values[rows]
+    present = ~np.isnan(values)
+    fill = float(np.median(values[present])) if present.any() else 0.0
+    result: FloatArray = np.where(present, values, fill)
+    return result
+
+
+def name_twins(portfolio: Portfolio, dropped: list[tuple[str, str]], kept: Sequence[str],
+               rows: npt.NDArray[np.intp]) -> list[tuple[str, str]]:
+    """Each reason "next to the other metrics" names the kept number the dropped one
+    correlates with most (|r| ≥ 0.3, on ``rows``), if any."""
+    result = []
+    kept_values = {name: _numbers(portfolio, name, rows) for name in kept}
+    for name, reason in dropped:  # a loop over dropped metrics
+        if "next to the other metrics" in reason and name in portfolio.names:
+            mine = _numbers(portfolio, name, rows)
+            best, best_r = "", 0.0
+            for other, values in kept_values.items():
+                if np.isnan(mine).any() or np.isnan(values).any() or mine.std() == 0 or \
+                        values.std() == 0:
+                    continue
+                r = float(np.corrcoef(mine, values)[0, 1])
+                if abs(r) > abs(best_r):
+                    best, best_r = other, r
+            if abs(best_r) >= 0.3:
+                reason += f"; it says what {best!r} says (r = {best_r:.2f})"
+        result.append((name, reason))
+    return result

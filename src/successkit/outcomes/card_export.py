@@ -1,0 +1,225 @@
+"""A card that travels: the health score as SQL, and per-account reason codes.
+
+:func:`card_sql` writes one ``CASE`` expression per metric (its points) and the score, so an
+application can score accounts inside its own database with the same points as
+:meth:`HealthModel.score <successkit.HealthModel.score>`. :func:`reason_codes` names, for each
+account, the measures that cost it the most points against their best band.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_field, readonly_arrays
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError, ModelError
+from successkit.scoring.card import companion_of
+from successkit.scoring.health import HealthModel
+from successkit.scoring.schemes import Categories, Linear, Thresholds
+
+__all__ = ["ReasonCodes", "card_sql", "reason_codes"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _name(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _number(value: float) -> str:
+    return repr(float(value))
+
+
+def _points_sql(metric: Any) -> str:
+    """The SQL of one metric's points (0 where its value is missing: ``missing="zero"``)."""
+    scheme = metric.scheme
+    owner = companion_of(metric)
+    if metric.column is None:
+        if owner is None or not isinstance(scheme, Thresholds):
+            raise ModelError(f"metric {metric.name!r} reads an expression; card_sql exports "
+                             "metrics that read a column")
+        # 1 when the owner is missing: the band at or above the cut 0.5 (or below it).
+        present_points = _threshold_points(scheme, 0.0)
+        return (f"CASE WHEN {_name(owner)} IS NULL THEN {_number(_threshold_points(scheme, 1.0))}"
+                f" ELSE {_number(present_points)} END")
+    column = _name(metric.column)
+    if isinstance(scheme, Thresholds):
+        value_points = scheme.points if scheme.higher_is_better else scheme.points[::-1]
+        parts = [f"WHEN {column} IS NULL THEN 0.0"]
+        for cut, points in zip(scheme.cuts, value_points, strict=False):
+            parts.append(f"WHEN {column} < {_number(cut)} THEN {_number(points)}")
+        parts.append(f"ELSE {_number(value_points[-1])}")
+        return "CASE " + " ".join(parts) + " END"
+    if isinstance(scheme, Categories):
+        parts = [f"WHEN {_text(label)} THEN {_number(points)}" for label, points in scheme.mapping]
+        return f"CASE {column} " + " ".join(parts) + " ELSE 0.0 END"
+    if isinstance(scheme, Linear):
+        share = f"(({column} - {_number(scheme.low)}) / {_number(scheme.high - scheme.low)})"
+        return (f"COALESCE(MIN(MAX({share}, 0.0), 1.0) * {_number(scheme.max_points)}, 0.0)")
+    raise ModelError(f"metric {metric.name!r} has a {type(scheme).__name__} scheme, which "
+                     "depends on the whole population; card_sql exports thresholds, "
+                     "categories and linear schemes")
+
+
+def _present_sql(metric: Any) -> str:
+    """SQL that is 1 where the metric has a value it can score, else 0."""
+    if metric.column is None:
+        return "1"
+    column = _name(metric.column)
+    if isinstance(metric.scheme, Categories):
+        labels = ", ".join(_text(label) for label, _ in metric.scheme.mapping)
+        return f"(CASE WHEN {column} IN ({labels}) THEN 1 ELSE 0 END)"
+    return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
+
+
+def _threshold_points(scheme: Thresholds, value: float) -> float:
+    band = int(np.searchsorted(np.asarray(scheme.cuts), value, side="right"))
+    value_points = scheme.points if scheme.higher_is_better else scheme.points[::-1]
+    return float(value_points[band])
+
+
+def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "id") -> str:
+    """A ``SELECT`` giving each account's points per metric, total points and score.
+
+    The model must score missing values as 0 (``missing="zero"``, as fitted cards do) so
+    the score is a fixed weighted sum of the metrics' points.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> import successkit as sk
+    >>> from successkit.outcomes import card_sql
+    >>> model = sk.HealthModel([
+    ...     sk.Metric("login_rate", scheme=sk.Thresholds([0.3, 0.6], points=[0, 20, 35]),
+    ...               weight=35),
+    ...     sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 15}), weight=15),
+    ... ], missing="zero", min_coverage=0)
+    >>> db = sqlite3.connect(":memory:")
+    >>> _ = db.execute("CREATE TABLE accounts (id TEXT, login_rate REAL, plan TEXT)")
+    >>> _ = db.executemany("INSERT INTO accounts VALUES (?, ?, ?)",
+    ...                    [("a", 0.5, "pro"), ("b", None, "basic")])
+    >>> [(i, s) for i, *_, s in db.execute(card_sql(model))]
+    [('a', 70.0), ('b', 0.0)]
+    """
+    if not isinstance(model, HealthModel):
+        raise ModelError(f"card_sql exports a HealthModel, got {type(model).__name__}")
+    if model.missing != "zero":
+        raise ModelError("card_sql needs a card that scores missing values as 0 "
+                         f"(missing='zero'); this model has missing={model.missing!r}")
+    effective = model._plan.effective()
+    columns = []
+    total = []
+    score = []
+    for metric, share in zip(model.metrics, effective, strict=True):  # a loop over metrics
+        points = _points_sql(metric)
+        alias = _name(f"{metric.name}_points")
+        columns.append(f"  {points} AS {alias}")
+        total.append(f"({points})")
+        score.append(f"({points}) * {_number(100.0 * share / metric.scheme.max_points)}")
+    score_sql = " + ".join(score)
+    if model.min_coverage > 0:
+        # Below min_coverage (the share of weight with a value) the score is missing.
+        coverage = " + ".join(f"{_present_sql(m)} * {_number(share)}"
+                              for m, share in zip(model.metrics, effective, strict=True))
+        score_sql = (f"CASE WHEN {coverage} >= {_number(model.min_coverage - 1e-12)} "
+                     f"THEN {score_sql} ELSE NULL END")
+    return (
+        "SELECT\n  " + _name(id_column) + ",\n" + ",\n".join(columns) + ",\n  "
+        + " + ".join(total) + ' AS "points",\n  '
+        + score_sql + ' AS "score"\n'
+        + f"FROM {_name(table)}"
+    )
+
+
+@readonly_arrays
+@attrs.frozen(kw_only=True)
+class ReasonCodes:
+    """Per account, the ``top`` measures that cost it the most points against their best
+    band (``None`` / 0 where fewer measures cost anything).
+
+    .. versionadded:: 0.2
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> card = sk.HealthModel([
+    ...     sk.Metric("login_rate", scheme=sk.Thresholds([0.3, 0.6], [0, 20, 40])),
+    ...     sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 10}))])
+    >>> accounts = sk.Portfolio.from_columns({"id": ["a", "b"], "login_rate": [0.1, 0.5],
+    ...                                       "plan": ["basic", "pro"]})
+    >>> sk.reason_codes(card, accounts, top=2).of("a")  # points lost against the best band
+    [('login_rate', 40.0), ('plan', 10.0)]
+    """
+
+    ids: npt.NDArray[np.str_] = array_field()
+    metrics: npt.NDArray[np.object_] = array_field()  # accounts × top
+    lost: FloatArray = array_field()  # accounts × top
+
+    def of(self, account_id: str) -> list[tuple[str, float]]:
+        """``(measure, points lost)`` of one account, costliest first."""
+        rows = np.flatnonzero(self.ids == account_id)
+        if rows.size == 0:
+            raise DataError(f"no account {account_id!r} in these reason codes")
+        row = int(rows[0])
+        return [(str(m), float(p)) for m, p in zip(self.metrics[row], self.lost[row],
+                                                   strict=True) if m is not None]
+
+
+def reason_codes(model: HealthModel, portfolio: Portfolio, *, top: int = 3) -> ReasonCodes:
+    """The measures that cost each account the most points against their best band.
+
+    A missing value costs the measure's best points (it earns none); a measure's
+    missing-value companion counts with the measure it belongs to.
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.outcomes import reason_codes
+    >>> model = sk.HealthModel([
+    ...     sk.Metric("login_rate", scheme=sk.Thresholds([0.3, 0.6], points=[0, 20, 35]),
+    ...               weight=35),
+    ...     sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 15}), weight=15),
+    ... ], missing="zero")
+    >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"], "login_rate": [0.2, 0.9],
+    ...                                 "plan": ["basic", "pro"]})
+    >>> codes = reason_codes(model, pf, top=2)
+    >>> codes.of("a"), codes.of("b")
+    ([('login_rate', 35.0), ('plan', 15.0)], [])
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ModelError(f"top must be a positive integer, got {top!r}")
+    _, matrix = model.metric_matrix(portfolio)
+    earned = np.nan_to_num(matrix) * (np.array([m.scheme.max_points for m in model.metrics])
+                                      / 100.0)
+    owners: dict[str, list[int]] = {}
+    for j, metric in enumerate(model.metrics):
+        owner = companion_of(metric)
+        key = metric.name
+        if owner is not None and metric.column is None:
+            key = next((m.name for m in model.metrics if m.column == owner), metric.name)
+        owners.setdefault(key, []).append(j)
+    measures = list(owners)
+    lost = np.empty((len(portfolio), len(measures)))
+    for k, key in enumerate(measures):  # a loop over measures
+        cols = owners[key]
+        best = max(model.metrics[j].scheme.max_points for j in cols)
+        lost[:, k] = best - earned[:, cols].sum(axis=1)
+    np.maximum(lost, 0.0, out=lost)
+    # A score read back to points carries rounding noise: a cost below 1e-9 points is none.
+    np.round(lost, 9, out=lost)
+    width = min(top, len(measures))
+    # Costliest first; ties in the order of the model's measures.
+    order = np.argsort(-lost, axis=1, kind="stable")[:, :width]
+    chosen = np.take_along_axis(lost, order, axis=1)
+    labels = np.array(measures, dtype=object)[order]
+    labels[chosen <= 0] = None
+    chosen[chosen <= 0] = 0.0
+    return ReasonCodes(ids=portfolio.ids, metrics=labels, lost=chosen)

@@ -1,0 +1,394 @@
+"""Fitting a whole health card from churn outcomes: bands, points and the metrics on it.
+
+:func:`fit_card` learns, from training accounts and whether they churned, an ordinary
+:class:`~successkit.HealthModel` whose metrics score with :class:`~successkit.Thresholds`
+(numbers, monotone bands with learnt cut points) and :class:`~successkit.Categories`
+(points per level), the way a credit scorecard is built:
+
+1. each metric is binned on its own (:mod:`successkit.scoring._binning`): at most ``k``
+   monotone bands for a number, as many as predict held-out folds best; one band per common
+   level for a category (rare levels pool into one); a band's *weight of evidence* is its
+   log-odds of staying against the whole portfolio's;
+2. the points are fitted jointly, in two stages (:mod:`successkit.scoring._card_solver`):
+   the classic scorecard (one coefficient ≥ 0 per metric times its bands' weight of
+   evidence), then free log-odds per band — monotone in a number's direction, a category's
+   levels in the order of their churn rates — pulled toward that scorecard by an L2
+   penalty chosen by cross-validation on the training accounts, so a band earns what it is
+   worth *next to* the other metrics, and only as far as that predicts held-out accounts
+   better;
+3. with ``max_metrics`` the least important metrics go until that many are left; metrics
+   that earn nothing are named with the kept metric they repeat;
+4. points: each band's log-odds above the metric's worst band, scaled so the best account
+   earns ``points`` in all and rounded, so a band with better odds of staying never earns
+   fewer points.
+
+The model scores with ``missing="zero"`` and weighs each metric by its most points, so the
+health score is ``100 × points earned / points possible`` — a straight line in the fitted
+log-odds of staying. A missing value scores 0 points; when missing values churn differently
+from the worst band (e.g. no NPS answer) a number metric gets a companion metric
+``<name>_missing`` (``1`` when the value is missing) carrying the missing band's points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import array_field, readonly_arrays
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError, ModelError
+from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, read_labels
+from successkit.outcomes._card_select import choose_l2, fit_infos, name_twins, select
+from successkit.outcomes.card_export import card_sql
+from successkit.scoring._card_solver import RowKeys
+from successkit.scoring._outcome_inputs import both_outcomes
+from successkit.scoring.bands import Bands
+from successkit.scoring.card import Card
+from successkit.scoring.health import HealthModel
+from successkit.scoring.segmented import SegmentedModel
+
+__all__ = ["CardFit", "fit_card"]
+
+FloatArray = npt.NDArray[np.float64]
+
+# A number's cuts are learnt on about this many rows, and the Newton curvature is
+# estimated from about this many (chosen by account id, not row order, so shuffled rows
+# give the same card).
+BINNING_ROWS = 200_000
+# The points are fitted on about this many (a sample of the binning sample).
+FIT_ROWS = 100_000
+# Dropped metrics are compared with the kept ones on about this many rows.
+TWIN_ROWS = 20_000
+
+
+
+@readonly_arrays
+@attrs.frozen(kw_only=True, eq=False)
+class CardFit:
+    """A card fitted from outcomes, and how it came to be.
+
+    .. versionadded:: 0.2
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.datasets import make_portfolio
+    >>> sample = make_portfolio(2000, seed=1)
+    >>> fit = sk.fit_card(sample.portfolio, sample.churned,
+    ...                   columns=["login_rate", "roi_achievement", "keyperson_touch", "seats"])
+    >>> [metric.name for metric in fit.model.metrics]
+    ['login_rate', 'roi_achievement', 'roi_achievement_missing', 'keyperson_touch']
+    >>> fit.dropped
+    (('seats', 'has one band: its values say nothing about churn'),)
+
+    Attributes
+    ----------
+    model:
+        The fitted :class:`~successkit.HealthModel` (a
+        :class:`~successkit.SegmentedModel` with ``by=``).
+    dropped:
+        ``(metric, reason)`` for every candidate metric left off the card.
+    against_direction:
+        Metrics whose data could not honour the direction fixed by ``monotone``.
+    missing_bands:
+        Metrics whose missing values earned a band of their own.
+    l2:
+        How strongly each band's points were pulled toward the classic scorecard's (the
+        L2 strength); ``cv_loss`` lists ``(l2, held-out log-loss)`` when it was chosen by
+        cross-validation.
+    left_out:
+        Accounts left out because their outcome was unknown (``None`` / NaN).
+    notes:
+        Other choices made on the way, in plain words.
+    """
+
+    model: HealthModel | SegmentedModel
+    dropped: tuple[tuple[str, str], ...]
+    against_direction: tuple[str, ...]
+    missing_bands: tuple[str, ...]
+    l2: float
+    cv_loss: tuple[tuple[float, float], ...]
+    left_out: int
+    notes: tuple[str, ...]
+    portfolio: Portfolio = attrs.field(repr=False)
+    churned: npt.NDArray[np.bool_] = array_field()
+
+    def card(self, segment: str | None = None) -> Card:
+        """The card as :meth:`HealthModel.card <successkit.HealthModel.card>` prints it,
+        with each band's share of the training accounts and their churn rate; with
+        ``by=``, the pooled card or the card of ``segment`` (over that segment's accounts)."""
+        model = self.model
+        if isinstance(model, HealthModel):
+            return model.card(self.portfolio, self.churned)
+        models = dict(model.models)
+        if segment is None:
+            pooled = model.default
+            assert pooled is not None  # fit_card always gives segmented cards a default
+            pooled_card: Card = pooled.card(self.portfolio, self.churned)
+            return pooled_card
+        if segment not in models:
+            raise ModelError(f"no card for segment {segment!r}; segments with a card of "
+                             f"their own are {sorted(models)}")
+        labels = self.portfolio.column(model.by, Kind.CATEGORY).labels()
+        keep = np.flatnonzero(labels == segment)
+        segment_card: Card = models[segment].card(self.portfolio.take(keep),
+                                                  self.churned[keep])
+        return segment_card
+
+    def plot(self, ax: Any = None, *, segment: str | None = None, **kwargs: Any) -> Any:
+        """The fitted card as a points chart, shaded by each band's churn rate on the
+        training accounts: :meth:`card` drawn by ``Card.plot`` (needs
+        ``successkit[plot]``). Returns the matplotlib ``Axes``."""
+        return self.card(segment).plot(ax, **kwargs)
+
+    def to_sql(self, *, table: str = "accounts", id_column: str = "id") -> str:
+        """The card as SQL (see :func:`~successkit.outcomes.card_sql`)."""
+        if not isinstance(self.model, HealthModel):
+            raise ModelError("to_sql exports one card; export each segment's model with "
+                             "card_sql(model)")
+        return card_sql(self.model, table=table, id_column=id_column)
+
+    def summary(self) -> str:
+        """The card, then what was left off and why, and the choices made."""
+        lines = [str(self.card())]
+        if self.dropped:
+            lines.append("left off the card:")
+            lines += [f"  {name}: {reason}" for name, reason in self.dropped]
+        if self.against_direction:
+            lines.append("against the fixed direction: " + ", ".join(self.against_direction))
+        lines.append(f"l2 = {self.l2:g}" + (" (cross-validated)" if self.cv_loss else ""))
+        lines += list(self.notes)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return self.card()._repr_html_()
+
+
+def _check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ModelError(f"{what} must be one of {list(allowed)}, got {value!r}")
+    return str(value)
+
+
+def _directions(monotone: Any, names: Sequence[str]) -> dict[str, int | None]:
+    allowed = ("auto", "higher_is_better", "lower_is_better")
+    code = {"auto": None, "higher_is_better": 1, "lower_is_better": -1}
+    if isinstance(monotone, Mapping):
+        unknown = [n for n in monotone if n not in names]
+        if unknown:
+            raise ModelError(f"monotone names metrics that are not candidates: {unknown}")
+        return {n: code[_check_choice(monotone.get(n, "auto"), allowed, f"monotone[{n!r}]")]
+                for n in names}
+    return dict.fromkeys(names, code[_check_choice(monotone, allowed, "monotone")])
+
+
+def _cv_groups(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool_]
+               ) -> npt.NDArray[np.str_]:
+    """The group of each training row for cross-validation: the account id by default, a
+    column's values (e.g. a period, for a split by time), or given values per row."""
+    if cv_groups is None:
+        return portfolio.ids
+    if isinstance(cv_groups, str):
+        return np.asarray(portfolio.column(cv_groups).to_numpy()).astype(str)
+    groups = np.asarray(cv_groups).astype(str)
+    if groups.ndim != 1 or groups.shape[0] != keep.shape[0]:
+        raise DataError(f"cv_groups must have one value per account ({keep.shape[0]}), "
+                        f"got shape {groups.shape}")
+    return groups[keep]
+
+
+def fit_card(
+    portfolio: Portfolio,
+    churned: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    k: int = 10,
+    max_metrics: int | None = None,
+    monotone: str | Mapping[str, str] = "auto",
+    l2: float | str = "cv",
+    folds: int = 5,
+    cv_groups: Any = None,
+    groups: Mapping[str, str] | None = None,
+    points: float = 1000.0,
+    missing: str = "auto",
+    min_share: float = 0.05,
+    min_category: int = 20,
+    prior: float = 20.0,
+    by: str | None = None,
+    min_segment: int = 200,
+    bands: Bands | None = None,
+) -> CardFit:
+    """Fit a health card — bands, cut points, points per band and level, and the metrics on
+    it — from churn outcomes. See the module docs for the method.
+
+    Parameters
+    ----------
+    portfolio:
+        The training accounts (hold out test accounts yourself).
+    churned:
+        Whether each account churned, aligned with ``portfolio.ids`` (a mapping or a pandas
+        Series with an id index is aligned by id). ``None`` / NaN outcomes are left out and
+        counted in ``left_out``.
+    columns:
+        The candidate metrics (columns of numbers, booleans or categories); default every
+        such column.
+    k:
+        The most bands of a number metric; fewer when more do not predict held-out
+        accounts better.
+    max_metrics:
+        Keep at most this many metrics (backward elimination by importance).
+    monotone:
+        ``"auto"`` (the direction the data show), ``"higher_is_better"`` or
+        ``"lower_is_better"`` — for all metrics, or a mapping metric → setting.
+    l2:
+        How strongly each band's points are pulled toward the classic scorecard's (in
+        accounts' worth of curvature per band), or ``"cv"``: chosen by ``folds``-fold
+        cross-validation on the training accounts, rows of one account in one fold.
+    folds, cv_groups:
+        The number of folds; what keeps rows together in a fold: by default the account
+        id (an account with many snapshots stays in one fold), else a column name (e.g. a
+        period, for a split by time) or one value per account. The folds also choose
+        each number metric's count of bands.
+    groups:
+        Metric → group name, for a two-level card.
+    points:
+        The points the best possible account earns (rounded per band; the health score is
+        ``100 × points earned / points possible`` whatever this is).
+    missing:
+        ``"auto"``: missing values get a band of their own when at least ``min_category``
+        of them churn significantly differently from the worst band; ``"rule"``: they
+        score 0 points, as the worst band.
+    min_share, min_category, prior:
+        The smallest share of accounts in a number band; the fewest accounts a category
+        level (or a missing band) needs to earn points of its own; the pseudo-accounts at
+        the overall churn rate that shrink every band's rate.
+    by, min_segment:
+        Fit one card per value of this category column, each band's churn rate shrunk
+        toward the pooled card's (partial pooling); segments under ``min_segment``
+        accounts use the pooled card.
+    bands:
+        The score bands of the card (default red 0 / yellow 40 / green 70).
+
+    Returns
+    -------
+    CardFit
+
+    Raises
+    ------
+    ModelError
+        One outcome class only, no metric predicts churn, or bad options.
+    DataError
+        Unknown columns, outcomes not aligned with the portfolio.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import successkit as sk
+    >>> from successkit.outcomes import fit_card
+    >>> rng = np.random.default_rng(0)
+    >>> login = rng.uniform(0, 1, 3000)
+    >>> plan = rng.choice(["basic", "pro"], 3000)
+    >>> risk = np.where(login < 0.5, 0.5, 0.1) + np.where(plan == "basic", 0.1, 0.0)
+    >>> pf = sk.Portfolio.from_columns({"id": np.arange(3000).astype(str),
+    ...                                 "login_rate": login, "plan": plan})
+    >>> fitted = fit_card(pf, rng.random(3000) < risk)
+    >>> fitted.model.metric("login_rate").scheme.cuts
+    (0.49,)
+    >>> dict(fitted.model.metric("plan").scheme.mapping)
+    {'basic': 0.0, 'pro': 229.0}
+    """
+    if not isinstance(portfolio, Portfolio):
+        raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ModelError(f"k must be a positive integer, got {k!r}")
+    if max_metrics is not None and (isinstance(max_metrics, bool) or
+                                    not isinstance(max_metrics, int) or max_metrics < 1):
+        raise ModelError(f"max_metrics must be a positive integer, got {max_metrics!r}")
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ModelError(f"folds must be an integer of at least 2, got {folds!r}")
+    _check_choice(missing, ("auto", "rule"), "missing")
+    for what, value, low in (("points", points, 0.0), ("prior", prior, -1e-300),
+                             ("min_share", min_share, -1e-300)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                np.isfinite(value) and value > low) or (what == "min_share" and value >= 0.5):
+            raise ModelError(f"{what} must be a finite number in range, got {value!r}")
+    if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
+        raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
+    y, keep = read_labels(churned, portfolio)
+    left_out = int((~keep).sum())
+    if left_out:
+        portfolio = portfolio.take(np.flatnonzero(keep))
+    both_outcomes(y, accounts="training accounts",
+                  need="a card can only be learnt from both churned and staying accounts")
+    names = list(columns) if columns is not None else [
+        c for c in portfolio.names
+        if portfolio.column(c).kind in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY)
+        and c != by
+    ]
+    dropped: list[tuple[str, str]] = []
+    against: list[str] = []
+    keys = RowKeys.of(_cv_groups(portfolio, cv_groups, keep))
+    # Bands are learnt, and points fitted, on a sample of whole accounts when there are
+    # many: a few hundred band values need far fewer rows than a million.
+    sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
+    learnt = learn_bands(portfolio, y, names, sample, directions=_directions(monotone, names),
+                         k=k, min_share=min_share, min_category=min_category, missing=missing,
+                         folds=keys.folds(folds), n_folds=folds, against=against,
+                         dropped=dropped)
+    # The points are fitted on a smaller sample; per-segment cards need every account's
+    # bands.
+    fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None
+    coded = None if by is not None else fit_sample
+    fit_y = y if coded is None else y[coded]
+    infos = [info_of(portfolio, fit_y, coded, prior, *entry) for entry in learnt]
+    if not infos:
+        raise ModelError(f"no candidate metric can earn points: {dict(dropped)}")
+    fit_keys = keys if coded is None else keys.take(coded)
+    fit_rows = fit_sample if coded is None else None
+    chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
+    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
+    dropped = name_twins(portfolio, dropped, [i.name for i in infos], keys.sample(TWIN_ROWS))
+    tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
+    metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
+    card_bands = bands if bands is not None else Bands()
+    pooled = HealthModel(metrics, bands=card_bands, missing="zero", min_coverage=0.0)
+    notes = [f"left out {left_out} accounts whose outcome is unknown"] if left_out else []
+    model: HealthModel | SegmentedModel = pooled
+    if by is not None:
+        segments = portfolio.column(by, Kind.CATEGORY)
+        rate = float(y.mean())
+        fitted = {}
+        for code, label in enumerate(segments.categories):  # a loop over segments
+            rows = segments.values == code
+            outcome = y[rows]
+            if rows.sum() < min_segment or outcome.all() or not outcome.any():
+                notes.append(f"segment {label!r} uses the pooled card "
+                             f"({int(rows.sum())} accounts)")
+                continue
+            # Partial pooling: every band value is pulled toward the pooled card's by
+            # ``prior`` accounts' worth of curvature.
+            own = fit_infos(infos, y, prior * rate * (1 - rate), rows=rows,
+                            start=(fit.tables, fit.intercept), anchor=fit.tables)
+            seg_tables = {i.name: t for i, t in zip(infos, own.tables, strict=True)}
+            seg_metrics, _ = card_metrics(infos, float(points), seg_tables, [], groups or {},
+                                      scale=scale)
+            fitted[label] = HealthModel(seg_metrics, bands=card_bands, missing="zero",
+                                        min_coverage=0.0)
+        model = SegmentedModel(by, fitted, default=pooled)
+    return CardFit(
+        model=model,
+        dropped=tuple(dropped),
+        against_direction=tuple(against),
+        missing_bands=tuple(i.name for i in infos if i.missing_band),
+        l2=chosen,
+        cv_loss=losses,
+        left_out=left_out,
+        notes=tuple(notes),
+        portfolio=portfolio,
+        churned=y,
+    )

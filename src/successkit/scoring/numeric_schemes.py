@@ -1,0 +1,242 @@
+"""Schemes that read a number: :class:`Thresholds` (steps between cut points),
+:class:`Linear` (a ramp between two values) and :class:`Percentile` (rank among the
+accounts scored together)."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cached_property
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.column import Column
+from successkit.errors import ModelError
+from successkit.scoring._scheme import (
+    Scheme,
+    flag,
+    floats,
+    lookup,
+    optional_floats,
+    positive,
+    to_max_points,
+)
+from successkit.scoring._serial import number
+
+__all__ = ["Linear", "Percentile", "Thresholds"]
+
+FloatArray = npt.NDArray[np.float64]
+
+# Up to this many cuts, Thresholds counts comparisons instead of searching.
+_FEW_CUTS = 16
+
+
+def _to_low(value: Any) -> float:
+    return number(value, what="low")
+
+
+def _to_high(value: Any) -> float:
+    return number(value, what="high")
+
+
+@attrs.frozen
+class Thresholds(Scheme):
+    """Step bands: values between consecutive ``cuts`` earn the same points.
+
+    ``cuts`` must increase strictly; they split values into ``len(cuts) + 1`` bands. A value
+    equal to a cut belongs to the band above it. ``points`` lists the points of the bands
+    from the worst band to the best (non-decreasing, so a better value never earns fewer
+    points); by default ``1, 2, …, len(cuts) + 1``. With ``higher_is_better=False`` the
+    lowest values are the best band.
+
+    Four colours (Sansan's health card) are three cuts and four points.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> login = sk.Thresholds([0.25, 0.5, 0.75])
+    >>> login.max_points
+    4.0
+    >>> login.to_points(sk.Column.number([0.1, 0.5, 0.63, None])).tolist()
+    [1.0, 3.0, 3.0, nan]
+    >>> tickets = sk.Thresholds([2, 5, 10], higher_is_better=False)
+    >>> tickets.to_points(sk.Column.number([0, 5, 12])).tolist()
+    [4.0, 2.0, 1.0]
+    """
+
+    cuts: tuple[float, ...] = attrs.field(converter=floats)
+    points: tuple[float, ...] = attrs.field(default=None, converter=optional_floats)
+    higher_is_better: bool = attrs.field(default=True, converter=flag)
+
+    def __attrs_post_init__(self) -> None:
+        cuts = self.cuts
+        if not cuts:
+            raise ModelError("Thresholds needs at least one cut")
+        if any(b <= a for a, b in itertools.pairwise(cuts)):
+            raise ModelError(f"cuts must increase strictly, got {list(cuts)}")
+        bands = len(cuts) + 1
+        points: tuple[float, ...] | None = self.points
+        if points is None:
+            points = tuple(float(k) for k in range(1, bands + 1))
+            object.__setattr__(self, "points", points)
+        if len(points) != bands:
+            raise ModelError(
+                f"{len(cuts)} cuts make {bands} bands, so points needs {bands} entries, "
+                f"got {len(points)}"
+            )
+        if min(points) < 0:
+            raise ModelError(f"points must not be negative, got {list(points)}")
+        if any(b < a for a, b in itertools.pairwise(points)):
+            raise ModelError(
+                "points are listed from the worst band to the best and must not decrease, "
+                f"got {list(points)} (use higher_is_better=False for lower-is-better values)"
+            )
+        if points[-1] <= 0:
+            raise ModelError("the best band must earn more than 0 points")
+
+    @property
+    def max_points(self) -> float:
+        return self.points[-1]
+
+    @cached_property
+    def _tables(self) -> tuple[FloatArray, FloatArray]:
+        # The cut table ends with NaN, which numpy sorts last: searchsorted then sends a
+        # missing value to the extra last slot of the score table, whose entry is NaN.
+        by_value = self.points if self.higher_is_better else self.points[::-1]
+        cuts = np.array([*self.cuts, np.nan])
+        table = np.array([*by_value, np.nan]) * (100.0 / self.max_points)
+        return cuts, table
+
+    def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
+        cuts, table = self._tables
+        values = column.values
+        if len(self.cuts) > _FEW_CUTS:
+            band = np.searchsorted(cuts, values, side="right")
+        else:
+            # The band is the number of cuts at or below the value. For a handful of cuts,
+            # counting comparisons is several times faster than a binary search per value.
+            band = np.greater_equal(values, self.cuts[0]).view(np.uint8)
+            above = np.empty(values.shape, dtype=np.bool_)
+            for cut in self.cuts[1:]:
+                np.greater_equal(values, cut, out=above)
+                band += above.view(np.uint8)
+            np.copyto(band, len(self.cuts) + 1, where=np.isnan(values))
+        return lookup(table, band, out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "thresholds",
+            "cuts": list(self.cuts),
+            "points": list(self.points),
+            "higher_is_better": self.higher_is_better,
+        }
+
+    def describe(self) -> str:
+        cuts = ", ".join(f"{c:g}" for c in self.cuts)
+        points = "/".join(f"{p:g}" for p in self.points)
+        order = "" if self.higher_is_better else ", lower is better"
+        return f"thresholds at {cuts} → {points} points{order}"
+
+
+@attrs.frozen
+class Linear(Scheme):
+    """Clipped linear: ``low`` scores 0, ``high`` scores 100, straight in between.
+
+    Values beyond either end are clipped. ``low > high`` means lower values are better.
+    ``max_points`` sets the value's weight on the unweighted points card (default 1).
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> sk.Linear(0.25, 0.75).scores(sk.Column.number([0.1, 0.5, 0.9, None])).tolist()
+    [0.0, 50.0, 100.0, nan]
+    >>> sk.Linear(10, 0).scores(sk.Column.number([0, 2.5])).tolist()
+    [100.0, 75.0]
+    """
+
+    low: float = attrs.field(converter=_to_low)
+    high: float = attrs.field(converter=_to_high)
+    max_points: float = attrs.field(
+        default=1.0, kw_only=True, converter=to_max_points, validator=positive
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.low == self.high:
+            raise ModelError(f"low and high must differ, both are {self.low:g}")
+        if not np.isfinite(self.high - self.low):
+            raise ModelError(f"low {self.low:g} and high {self.high:g} are too far apart")
+
+    def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
+        # Divide rather than multiply by a reciprocal, so round inputs give round scores.
+        # Values far outside [low, high] may overflow to ±inf; clipping makes them 0 or 100.
+        with np.errstate(over="ignore"):
+            result: FloatArray = np.subtract(column.values, self.low, out=out)
+            np.divide(result, self.high - self.low, out=result)
+        np.clip(result, 0.0, 1.0, out=result)
+        np.multiply(result, 100.0, out=result)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "linear", "low": self.low, "high": self.high, "max_points": self.max_points}
+
+    def describe(self) -> str:
+        return f"linear from {self.low:g} (0) to {self.high:g} (100)"
+
+
+@attrs.frozen
+class Percentile(Scheme):
+    """Rank within the scored population: the share of accounts below, ties counting half.
+
+    A value's score is ``100 × (below + equal / 2) / n`` over the ``n`` accounts with a value,
+    so tied values get the score of their mean rank and a lone account scores 50. The score
+    depends on who is scored together: an account scored alone always gets 50.
+
+    .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> sk.Percentile().scores(sk.Column.number([10, 20, 20, 40, None])).tolist()
+    [12.5, 50.0, 50.0, 87.5, nan]
+    """
+
+    population_dependent: ClassVar[bool] = True
+
+    higher_is_better: bool = attrs.field(default=True, converter=flag)
+    max_points: float = attrs.field(
+        default=1.0, kw_only=True, converter=to_max_points, validator=positive
+    )
+
+    def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
+        values = column.values
+        present = np.sort(values)  # NaN sorts last
+        n = int(np.count_nonzero(~np.isnan(present)))
+        result = np.full(values.shape, np.nan) if out is None else out
+        if n == 0:
+            result[...] = np.nan
+            return result
+        present = present[:n]
+        below = np.searchsorted(present, values, side="left")
+        upto = np.searchsorted(present, values, side="right")
+        np.add(below, upto, out=result, casting="unsafe")
+        np.multiply(result, 50.0 / n, out=result)
+        if not self.higher_is_better:
+            np.subtract(100.0, result, out=result)
+        result[np.isnan(values)] = np.nan
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "percentile",
+            "higher_is_better": self.higher_is_better,
+            "max_points": self.max_points,
+        }
+
+    def describe(self) -> str:
+        return "percentile rank" + ("" if self.higher_is_better else ", lower is better")

@@ -1,0 +1,208 @@
+"""A card that travels and is watched: SQL equals the score, reason codes, stability, the
+card view."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import successkit as sk
+from successkit.outcomes import card_sql, fit_card, reason_codes, stability
+from successkit.outcomes.card_stability import psi
+
+
+def portfolio(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    login = rng.uniform(0, 1, n)
+    login[rng.random(n) < 0.05] = np.nan
+    nps = rng.normal(size=n)
+    unanswered = rng.random(n) < 0.3
+    nps[unanswered] = np.nan
+    plan = rng.choice(["basic", "team", "enterprise"], n).astype(object)
+    plan[rng.random(n) < 0.03] = None
+    tickets = rng.poisson(4, n).astype(float)
+    risk = -1.0 - 2.0 * np.nan_to_num(login, nan=0.2) + 0.8 * unanswered + 0.15 * tickets
+    risk -= np.where(plan == "enterprise", 1.0, 0.0)
+    churned = rng.random(n) < 1 / (1 + np.exp(-risk))
+    pf = sk.Portfolio.from_columns({
+        "id": [f"a{i}" for i in range(n)], "login_rate": login, "nps": nps,
+        "plan": plan, "support tickets": tickets,
+    })
+    return pf, churned
+
+
+@pytest.fixture(scope="module")
+def card() -> tuple[sk.HealthModel, sk.Portfolio, np.ndarray]:
+    pf, churned = portfolio(6000, seed=0)
+    model = fit_card(pf, churned).model
+    assert isinstance(model, sk.HealthModel)
+    return model, pf, churned
+
+
+def sql_scores(model: sk.HealthModel, pf: sk.Portfolio) -> dict[str, float]:
+    db = sqlite3.connect(":memory:")
+    cols = model.columns
+    db.execute("CREATE TABLE accounts (id TEXT, " + ", ".join(f'"{c}"' for c in cols) + ")")
+    data = []
+    for row in range(len(pf)):
+        values = []
+        for c in cols:
+            value = pf[c][row]
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            values.append(value)
+        data.append((str(pf.ids[row]), *values))
+    db.executemany(f"INSERT INTO accounts VALUES ({', '.join('?' * (len(cols) + 1))})", data)
+    return {row[0]: row[-1] for row in db.execute(card_sql(model))}
+
+
+def test_sql_in_sqlite_gives_the_same_scores(card) -> None:
+    model, pf, _ = card
+    assert any(m.column is None for m in model.metrics)  # a missing-value companion
+    got = sql_scores(model, pf)
+    expected = model.score(pf).score
+    assert np.allclose([got[str(i)] for i in pf.ids], expected, atol=1e-9)
+
+
+def test_sql_scores_unseen_levels_and_new_accounts_alike(card) -> None:
+    model, _, _ = card
+    new = sk.Portfolio.from_columns({
+        "id": ["x", "y"], "login_rate": [0.9, None], "nps": [None, 2.0],
+        "plan": ["startup", "team"], "support tickets": [0.0, 30.0],
+    })
+    got = sql_scores(model, new)
+    result = model.score(new)
+    assert np.allclose([got["x"], got["y"]], result.score)
+    assert any("startup" in note for note in result.notes)
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 1000), zero_weight=st.booleans())
+def test_sql_matches_any_points_card_with_groups(seed: int, zero_weight: bool) -> None:
+    rng = np.random.default_rng(seed)
+    cuts = np.sort(rng.choice(np.arange(1, 20), 3, replace=False)).astype(float)
+    points = np.sort(rng.integers(0, 10, 4)).astype(float)
+    points[-1] += 1
+    model = sk.HealthModel([
+        sk.Metric("x", scheme=sk.Thresholds(cuts, points=points,
+                                           higher_is_better=bool(seed % 2)),
+                  weight=0.0 if zero_weight else 2.0, group="g"),
+        sk.Metric("y", scheme=sk.Linear(0, 10, max_points=3), weight=1.5, group="g"),
+        sk.Metric("c", scheme=sk.Categories({"a": 1, "b": 4}), weight=3.0),
+    ], missing="zero")
+    n = 40
+    x = rng.integers(0, 21, n).astype(float)
+    x[rng.random(n) < 0.2] = np.nan
+    pf = sk.Portfolio.from_columns({
+        "id": [f"r{i}" for i in range(n)], "x": x, "y": rng.uniform(-2, 12, n),
+        "c": rng.choice(["a", "b", "z"], n),
+    })
+    got = sql_scores(model, pf)
+    expected = model.score(pf).score
+    values = np.array([np.nan if got[str(i)] is None else got[str(i)] for i in pf.ids])
+    assert np.allclose(values, expected, atol=1e-9, equal_nan=True)
+
+
+def test_sql_refuses_what_it_cannot_say() -> None:
+    renorm = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1]))])
+    with pytest.raises(sk.ModelError, match="missing='zero'"):
+        card_sql(renorm)
+    ranked = sk.HealthModel([sk.Metric("x", scheme=sk.Percentile())], missing="zero")
+    with pytest.raises(sk.ModelError, match="Percentile"):
+        card_sql(ranked)
+
+
+def test_reason_codes_match_a_plain_python_reference(card) -> None:
+    model, pf, _ = card
+    codes = reason_codes(model, pf, top=2)
+    result = model.score(pf)
+    owners = {m.column for m in model.metrics if m.column is not None}
+    for row in range(0, len(pf), 97):
+        lost = {}
+        for j, metric in enumerate(model.metrics):
+            owner = metric.name[: -len("_missing")] if metric.column is None else None
+            if owner in owners:
+                continue  # folded into the metric it gives missing-value points to
+            score = result.metric_matrix[row, j]
+            earned = 0.0 if math.isnan(score) else score * metric.scheme.max_points / 100
+            best = metric.scheme.max_points
+            if f"{metric.name}_missing" in model.names:
+                k = model.names.index(f"{metric.name}_missing")
+                partner = model.metrics[k]
+                earned += result.metric_matrix[row, k] * partner.scheme.max_points / 100
+                best = max(best, partner.scheme.max_points)
+            lost[metric.name] = best - earned
+        ranked = sorted(((-v, list(lost).index(n), n) for n, v in lost.items() if v > 1e-9))
+        expected = [(n, round(-v, 6)) for v, _, n in ranked[:2]]
+        got = [(n, round(v, 6)) for n, v in codes.of(str(pf.ids[row]))]
+        assert got == expected
+
+
+def test_stability_matches_the_textbook_psi(card) -> None:
+    model, pf, _ = card
+    current, _ = portfolio(3000, seed=1)
+    shifted = current.with_columns({"login_rate": current["login_rate"] * 0.5})
+    report = stability(model, pf, shifted)
+    assert dict(report.metrics)["login_rate"] >= 0.25
+    assert "login_rate" in report.alerts
+    same = stability(model, pf, pf)
+    assert same.score == 0
+    assert all(v == 0 for _, v in same.metrics)
+    base, now = np.array([10.0, 30.0, 60.0]), np.array([20.0, 30.0, 50.0])
+    b, c = base / base.sum(), now / now.sum()
+    assert math.isclose(psi(base, now), float(np.sum((c - b) * np.log(c / b))))
+    assert "refit" in str(report)
+    assert "<table" in report._repr_html_()
+
+
+def test_card_view_shows_bands_points_shares_and_churn(card) -> None:
+    model, pf, churned = card
+    view = model.card(pf, churned)
+    text = str(view)
+    assert text.startswith(f"health card: {view.total_points:g} points, 6000 accounts")
+    login = [r for r in view.rows if r.metric == "login_rate"]
+    assert sum(r.share for r in login) == pytest.approx(1.0)
+    scheme = model.metric("login_rate").scheme
+    assert [r.low for r in login[1:-1]] == list(scheme.cuts)
+    for row in login[:-1]:
+        inside = (pf["login_rate"] >= (row.low if row.low is not None else -np.inf)) & (
+            pf["login_rate"] < (row.high if row.high is not None else np.inf))
+        assert row.churn_rate == pytest.approx(churned[inside].mean())
+    assert "<table" in view._repr_html_()
+    table = view.to_rows()
+    assert {"metric", "band", "low", "high", "points"} <= set(table[0])
+
+
+def test_card_view_of_a_hand_written_model() -> None:
+    model = sk.HealthModel([
+        sk.Metric("login_rate", scheme=sk.Thresholds([0.25, 0.5, 0.75]), weight=2),
+        sk.Metric("nps", scheme=sk.Linear(-100, 100)),
+        sk.Metric("seats", scheme=sk.Percentile()),
+        sk.Metric("touch", scheme=sk.Categories({"bad": 1, "good": 3})),
+    ])
+    view = model.card()
+    assert view.accounts is None
+    assert view.total_points == 4 + 1 + 1 + 3
+    login = [r for r in view.rows if r.metric == "login_rate"]
+    assert [r.band for r in login] == ["< 0.25", "0.25 – 0.5", "0.5 – 0.75", "≥ 0.75", "missing"]
+    assert [r.points for r in login] == [1.0, 2.0, 3.0, 4.0, None]  # renormalized, not points
+    assert next(r.band for r in view.rows if r.metric == "nps").startswith("linear")
+    pf = sk.Portfolio.from_columns({"id": list("abc"), "login_rate": [0.1, 0.9, None],
+                                    "nps": [10, None, 50], "seats": [1, 2, 3],
+                                    "touch": ["good", "meh", None]})
+    with_data = model.card(pf)
+    touch = {r.band: r.share for r in with_data.rows if r.metric == "touch"}
+    assert touch == {"bad": 0.0, "good": pytest.approx(1 / 3), "missing": pytest.approx(1 / 3),
+                     "not on the card": pytest.approx(1 / 3)}
+    assert "not on the card" not in {r.band for r in model.card().rows}
+    assert all(r.churn_rate is None for r in with_data.rows)
+    lower = sk.HealthModel([sk.Metric("tickets", scheme=sk.Thresholds(
+        [2, 5], points=[0, 1, 3], higher_is_better=False))], missing="zero")
+    rows = lower.card().rows
+    assert [(r.band, r.points) for r in rows] == [("< 2", 3.0), ("2 – 5", 1.0), ("≥ 5", 0.0),
+                                                  ("missing", 0.0)]

@@ -1,0 +1,465 @@
+"""Fitting a whole card from outcomes: recovery of a known card, monotone bands, shuffled
+rows, JSON round trip, selection, segments and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import successkit as sk
+from successkit.outcomes import fit_card
+from successkit.scoring._binning import bin_number, woe
+from successkit.scoring._card_solver import cv_folds
+
+TRUE_CUTS = (0.2, 0.5, 0.8)
+TRUE_LOGIT = (0.0, 1.0, 1.6, 2.4)  # log-odds of staying by login band, worst first
+PLAN_LOGIT = {"basic": 0.0, "team": 0.5, "enterprise": 1.2}
+
+
+def known_card(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
+    """Accounts whose churn follows a known card: login bands, plan points, noise."""
+    rng = np.random.default_rng(seed)
+    login = rng.uniform(0, 1, n)
+    plan = rng.choice(list(PLAN_LOGIT), n)
+    tickets = rng.poisson(3, n).astype(float)
+    band = np.searchsorted(TRUE_CUTS, login, side="right")
+    stay = -1.0 + np.asarray(TRUE_LOGIT)[band] + np.vectorize(PLAN_LOGIT.get)(plan)
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({
+        "id": [f"acct-{i:06d}" for i in range(n)],
+        "login_rate": login, "plan": plan, "noise": rng.normal(size=n), "tickets": tickets,
+    })
+    return pf, churned
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[sk.outcomes.CardFit, sk.Portfolio, np.ndarray]:
+    pf, churned = known_card(40_000, seed=1)
+    return fit_card(pf, churned), pf, churned
+
+
+def test_recovers_known_cut_points_and_ordering(fitted) -> None:
+    fit, _, _ = fitted
+    scheme = fit.model.metric("login_rate").scheme
+    assert isinstance(scheme, sk.Thresholds)
+    assert scheme.higher_is_better
+    assert len(scheme.cuts) == len(TRUE_CUTS)
+    assert np.allclose(scheme.cuts, TRUE_CUTS, atol=0.03)
+    assert list(scheme.points) == sorted(scheme.points)
+    assert len(set(scheme.points)) == 4
+    plan = dict(fit.model.metric("plan").scheme.mapping)
+    assert plan["basic"] < plan["team"] < plan["enterprise"]
+    # The ratio of point gaps follows the true log-odds gaps.
+    gaps = np.diff(scheme.points)
+    assert np.allclose(gaps / gaps.sum(), np.diff(TRUE_LOGIT) / 2.4, atol=0.08)
+    assert "noise" in dict(fit.dropped)
+    assert "tickets" in dict(fit.dropped)
+
+
+def test_card_is_an_ordinary_model_and_round_trips_through_json(fitted) -> None:
+    fit, pf, _ = fitted
+    model = fit.model
+    again = sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again == model
+    assert again.fingerprint == model.fingerprint
+    assert np.array_equal(again.score(pf).score, model.score(pf).score)
+    # The score is 100 × points earned / points possible.
+    result = model.score(pf)
+    possible = sum(m.scheme.max_points for m in model.metrics)
+    assert np.allclose(result.score, 100 * result.points / possible)
+    explanation = result.explain(str(pf.ids[0]))
+    assert "login_rate" in str(explanation)
+    assert model.card(pf).rows[0].share is not None
+
+
+def test_points_never_run_against_observed_churn(fitted) -> None:
+    fit, pf, churned = fitted
+    for metric in fit.model.metrics:
+        scheme = metric.scheme
+        if not isinstance(scheme, sk.Thresholds) or metric.column is None:
+            continue
+        values = pf[metric.column]
+        band = np.searchsorted(scheme.cuts, values, side="right")
+        points = np.asarray(scheme.points if scheme.higher_is_better else scheme.points[::-1])
+        rates = np.array([churned[band == b].mean() for b in range(points.size)])
+        for a in range(points.size):
+            for b in range(points.size):
+                if points[a] > points[b]:
+                    assert rates[a] <= rates[b]
+
+
+def test_shuffled_rows_give_the_same_card() -> None:
+    pf, churned = known_card(6000, seed=5)
+    order = np.random.default_rng(9).permutation(len(pf))
+    one = fit_card(pf, churned).model
+    two = fit_card(pf.take(order), churned[order]).model
+    assert one.to_dict() == two.to_dict()
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 10_000), slope=st.floats(-3, 3), k=st.integers(2, 6))
+def test_learned_bands_are_monotone_where_they_say(seed: int, slope: float, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=2000)
+    churned = rng.random(2000) < 1 / (1 + np.exp(-slope * x))
+    bins = bin_number(x, churned, k=k, direction=None)
+    assert bins.n_bands <= k
+    rates = np.asarray(bins.churned[:-1]) / np.asarray(bins.accounts[:-1])
+    steps = np.diff(rates) * -bins.direction  # higher is better: churn falls with value
+    assert (steps >= -1e-12).all()
+    assert all(a >= 0.05 * 2000 for a in bins.accounts[:-1])
+
+
+def test_fixed_direction_against_the_data_is_reported() -> None:
+    pf, churned = known_card(5000, seed=2)
+    fit = fit_card(pf, churned, monotone={"login_rate": "lower_is_better"})
+    assert fit.against_direction == ("login_rate",)
+    assert "login_rate" in dict(fit.dropped)
+    assert fit_card(pf, churned, monotone="higher_is_better").against_direction == ()
+
+
+def test_max_metrics_keeps_the_strongest_and_says_why() -> None:
+    pf, churned = known_card(8000, seed=3)
+    fit = fit_card(pf, churned, max_metrics=1)
+    assert fit.model.names == ("login_rate",)
+    assert "max_metrics=1" in dict(fit.dropped)["plan"]
+
+
+def test_correlated_metric_is_dropped_with_its_twin_named() -> None:
+    pf, churned = known_card(8000, seed=4)
+    twin = pf["login_rate"] + np.random.default_rng(0).normal(0, 0.001, len(pf))
+    fit = fit_card(pf.with_columns({"login_copy": twin}), churned, l2=1.0)
+    names = set(fit.model.names)
+    assert len(names & {"login_rate", "login_copy"}) >= 1
+    reasons = dict(fit.dropped)
+    loser = "login_copy" if "login_rate" in names else "login_rate"
+    if loser in reasons:
+        assert "says what" in reasons[loser]
+
+
+def test_missing_with_signal_gets_its_own_points() -> None:
+    rng = np.random.default_rng(0)
+    n = 6000
+    nps = rng.normal(size=n)
+    unanswered = rng.random(n) < 0.3
+    churned = rng.random(n) < np.where(unanswered, 0.5, 0.15) + 0.2 * (nps < -1)
+    nps[unanswered] = np.nan
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "nps": nps})
+    fit = fit_card(pf, churned)
+    assert fit.missing_bands == ("nps",)
+    scores = fit.model.score(pf).score
+    assert scores[unanswered].mean() < scores[~unanswered].mean()
+    rule = fit_card(pf, churned, missing="rule")
+    assert rule.missing_bands == ()
+
+
+def test_categories_are_shrunk_and_rare_levels_pool() -> None:
+    rng = np.random.default_rng(1)
+    n = 4000
+    plan = rng.choice(["basic", "pro"], n).astype(object)
+    plan[:3] = ["solo-a", "solo-b", "solo-c"]  # single-account levels
+    churned = rng.random(n) < np.where(plan == "basic", 0.4, 0.1)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "plan": plan})
+    fit = fit_card(pf, churned)
+    mapping = dict(fit.model.metric("plan").scheme.mapping)
+    assert mapping["solo-a"] == mapping["solo-b"] == mapping["solo-c"]  # one "other" band
+    assert mapping["basic"] < mapping["pro"]
+    unseen = sk.Portfolio.from_columns({"id": ["z"], "plan": ["brand-new"]})
+    assert fit.model.score(unseen).notes  # an unseen level is reported, scores 0 points
+
+
+def test_segments_are_pooled_toward_the_whole() -> None:
+    pf, churned = known_card(12_000, seed=6)
+    region = np.where(np.arange(len(pf)) < 300, "tiny", "main")
+    fit = fit_card(pf.with_columns({"region": region}), churned, by="region",
+                   min_segment=200)
+    model = fit.model
+    assert isinstance(model, sk.SegmentedModel)
+    tiny = dict(model.models)["tiny"]
+    pooled = model.default
+    # the small segment keeps the pooled bands and stays near the pooled points
+    tiny_points = np.asarray(tiny.metric("login_rate").scheme.points)
+    pooled_points = np.asarray(pooled.metric("login_rate").scheme.points)
+    assert tiny.metric("login_rate").scheme.cuts == pooled.metric("login_rate").scheme.cuts
+    assert np.abs(tiny_points - pooled_points).max() <= 0.5 * pooled_points.max()
+    assert str(fit.card("tiny")).startswith("health card")
+
+
+def test_cv_folds_keep_an_account_together_and_ignore_row_order() -> None:
+    ids = np.array(["a", "b", "a", "c", "b", "d"])
+    folds = cv_folds(ids, 3)
+    for key in set(ids.tolist()):
+        assert len(set(folds[ids == key].tolist())) == 1
+    order = np.array([5, 3, 1, 0, 2, 4])
+    assert np.array_equal(cv_folds(ids[order], 3), folds[order])
+
+
+def test_l2_is_chosen_on_training_folds() -> None:
+    pf, churned = known_card(3000, seed=7)
+    fit = fit_card(pf, churned)
+    assert fit.l2 in [l2 for l2, _ in fit.cv_loss]
+    assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[1], -r[0]))[0]
+    assert fit_card(pf, churned, l2=5.0).cv_loss == ()
+
+
+def test_weight_of_evidence_reference() -> None:
+    accounts, bad = np.array([100.0, 300.0]), np.array([40.0, 30.0])
+    rate = 70 / 400
+    expected = [np.log(60 / 40) - np.log(330 / 70), np.log(270 / 30) - np.log(330 / 70)]
+    assert np.allclose(woe(accounts, bad, rate, 0.0), expected)
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+def test_one_outcome_class_is_an_error() -> None:
+    pf, _ = known_card(500, seed=0)
+    with pytest.raises(sk.ModelError, match="all 500 training accounts stayed"):
+        fit_card(pf, np.zeros(500, dtype=bool))
+
+
+def test_constant_and_empty_metrics_are_dropped_with_reasons() -> None:
+    pf, churned = known_card(3000, seed=0)
+    pf = pf.with_columns({"flat": np.ones(3000), "empty": np.full(3000, np.nan)})
+    reasons = dict(fit_card(pf, churned).dropped)
+    assert reasons["flat"] == "is constant on the training accounts"
+    assert reasons["empty"] == "has no value in the training accounts"
+
+
+def test_unknown_outcomes_are_left_out_and_counted() -> None:
+    pf, churned = known_card(3000, seed=0)
+    labels = churned.astype(object)
+    labels[:7] = None
+    labels[7] = float("nan")
+    fit = fit_card(pf, list(labels))
+    assert fit.left_out == 8
+    assert len(fit.portfolio) == 2992
+    assert "left out 8 accounts" in fit.notes[0]
+    with pytest.raises(sk.DataError, match="true/false"):
+        fit_card(pf, ["yes"] * 3000)
+
+
+def test_nothing_predicts_churn_is_an_error() -> None:
+    rng = np.random.default_rng(0)
+    pf = sk.Portfolio.from_columns({"id": np.arange(2000).astype(str),
+                                    "noise": rng.normal(size=2000)})
+    with pytest.raises(sk.ModelError, match="no candidate metric"):
+        fit_card(pf, rng.random(2000) < 0.2)
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("k", 0), ("max_metrics", 0), ("folds", 1), ("monotone", "up"), ("missing", "x"),
+    ("l2", -1.0), ("l2", "auto"), ("points", 0), ("prior", -1.0), ("min_share", 0.6),
+    ("min_category", 0),
+])
+def test_bad_options_are_model_errors(option: str, value: object) -> None:
+    pf, churned = known_card(500, seed=0)
+    with pytest.raises(sk.ModelError):
+        fit_card(pf, churned, **{option: value})
+
+
+def test_groups_make_a_two_level_card_with_the_same_score() -> None:
+    pf, churned = known_card(5000, seed=8)
+    flat = fit_card(pf, churned, l2=1.0).model
+    grouped = fit_card(pf, churned, l2=1.0,
+                       groups={"login_rate": "adoption", "plan": "roi"}).model
+    assert grouped.group_names == ("adoption", "roi")
+    assert np.allclose(grouped.score(pf).score, flat.score(pf).score)
+
+
+def test_cv_groups_by_column_keep_a_period_in_one_fold() -> None:
+    pf, churned = known_card(4000, seed=9)
+    period = np.where(np.arange(4000) % 4 == 0, "2025-q1", "2025-q2").astype(object)
+    fit = fit_card(pf.with_columns({"period": period}), churned, columns=["login_rate", "plan"],
+                   cv_groups="period", folds=2)
+    assert fit.l2 in [l2 for l2, _ in fit.cv_loss]
+    with pytest.raises(sk.DataError, match="cv_groups"):
+        fit_card(pf, churned, cv_groups=[1, 2, 3])
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 6))
+def test_any_fitted_card_round_trips_and_is_monotone(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 1500
+    x = rng.normal(size=n)
+    x[rng.random(n) < 0.2] = np.nan
+    level = rng.choice(["a", "b", "c", "d"], n)
+    stay = 0.8 * np.tanh(np.nan_to_num(x, nan=-1.0)) + (level == "a") * 0.7
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "x": x, "level": level})
+    try:
+        model = fit_card(pf, churned, k=k, l2=1.0).model
+    except sk.ModelError:
+        return  # nothing predicted churn in this draw: a clear error, not a card
+    assert sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
+    for metric in model.metrics:
+        scheme = metric.scheme
+        if isinstance(scheme, sk.Thresholds) and metric.column is not None:
+            assert len(scheme.cuts) < k
+            assert list(scheme.points) == sorted(scheme.points)
+    result = model.score(pf)
+    possible = sum(m.scheme.max_points for m in model.metrics)
+    assert np.allclose(result.score, 100 * result.points / possible)
+
+
+def test_fitted_card_summary_sql_and_html(fitted) -> None:
+    fit, _, _ = fitted
+    text = fit.summary()
+    assert text.startswith("health card")
+    assert "left off the card:" in text
+    assert "noise:" in text
+    assert "cross-validated" in text
+    assert fit.to_sql().startswith("SELECT")
+    assert "<table" in fit._repr_html_()
+
+
+def test_sampled_paths_are_shuffle_free_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cuts, points, cross-validation and twins read samples on many accounts: samples chosen
+    by account id, so shuffled rows still give the same card."""
+    from successkit.outcomes import _card_select, card_fit
+
+    monkeypatch.setattr(card_fit, "BINNING_ROWS", 3000)
+    monkeypatch.setattr(card_fit, "FIT_ROWS", 2000)
+    monkeypatch.setattr(card_fit, "TWIN_ROWS", 2000)
+    monkeypatch.setattr(_card_select, "CV_ROWS", 1500)
+    pf, churned = known_card(8000, seed=10)
+    order = np.random.default_rng(3).permutation(len(pf))
+    # Cuts learnt on 3000 accounts: at most as many bands as the true card has, plus one.
+    one = fit_card(pf, churned, k=5)
+    two = fit_card(pf.take(order), churned[order], k=5)
+    assert one.model.to_dict() == two.model.to_dict()
+    assert one.model.metric("login_rate").scheme.cuts == pytest.approx(TRUE_CUTS, abs=0.04)
+
+
+@settings(max_examples=30)
+@given(n=st.integers(2, 60), seed=st.integers(0, 1000), missing_share=st.floats(0, 1))
+def test_small_or_odd_data_gives_a_card_or_a_clear_error(
+        n: int, seed: int, missing_share: float) -> None:
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(size=n), 1)
+    x[rng.random(n) < missing_share] = np.nan
+    pf = sk.Portfolio.from_columns({"id": [f"a{i}" for i in range(n)], "x": x,
+                                    "plan": rng.choice(["a", "b", "c"], n)})
+    churned = rng.random(n) < 0.4
+    try:
+        fit = fit_card(pf, churned, min_category=2)
+    except sk.SuccesskitError:
+        return
+    assert len(fit.model.metrics) >= 1
+    assert np.isfinite(fit.model.score(pf).score).all()
+
+
+def test_playbook_rules_read_a_fitted_card() -> None:
+    rng = np.random.default_rng(0)
+    n = 3000
+    x = rng.normal(size=n)
+    nps = rng.normal(size=n)
+    answered = rng.random(n) < 0.6
+    nps[~answered] = np.nan
+    churned = rng.random(n) < 1 / (1 + np.exp(2 * x + np.where(answered, 0.0, -1.0)))
+    pf = sk.Portfolio.from_columns({"id": [str(i) for i in range(n)], "x": x, "nps": nps})
+    model = fit_card(pf, churned).model
+    assert "nps_missing" in model.names
+    pb = sk.Playbook.parse("when health.nps_missing = 0 then resend_survey")
+    ctas = pb.evaluate(pf, health=model)
+    assert len(ctas) == int((~answered).sum())
+
+
+# -- the joint fit of the points -------------------------------------------------------------
+
+
+def _isotonic_reference(target: list[float], weight: list[float]) -> list[float]:
+    """The non-decreasing weighted least-squares fit by the min-max formula: value i is
+    max over a ≤ i of min over b ≥ i of the weighted mean of a..b."""
+    def mean(a: int, b: int) -> float:
+        w = sum(weight[a:b + 1])
+        return sum(t * v for t, v in zip(target[a:b + 1], weight[a:b + 1], strict=True)) / w
+    n = len(target)
+    return [max(min(mean(a, b) for b in range(i, n)) for a in range(i + 1)) for i in range(n)]
+
+
+@settings(max_examples=60)
+@given(values=st.lists(st.tuples(st.floats(-5, 5), st.floats(0.1, 10)), min_size=1,
+                       max_size=12), up=st.booleans())
+def test_isotonic_matches_the_min_max_reference(values: list[tuple[float, float]],
+                                                up: bool) -> None:
+    from successkit.scoring._card_solver import isotonic
+
+    target = [t for t, _ in values]
+    weight = [w for _, w in values]
+    got = isotonic(np.array(target), np.array(weight), 1 if up else -1)
+    if up:
+        expected = _isotonic_reference(target, weight)
+    else:
+        expected = [-v for v in _isotonic_reference([-t for t in target], weight)]
+    assert np.allclose(got, expected, atol=1e-9)
+
+
+def test_free_bands_without_penalty_reach_each_bands_own_log_odds() -> None:
+    from successkit.scoring._card_solver import Shape, backfit
+
+    rng = np.random.default_rng(0)
+    band = rng.integers(0, 4, 20_000).astype(np.int16)
+    churned = rng.random(20_000) < np.array([0.5, 0.3, 0.2, 0.1])[band]
+    fit = backfit([band], [Shape(ordered=4, direction=1)], [4], churned, l2=0.0, tol=1e-8)
+    stay = np.array([1 - churned[band == b].mean() for b in range(4)])
+    expected = np.log(stay / (1 - stay))
+    assert np.allclose(fit.tables[0] + fit.intercept, expected, atol=1e-5)
+
+
+def test_a_profile_block_is_a_one_coefficient_logistic_regression() -> None:
+    from successkit.scoring._card_solver import Shape, backfit, predictor
+
+    rng = np.random.default_rng(1)
+    band = rng.integers(0, 3, 10_000).astype(np.int16)
+    profile = np.array([-1.0, 0.0, 2.0])
+    churned = rng.random(10_000) < 1 / (1 + np.exp(0.7 * profile[band] + 1.0))
+    fit = backfit([band], [Shape(profile=profile)], [3], churned, l2=0.0, tol=1e-9)
+    coefficient = float(fit.tables[0] @ profile / (profile @ profile))
+    assert np.allclose(fit.tables[0], coefficient * profile)
+    # At the optimum the score equations hold: the gradient along the profile is zero.
+    eta = predictor([band], fit.tables, fit.intercept, 10_000)
+    residual = 1 / (1 + np.exp(-eta)) - (~churned)
+    assert abs(float(residual @ profile[band])) < 1e-3 * 10_000
+    assert abs(coefficient - 0.7) < 0.1
+
+
+def test_points_are_earned_next_to_the_other_metrics() -> None:
+    """A number whose churn signal comes only through a category it tracks earns few
+    points once the category is on the card (the joint fit), though alone it splits well."""
+    rng = np.random.default_rng(2)
+    n = 20_000
+    plan = rng.choice(["basic", "pro"], n)
+    charges = np.where(plan == "pro", 80.0, 30.0) + rng.normal(0, 10, n)
+    churned = rng.random(n) < np.where(plan == "basic", 0.4, 0.1)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "plan": plan,
+                                    "charges": charges})
+    alone = fit_card(pf, churned, columns=["charges"]).model
+    both = fit_card(pf, churned).model
+    assert alone.metric("charges").scheme.max_points > 0
+    share = (both.metric("charges").scheme.max_points if "charges" in both.names else 0.0)
+    assert share < 0.25 * both.metric("plan").scheme.max_points
+
+
+def test_category_points_never_run_against_observed_churn() -> None:
+    """Jointly, plan "a" helps (its accounts log in less, which costs more); on its own it
+    churns more. Its points may not exceed those of a level that churns less."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    plan = rng.choice(["a", "b", "c"], n)
+    login = rng.uniform(0, 1, n) - 0.35 * (plan == "a")
+    stay = -0.5 + 3.0 * login + 0.4 * (plan == "a") + 0.3 * (plan == "c")
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "plan": plan,
+                                    "login": login})
+    mapping = dict(fit_card(pf, churned).model.metric("plan").scheme.mapping)
+    rates = {level: churned[plan == level].mean() for level in ("a", "b", "c")}
+    for x in rates:
+        for z in rates:
+            if rates[x] > rates[z]:
+                assert mapping[x] <= mapping[z]
