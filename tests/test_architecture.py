@@ -42,8 +42,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("roadmap",),  # stages, tasks, roadmaps, plans
     ("outcomes",),  # validation, fitting, calibration, backtests, revenue for any score
     # the top; the sample generators that need the domain stand with datasets.py
-    ("dask", "_dask_usage", "datasets", "_sample_usage", "_sample_contracts", "_demo", "__main__",
-     "__init__"),
+    ("dask", "_dask_usage", "_dask_partitions", "datasets", "_sample_data", "_sample_usage",
+     "_sample_contracts", "_demo", "__main__", "__init__"),
 )
 RANK: dict[str, int] = {name: level for level, names in enumerate(LAYERS) for name in names}
 

@@ -17,6 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "BoolArray",
+    "DateArray",
+    "FloatArray",
+    "IntArray",
     "array_equal",
     "array_field",
     "array_repr",
@@ -26,6 +30,12 @@ __all__ = [
     "readonly",
     "readonly_arrays",
 ]
+
+#: The array types named throughout successkit's signatures.
+BoolArray = npt.NDArray[np.bool_]
+DateArray = npt.NDArray[np.datetime64]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 _ARRAY = "successkit.array"
 

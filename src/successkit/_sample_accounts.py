@@ -18,6 +18,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import DateArray, FloatArray, IntArray
+
 __all__ = [
     "CSMS",
     "DRIVER_EFFECTS",
@@ -30,9 +32,6 @@ __all__ = [
     "simulate",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-DateArray = npt.NDArray[np.datetime64]
 
 #: Monthly churn logit: intercept plus these coefficients times the standardised value of
 #: each column (keyperson_touch by its rank bad < fair < good < excellent).

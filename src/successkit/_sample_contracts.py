@@ -20,7 +20,7 @@ __all__ = ["sample_contracts"]
 
 def sample_contracts(sample: Any) -> Contracts:
     """A :class:`~successkit.data.contracts.Contracts` table consistent with ``sample``
-    (a :class:`~successkit.datasets.Sample`).
+    (a :class:`~successkit.datasets.SampleData`).
 
     Examples
     --------

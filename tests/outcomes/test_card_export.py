@@ -3,6 +3,7 @@ card view."""
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 
@@ -53,7 +54,8 @@ def sql_scores(model: sk.HealthModel, pf: sk.Portfolio) -> dict[str, float]:
         values = []
         for c in cols:
             value = pf[c][row]
-            if isinstance(value, float) and math.isnan(value):
+            # A missing number (NaN) or category (numpy's masked) is NULL in the table.
+            if value is np.ma.masked or (isinstance(value, float) and math.isnan(value)):
                 value = None
             values.append(value)
         data.append((str(pf.ids[row]), *values))
@@ -206,3 +208,57 @@ def test_card_view_of_a_hand_written_model() -> None:
     rows = lower.card().rows
     assert [(r.band, r.points) for r in rows] == [("< 2", 3.0), ("2 – 5", 1.0), ("≥ 5", 0.0),
                                                   ("missing", 0.0)]
+
+
+def test_a_fitted_card_gives_unseen_levels_its_other_points_everywhere(card) -> None:
+    model, pf, _ = card
+    plan = model.metric("plan").scheme
+    assert isinstance(plan, sk.Categories)
+    assert plan.other is not None
+    new = sk.Portfolio.from_columns({
+        "id": ["x", "y", "z"], "login_rate": [0.5, 0.5, 0.5], "nps": [1.0, 1.0, 1.0],
+        "plan": ["startup", None, "basic"], "support tickets": [3.0, 3.0, 3.0],
+    })
+    result = model.score(new)
+    points = dict(zip(model.names, result.metric_matrix[0], strict=True))
+    assert points["plan"] * plan.max_points / 100 == pytest.approx(plan.other)
+    assert np.isnan(result.metric_matrix[1, model.names.index("plan")])  # NULL: missing
+    got = sql_scores(model, new)
+    assert np.allclose([got["x"], got["y"], got["z"]], result.score, atol=1e-9)
+    explained = next(m for m in result.explain("x").metrics if m.metric == "plan")
+    assert explained.status == "ok"
+    assert explained.points == pytest.approx(plan.other)
+    # The card, its table and the reason codes show the "other" band and its points.
+    view = model.card(new)
+    rows = {r.band: r for r in view.rows if r.metric == "plan"}
+    assert rows["other"].points == plan.other
+    assert rows["other"].share == pytest.approx(1 / 3)
+    assert "not on the card" not in rows
+    assert {"metric": "plan", "band": "other", "points": plan.other}.items() <= next(
+        r for r in view.to_rows() if r["metric"] == "plan" and r["band"] == "other").items()
+    lost = dict(reason_codes(model, new, top=len(model.metrics)).of("x"))
+    assert lost.get("plan", 0.0) == pytest.approx(plan.max_points - plan.other)
+    # Stability: unseen labels share the "other" bucket, apart from the missing values.
+    moved = stability(model, pf, new.with_columns({"plan": ["startup", "startup", "startup"]}))
+    assert dict(moved.metrics)["plan"] >= 0.25
+
+
+@settings(max_examples=25)
+@given(points=st.lists(st.integers(0, 9), min_size=1, max_size=4), other=st.integers(0, 10),
+       picks=st.lists(st.integers(-1, 6), min_size=1, max_size=30))
+def test_other_points_in_score_and_sql_match_a_plain_reference(
+        points: list[int], other: int, picks: list[int]) -> None:
+    mapping = {f"l{k}": float(p) for k, p in enumerate(points)}
+    mapping["l0"] += 1  # at least one level earns points
+    other = min(other, max(mapping.values()))
+    scheme = sk.Categories(mapping, other=other)
+    model = sk.HealthModel([sk.Metric("c", scheme=scheme)], missing="zero", min_coverage=0)
+    labels = [None if p < 0 else f"l{p}" for p in picks]  # l4 .. l6: never on the card
+    pf = sk.Portfolio.from_columns({"id": [f"r{i}" for i in range(len(labels))], "c": labels})
+    reference = [0.0 if label is None else mapping.get(label, float(other))
+                 for label in labels]
+    expected = [100 * p / scheme.max_points for p in reference]
+    assert np.allclose(model.score(pf).score, expected)
+    got = sql_scores(model, pf)
+    assert np.allclose([got[f"r{i}"] for i in range(len(labels))], expected)
+    assert sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model

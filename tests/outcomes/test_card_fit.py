@@ -168,8 +168,31 @@ def test_categories_are_shrunk_and_rare_levels_pool() -> None:
     mapping = dict(fit.model.metric("plan").scheme.mapping)
     assert mapping["solo-a"] == mapping["solo-b"] == mapping["solo-c"]  # one "other" band
     assert mapping["basic"] < mapping["pro"]
+    scheme = fit.model.metric("plan").scheme
+    # A level never seen in training scores as the pooled rare levels: the "other" band.
+    assert scheme.other == mapping["solo-a"]
     unseen = sk.Portfolio.from_columns({"id": ["z"], "plan": ["brand-new"]})
-    assert fit.model.score(unseen).notes  # an unseen level is reported, scores 0 points
+    result = fit.model.score(unseen)
+    assert result.score[0] == pytest.approx(100 * scheme.other / scheme.max_points)
+    assert result.notes == ("metric 'plan': categories ['brand-new'] are not in the scheme "
+                            f"and score as other ({scheme.other:g} points)",)
+
+
+def test_without_rare_levels_other_is_the_average_account() -> None:
+    rng = np.random.default_rng(2)
+    n = 4000
+    plan = rng.choice(["basic", "team", "pro"], n, p=[0.5, 0.3, 0.2])
+    churned = rng.random(n) < np.select([plan == "basic", plan == "team"], [0.45, 0.3], 0.1)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "plan": plan})
+    fit = fit_card(pf, churned)
+    scheme = fit.model.metric("plan").scheme
+    mapping = dict(scheme.mapping)
+    shares = {label: float(np.mean(plan == label)) for label in mapping}
+    average = sum(shares[label] * points for label, points in mapping.items())
+    # The overall rate: the points of the average training account, rounded.
+    assert scheme.other is not None
+    assert abs(scheme.other - average) <= 1.0
+    assert mapping["basic"] < scheme.other < mapping["pro"]
 
 
 def test_segments_are_pooled_toward_the_whole() -> None:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from successkit.touch import _text_keys
-from successkit.touch._text_keys import factorize, hash_text, match
+from successkit.data import _text_keys
+from successkit.data._text_keys import factorize, hash_text, match
 
 _labels = st.text(alphabet="ab-é日", max_size=4)
 
@@ -78,3 +78,60 @@ def test_a_hash_match_with_other_text_is_no_match(monkeypatch: pytest.MonkeyPatc
     known = np.array([chr(0x100 + i) + "-known" for i in range(40)])  # distinct hashes
     query = np.array([chr(0x100 + i) + suffix for i in range(40) for suffix in ("-known", "-x")])
     assert match(query, known).tolist() == _exact_match(query, known)
+
+
+@pytest.mark.parametrize("spread", [None, 0], ids=["table", "one-slot"])
+@given(st.lists(_labels, min_size=1, max_size=300), st.integers(1, 40))
+def test_factorize_compact_in_blocks_matches_a_dict(
+    spread: int | None, values: list[str], block: int
+) -> None:
+    """Many small blocks, a sample that misses labels and (``spread=0``) one table slot that
+    all sampled hashes share: every row still gets its own label's code, and only that."""
+    array = np.array(values * 3, dtype=str)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_text_keys, "_SMALL", 0)
+        patch.setattr(_text_keys, "_BLOCK", block)
+        if spread is not None:
+            patch.setattr(_text_keys, "_SPREAD", np.uint64(spread))
+        codes, labels = _text_keys.factorize_compact(array)
+    assert labels[codes].tolist() == array.tolist()
+    assert sorted(labels.tolist()) == sorted(set(values))
+
+
+def test_factorize_compact_with_colliding_hashes_falls_back_to_the_text() -> None:
+    """Labels that share a hash in the table and among the missed rows are never merged."""
+    values = np.array([f"{c}{i}" for i in range(50) for c in "ab"] * 40)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_text_keys, "_SMALL", 0)
+        patch.setattr(_text_keys, "_BLOCK", 64)
+        patch.setattr(_text_keys, "hash_text", lambda v: np.asarray(v).astype("<U1").view(
+            np.uint32).astype(np.uint64))
+        codes, labels = _text_keys.factorize_compact(values)
+    assert labels[codes].tolist() == values.tolist()
+    assert len(labels) == 100
+
+
+def test_factorize_compact_checks_the_rows_the_sample_missed() -> None:
+    """Two labels the sample never sees share a hash (their length): still two labels."""
+    values = np.array(["x" if i % 8 == 0 else ("aa", "bb")[i % 2] for i in range(800)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_text_keys, "_SMALL", 0)
+        patch.setattr(_text_keys, "hash_text",
+                      lambda v: np.char.str_len(np.asarray(v)).astype(np.uint64))
+        codes, labels = _text_keys.factorize_compact(values)
+    assert labels[codes].tolist() == values.tolist()
+    assert sorted(labels.tolist()) == ["aa", "bb", "x"]
+
+
+@pytest.mark.parametrize("weak", [False, True], ids=["real", "colliding"])
+def test_factorize_compact_of_mostly_distinct_labels(weak: bool) -> None:
+    """Mostly distinct labels (user ids) are grouped by sorting hashes, still exactly."""
+    values = np.array([f"{c}{i}" for i in range(600) for c in "ab"] + ["a1", "b7"] * 5)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_text_keys, "_SMALL", 0)
+        if weak:  # "a5" and "b5" share a hash: the number after the letter
+            patch.setattr(_text_keys, "hash_text", lambda v: np.array(
+                [int(x[1:]) for x in np.asarray(v).tolist()], dtype=np.uint64))
+        codes, labels = _text_keys.factorize_compact(values)
+    assert labels[codes].tolist() == values.tolist()
+    assert len(labels) == 1200

@@ -2,8 +2,9 @@
 
 Each column is read once, vectorised: integer codes through their lookup table; text
 through the frame library's own factorization (pandas, pyarrow) or a 64-bit hash of numpy
-text; the few distinct labels are then sorted and checked (missing, unknown with a
-did-you-mean), and the rows gathered once. Errors name the column and the first bad row.
+text (:mod:`successkit.data._text_keys`); the few distinct labels are then sorted and
+checked (missing, unknown with a did-you-mean), and the rows gathered once. Errors name
+the column and the first bad row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import readonly
+from successkit.data._text_keys import factorize_compact
 from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, did_you_mean_suffix
@@ -84,16 +86,19 @@ def _codes_of(
             return tuple(names.tolist()), array  # sorted lookup: the codes as given, no copy
         return tuple(names.tolist()), remap.astype(np.int32)[array]
     if array is not None and array.dtype.kind in "iu":
-        values, inverse = np.unique(array, return_inverse=True)
+        values, positions = np.unique(array, return_inverse=True)
         labels = values.astype(str)
         order = np.argsort(labels, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(order.shape[0])
-        return tuple(labels[order].tolist()), rank.astype(np.int32)[inverse.reshape(-1)]
+        return tuple(labels[order].tolist()), rank.astype(np.int32)[positions.reshape(-1)]
     distinct, inverse = _factorize(raw, array, name, what)
     # Every step below works on the few distinct labels; the rows are gathered once at the
     # end (``code[inverse]``).
-    used = np.bincount(inverse, minlength=distinct.shape[0]) > 0
+    if array is not None and array.dtype.kind == "U":  # factorize_compact uses every label
+        used = np.ones(distinct.shape[0], dtype=np.bool_)
+    else:
+        used = np.bincount(inverse, minlength=distinct.shape[0]) > 0
     names, remap = np.unique(distinct[used], return_inverse=True)
     code = np.full(distinct.shape[0], -1, dtype=np.int32)
     code[used] = remap.reshape(-1)
@@ -125,8 +130,8 @@ def _codes_of(
             raise DataError(f"unknown {what} {label!r}{hint}", column=name, row=row)
     if lookup is not None:
         code[used] = np.searchsorted(full, names).astype(np.int32)[remap.reshape(-1)]
-        return tuple(full.tolist()), code[inverse]
-    return tuple(names.tolist()), code[inverse]
+        return tuple(full.tolist()), np.take(code, inverse)
+    return tuple(names.tolist()), np.take(code, inverse)
 
 
 def _lookup(lookup: Sequence[Any], name: str) -> npt.NDArray[np.str_]:
@@ -149,7 +154,7 @@ def _module(raw: Any) -> str:
 
 def _factorize(
     raw: Any, array: npt.NDArray[Any] | None, name: str, what: str
-) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.integer[Any]]]:
     """Distinct labels (any order) and each row's position among them, exactly.
 
     Frame libraries factorize with their own hash tables, numpy text is hashed here; both
@@ -170,7 +175,8 @@ def _factorize(
                               dtype=object)
         return _relabel(distinct, codes, name, what)
     if array is not None and array.dtype.kind == "U":
-        return _unique_text(array)
+        text_codes, distinct = factorize_compact(array)
+        return distinct, text_codes
     if array is not None:
         values = array.astype(object)
     elif hasattr(raw, "to_numpy"):
@@ -229,78 +235,10 @@ def _labels(values: npt.NDArray[Any], name: str, what: str) -> npt.NDArray[np.st
         if exc.row is None:
             raise
         raise DataError(exc.message, column=name, row=int(present[exc.row])) from None
-    out = np.full(values.shape[0], "", dtype=labels.dtype if labels.size else "<U1")
+    # Zeroed text is the blank label, without writing "" into every row first.
+    out = np.zeros(values.shape[0], dtype=labels.dtype if labels.size else "<U1")
     out[present] = labels
     return out
-
-
-def _hash_codes(hashed: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp],
-                                                          npt.NDArray[np.intp]]:
-    """Dense codes of equal hashes and one row holding each distinct hash.
-
-    Event logs hold few distinct accounts, types and users per million rows, so the
-    distinct hashes of a strided sample are placed in a small collision-free table (a
-    multiply-shift hash, retried with other multipliers) and every row is looked up with one
-    gather; only the rows the sample missed are sorted.
-    """
-    n = hashed.shape[0]
-    step = max(1, n // 65_536)
-    sample, first = np.unique(hashed[::step], return_index=True)
-    k = sample.shape[0]
-    # About k² slots make a collision-free placement likely (birthday bound).
-    bits = min(max(2 * int(k).bit_length() + 1, 4), 24)
-    shift = np.uint64(64 - bits)
-    rng = np.random.default_rng(k)
-    for _ in range(8 if k <= 8_192 else 0):  # a loop over retried multipliers
-        multiplier = rng.integers(1, 2**63, dtype=np.uint64) | np.uint64(1)
-        slots = (sample * multiplier) >> shift
-        if np.unique(slots).shape[0] == k:
-            table = np.full(1 << bits, k, dtype=np.int32)
-            table[slots.astype(np.intp)] = np.arange(k, dtype=np.int32)
-            codes = table[((hashed * multiplier) >> shift).astype(np.intp)].astype(np.intp)
-            hit = codes < k
-            hit[hit] = sample[codes[hit]] == hashed[hit]
-            break
-    else:  # no collision-free table: sort every row's hash
-        codes, hit = np.zeros(n, dtype=np.intp), np.zeros(n, dtype=np.bool_)
-        k, first = 0, first[:0]
-    rows = first * step
-    missed = np.flatnonzero(~hit)
-    if missed.size:
-        _, where, back = np.unique(hashed[missed], return_index=True, return_inverse=True)
-        codes[missed] = k + back.reshape(-1)
-        rows = np.concatenate([rows, missed[where]])
-    return codes, rows
-
-
-# Below this many rows sorting the strings is as quick as hashing them.
-_SMALL = 50_000
-_CHUNK = 1 << 20
-
-
-def _unique_text(values: npt.NDArray[np.str_]) -> tuple[npt.NDArray[np.str_],
-                                                         npt.NDArray[np.intp]]:
-    """Distinct labels and inverse codes of a numpy text array: the labels are hashed to
-    64-bit integers, which sort fast, and every row is then compared with its label's text,
-    so a hash collision can never merge two labels (it falls back to the string sort)."""
-    n = values.shape[0]
-    width = values.dtype.itemsize // 4
-    if n < _SMALL or width == 0:
-        distinct, inverse = np.unique(values, return_inverse=True)
-        return distinct, inverse.reshape(-1).astype(np.intp)
-    points = np.ascontiguousarray(values).view(np.uint32).reshape(n, width)
-    hashed = np.zeros(n, dtype=np.uint64)
-    prime = np.uint64(0x100000001B3)
-    for j in range(width):  # a loop over character positions (FNV-1a style)
-        hashed ^= points[:, j]
-        hashed *= prime
-    inverse, rows = _hash_codes(hashed)
-    distinct = values[rows]
-    for lo in range(0, n, _CHUNK):  # a loop over fixed-size blocks, to bound the memory
-        if (distinct[inverse[lo:lo + _CHUNK]] != values[lo:lo + _CHUNK]).any():
-            exact, codes = np.unique(values, return_inverse=True)
-            return exact, codes.reshape(-1).astype(np.intp)
-    return distinct, inverse
 
 
 def days_of(raw: Any, name: str) -> npt.NDArray[np.datetime64]:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray
 from successkit.data.kinds import Kind
 from successkit.dsl import ast
 from successkit.dsl._frame import NAMESPACES, Frame
@@ -21,7 +22,6 @@ from successkit.dsl.compile import Compiled, Truth, compile_many
 from successkit.dsl.cta import Block
 
 _CONDITIONS = (ast.Compare, ast.Between, ast.In, ast.IsMissing, ast.Becomes, ast.Not, ast.And)
-BoolArray = npt.NDArray[np.bool_]
 
 
 class Compilable(Protocol):

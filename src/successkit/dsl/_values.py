@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray
+
 __all__ = [
     "Labels",
     "Truth",
@@ -32,7 +34,6 @@ __all__ = [
     "whole_days",
 ]
 
-BoolArray = npt.NDArray[np.bool_]
 
 _NAT = np.datetime64("NaT", "D")
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from successkit._arrays import BoolArray
 from successkit.data.kinds import Kind
 from successkit.dsl import ast
 from successkit.dsl._frame import Frame
@@ -43,7 +43,6 @@ from successkit.errors import DataError, RuleNameError
 
 __all__ = ["Compiled", "Labels", "Truth", "as_truth", "compile_node", "missing_mask", "to_number"]
 
-BoolArray = npt.NDArray[np.bool_]
 Compiled = Callable[[Frame], Any]
 
 

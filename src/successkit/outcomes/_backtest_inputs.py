@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from successkit._arrays import BoolArray
 from successkit.contracts.labels import ChurnLabels
 from successkit.data._keyed import read_churn_dates
 from successkit.data.calendar import Span, parse_span, span_text
@@ -19,7 +19,6 @@ from successkit.scoring._outcome_inputs import read_labels
 
 __all__ = ["Reader", "horizon_span", "horizon_text", "outcome_reader"]
 
-BoolArray = npt.NDArray[np.bool_]
 
 
 def horizon_text(horizon: str) -> str:

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
@@ -37,8 +38,6 @@ from successkit.scoring.schemes import Categories, Thresholds
 __all__ = ["Banded", "MetricInfo", "band_codes", "card_metrics", "info_of", "learn_bands",
            "read_labels"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int16]
 
 #: A metric's name, kind, bands, whether missing values earn a band of their own, and the
@@ -212,6 +211,18 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
     return result
 
 
+def _other_points(info: MetricInfo, values: FloatArray, scale: float,
+                  band_points: FloatArray) -> float:
+    """The points of a category level never seen in training: those its rare levels
+    pooled into (shrunk toward the overall rate by ``prior``), or, with no rare level, the
+    points of the average training account on the metric (the overall rate)."""
+    if info.bins.pooled:
+        return float(band_points[-1])
+    accounts = np.asarray(info.bins.accounts[:-1], dtype=np.float64)
+    average = float(accounts @ values / accounts.sum()) if accounts.sum() > 0 else 0.0
+    return float(min(max(round(average * scale), 0.0), float(band_points.max())))
+
+
 def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str, FloatArray],
              dropped: list[tuple[str, str]], groups: Mapping[str, str],
              scale: float | None = None) -> tuple[list[Metric], float]:
@@ -250,7 +261,8 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
         if info.kind is Kind.CATEGORY:
             mapping = {label: float(p) for labels, p in zip(info.bins.levels, band_points,
                                                              strict=True) for label in labels}
-            scheme: Thresholds | Categories = Categories(mapping)
+            scheme: Thresholds | Categories = Categories(
+                mapping, other=_other_points(info, raw[info.name][0], scale, band_points))
         else:
             ordered = band_points if info.bins.direction == 1 else band_points[::-1]
             scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in ordered),

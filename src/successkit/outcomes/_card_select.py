@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import ModelError
@@ -18,8 +19,6 @@ from successkit.scoring._card_solver import Additive, RowKeys, backfit, log_loss
 
 __all__ = ["CV_ROWS", "L2_GRID", "choose_l2", "fit_infos", "name_twins", "select", "two_stage"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
 # accounts' worth of curvature per band.

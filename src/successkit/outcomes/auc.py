@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
+
 __all__ = ["bootstrap_auc", "counts_auc", "roc_auc", "weighted_auc"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 # Elements of the counts matrices built per chunk of bootstrap replicates (memory bound).
 _CHUNK_ELEMENTS = 4_000_000

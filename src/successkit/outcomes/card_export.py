@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
+from successkit._arrays import FloatArray, array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.card import companion_of
@@ -23,7 +23,6 @@ from successkit.scoring.schemes import Categories, Linear, Thresholds
 
 __all__ = ["ReasonCodes", "card_sql", "reason_codes"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _name(identifier: str) -> str:
@@ -60,7 +59,11 @@ def _points_sql(metric: Any) -> str:
         return "CASE " + " ".join(parts) + " END"
     if isinstance(scheme, Categories):
         parts = [f"WHEN {_text(label)} THEN {_number(points)}" for label, points in scheme.mapping]
-        return f"CASE {column} " + " ".join(parts) + " ELSE 0.0 END"
+        if scheme.other is None:
+            return f"CASE {column} " + " ".join(parts) + " ELSE 0.0 END"
+        # NULL stays the missing band (0 points); any other unlisted value is "other".
+        return (f"CASE WHEN {column} IS NULL THEN 0.0 ELSE CASE {column} " + " ".join(parts)
+                + f" ELSE {_number(scheme.other)} END END")
     if isinstance(scheme, Linear):
         share = f"(({column} - {_number(scheme.low)}) / {_number(scheme.high - scheme.low)})"
         return (f"COALESCE(MIN(MAX({share}, 0.0), 1.0) * {_number(scheme.max_points)}, 0.0)")
@@ -74,7 +77,7 @@ def _present_sql(metric: Any) -> str:
     if metric.column is None:
         return "1"
     column = _name(metric.column)
-    if isinstance(metric.scheme, Categories):
+    if isinstance(metric.scheme, Categories) and metric.scheme.other is None:
         labels = ", ".join(_text(label) for label, _ in metric.scheme.mapping)
         return f"(CASE WHEN {column} IN ({labels}) THEN 1 ELSE 0 END)"
     return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
@@ -90,7 +93,9 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
     """A ``SELECT`` giving each account's points per metric, total points and score.
 
     The model must score missing values as 0 (``missing="zero"``, as fitted cards do) so
-    the score is a fixed weighted sum of the metrics' points.
+    the score is a fixed weighted sum of the metrics' points. A category scheme with
+    ``other=`` gives any value it does not list those points (the ``ELSE`` branch), while
+    ``NULL`` stays missing (0 points).
 
     Examples
     --------
@@ -176,8 +181,10 @@ class ReasonCodes:
 def reason_codes(model: HealthModel, portfolio: Portfolio, *, top: int = 3) -> ReasonCodes:
     """The measures that cost each account the most points against their best band.
 
-    A missing value costs the measure's best points (it earns none); a measure's
-    missing-value companion counts with the measure it belongs to.
+    A missing value costs the measure's best points (it earns none); a category the
+    scheme does not list costs its best points less its ``other`` points (all of them
+    without ``other``); a measure's missing-value companion counts with the measure it
+    belongs to.
 
     Examples
     --------

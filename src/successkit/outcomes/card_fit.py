@@ -7,8 +7,9 @@
 
 1. each metric is binned on its own (:mod:`successkit.scoring._binning`): at most ``k``
    monotone bands for a number, as many as predict held-out folds best; one band per common
-   level for a category (rare levels pool into one); a band's *weight of evidence* is its
-   log-odds of staying against the whole portfolio's;
+   level for a category (rare levels pool into one, whose points a level never seen in
+   training also earns: the scheme's ``other``, else the average account's points); a
+   band's *weight of evidence* is its log-odds of staying against the whole portfolio's;
 2. the points are fitted jointly, in two stages (:mod:`successkit.scoring._card_solver`):
    the classic scorecard (one coefficient ≥ 0 per metric times its bands' weight of
    evidence), then free log-odds per band — monotone in a number's direction, a category's
@@ -54,7 +55,6 @@ from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["CardFit", "fit_card"]
 
-FloatArray = npt.NDArray[np.float64]
 
 # A number's cuts are learnt on about this many rows, and the Newton curvature is
 # estimated from about this many (chosen by account id, not row order, so shuffled rows

@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit._html import html_table
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
@@ -24,7 +25,6 @@ from successkit.scoring.schemes import Categories, Thresholds
 
 __all__ = ["REFIT", "WATCH", "StabilityReport", "psi", "stability"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: PSI at which a shift is worth watching, and at which the card needs refitting.
 WATCH, REFIT = 0.1, 0.25
@@ -107,6 +107,7 @@ def _bands(metric: Any, portfolio: Portfolio, edges: FloatArray | None) -> npt.N
     if isinstance(scheme, Categories):
         column = metric.values(portfolio)
         known = {label: k for k, (label, _) in enumerate(scheme.mapping)}
+        # Unlisted labels share one bucket (the "other" band with ``other=``), missing last.
         size = len(scheme.mapping)
         lookup = np.array([known.get(c, size) for c in column.categories] + [size + 1])
         return np.bincount(lookup[column.values], minlength=size + 2)

@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._arrays import FloatArray, array_field, readonly, readonly_arrays
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
 from successkit.contracts.movements import Movements
@@ -35,7 +35,6 @@ from successkit.scoring._outcome_inputs import read_arr
 
 __all__ = ["MOVEMENTS", "ArrAtRisk", "RetentionReport", "arr_at_risk", "retention"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Movement labels, in the order of the ARR bridge.
 MOVEMENTS = ("churned", "contraction", "flat", "expansion", "new")

@@ -7,9 +7,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
-from successkit._arrays import array_field, nullable, optional_array, readonly_arrays
+from successkit._arrays import FloatArray, array_field, nullable, optional_array, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.portfolio import Portfolio
@@ -18,7 +17,6 @@ from successkit.scoring._outcome_inputs import read_arr, read_probability
 
 __all__ = ["ArrAtRisk", "arr_at_risk"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _labels(value: Any) -> tuple[str, ...]:

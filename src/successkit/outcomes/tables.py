@@ -16,12 +16,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, nullable, optional_array, readonly_arrays
+from successkit._arrays import (
+    BoolArray,
+    FloatArray,
+    array_field,
+    nullable,
+    optional_array,
+    readonly_arrays,
+)
 
 __all__ = ["RateTable", "band_table", "decile_table", "reliability_table"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 def _to_labels(value: Any) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit.errors import DataError
 from successkit.outcomes.auc import bootstrap_auc, roc_auc, weighted_auc
 from successkit.outcomes.tables import band_table, decile_table, reliability_table
@@ -15,7 +16,6 @@ from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_s
 
 __all__ = ["ValidationReport", "evaluate"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def evaluate(

@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
@@ -22,7 +21,6 @@ from successkit.scoring._outcome_plots import plot_calibration, plot_lift
 
 __all__ = ["ValidationReport", "share"]
 
-FloatArray = npt.NDArray[np.float64]
 _TABLES = ("deciles", "bands", "reliability", "metrics")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray
 from successkit.data.kinds import Kind
 from successkit.dsl import ast, check, compile_node
 from successkit.dsl._frame import Frame
@@ -23,7 +24,6 @@ from successkit.roadmap.stage import Stage, relabel
 
 __all__ = ["StageConditions"]
 
-BoolArray = npt.NDArray[np.bool_]
 _ACTION = (ast.Action("_"),)
 
 

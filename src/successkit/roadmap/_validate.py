@@ -1,18 +1,17 @@
-"""Checks a roadmap's stages when it is built or read: names, entries, tenure windows."""
+"""Checks a roadmap's stages when it is built or read: names, entries, tenure windows.
+
+Reading a roadmap's dict form is in :mod:`successkit.roadmap._roadmap_data`."""
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
 from typing import Any
 
-from successkit._keys import at, read_dict
 from successkit.errors import ModelError
 from successkit.roadmap.stage import Stage, _before
-from successkit.scoring._serial import check_version, field
 
-__all__ = ["ASSIGNMENTS", "column_name", "read_roadmap", "rule_prefix", "validate"]
+__all__ = ["ASSIGNMENTS", "column_name", "rule_prefix", "validate"]
 
 #: How a roadmap places accounts in stages.
 ASSIGNMENTS = ("criteria", "tenure")
@@ -136,30 +135,3 @@ def _validate_tenure(stages: tuple[Stage, ...]) -> None:
             "have no stage",
             where=f"stage {stages[-1].name!r}",
         )
-
-
-def read_roadmap(data: Any) -> tuple[list[Stage], dict[str, Any]]:
-    """The stages and the keyword arguments of a roadmap from its :meth:`Roadmap.to_dict
-    <successkit.Roadmap.to_dict>` form (a malformed dict is a ModelError naming where)."""
-    data = read_dict(data, ("type", "version", "name", "assign", "columns", "stages"),
-                     what="a roadmap")
-    check_version(data, kind="roadmap")
-    stages = field(data, "stages", where="roadmap", of=(list, tuple))
-    columns = data.get("columns") or {}
-    if not isinstance(columns, Mapping):
-        raise ModelError("columns must be a dict", where="roadmap")
-    with at("columns"):
-        read_dict(columns, ("contract_start", "renewals", "renewal_date"),
-                  what="a roadmap's columns")
-    read = []
-    with at("stages"):
-        for i, s in enumerate(stages):
-            with at(i):
-                read.append(Stage.from_dict(s))
-    return read, {
-        "assign": data.get("assign", "criteria"),
-        "name": data.get("name"),
-        "contract_start": columns.get("contract_start", "contract_start"),
-        "renewals": columns.get("renewals", "renewals"),
-        "renewal_date": columns.get("renewal_date", "renewal_date"),
-    }

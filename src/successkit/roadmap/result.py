@@ -12,7 +12,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, nullable, readonly, readonly_arrays
+from successkit._arrays import (
+    BoolArray,
+    DateArray,
+    FloatArray,
+    array_field,
+    nullable,
+    readonly,
+    readonly_arrays,
+)
 from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit._rows import row_of
@@ -25,9 +33,6 @@ from successkit.roadmap.summary import StageSummary, stage_summary
 
 __all__ = ["RULE_KINDS", "StageResult", "finish", "timing"]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-DateArray = npt.NDArray[np.datetime64]
 
 #: The names a stage result gives rules under the prefix ``stage``, with their kinds.
 RULE_KINDS: Mapping[str, Kind] = MappingProxyType({

@@ -7,7 +7,6 @@ from typing import Any
 
 import attrs
 
-from successkit._fingerprint import fingerprint as _hash
 from successkit._html import html_table
 from successkit.data.history import History
 from successkit.data.kinds import Kind
@@ -20,21 +19,19 @@ from successkit.roadmap._account_plan import plan_for, stage_playbook
 from successkit.roadmap._assign import continue_from, run
 from successkit.roadmap._conditions import StageConditions
 from successkit.roadmap._presets import lifecycle_stages, maturity_stages
-from successkit.roadmap._validate import (
-    ASSIGNMENTS,
-    column_name,
+from successkit.roadmap._roadmap_data import (
+    overview,
     read_roadmap,
-    rule_prefix,
-    validate,
+    roadmap_dict,
+    roadmap_fingerprint,
 )
+from successkit.roadmap._validate import ASSIGNMENTS, column_name, rule_prefix, validate
 from successkit.roadmap.plan import SuccessPlan
 from successkit.roadmap.result import RULE_KINDS, StageResult
 from successkit.roadmap.stage import Stage
 from successkit.roadmap.tenure import TenureColumns
 
 __all__ = ["ASSIGNMENTS", "Roadmap", "rule_prefix"]
-
-_VERSION = 1
 
 
 @attrs.frozen(init=False, repr=False)
@@ -389,18 +386,7 @@ class Roadmap:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: ``{"type": "roadmap", "version": 1, "name", "assign",
         "columns": {"contract_start", "renewals", "renewal_date"}, "stages": [...]}``."""
-        return {
-            "type": "roadmap",
-            "version": _VERSION,
-            "name": self.name,
-            "assign": self.assignment,
-            "columns": {
-                "contract_start": self.contract_start,
-                "renewals": self.renewals,
-                "renewal_date": self.renewal_date,
-            },
-            "stages": [stage.to_dict() for stage in self.stages],
-        }
+        return roadmap_dict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Roadmap:
@@ -419,9 +405,7 @@ class Roadmap:
     @property
     def fingerprint(self) -> str:
         """A stable hash of :meth:`to_dict` (without the ``name`` label)."""
-        config = self.to_dict()
-        del config["name"]
-        return _hash(config)
+        return roadmap_fingerprint(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuild from the plain description: compiled conditions are closures and stay out
@@ -433,17 +417,4 @@ class Roadmap:
         return f"Roadmap({label}{self.assignment}: {' → '.join(self.names)})"
 
     def _repr_html_(self) -> str:
-        table: dict[str, list[Any]] = {
-            "stage": list(self.names),
-            "window" if self.assignment == "tenure" else "entry": [
-                (f"{s.window[0]} – {s.window[1] or '…'}" if s.window else None)
-                if self.assignment == "tenure" else s.entry
-                for s in self.stages
-            ],
-            "goal": [s.goal for s in self.stages],
-            "expected": [s.expected_duration for s in self.stages],
-            "tasks": [len(s.tasks) for s in self.stages],
-            "positive": [len(s.positive_actions) for s in self.stages],
-            "challenge": [len(s.challenge_actions) for s in self.stages],
-        }
-        return html_table(table, caption=repr(self))
+        return html_table(overview(self), caption=repr(self))

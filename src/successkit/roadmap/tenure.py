@@ -37,6 +37,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import DateArray, FloatArray
 from successkit.data.column import Column
 from successkit.data.dates import DAYS_PER_UNIT, format_duration, model_duration
 from successkit.data.kinds import Kind
@@ -49,8 +50,6 @@ _RENEWAL = re.compile(r"^\s*renewal\s*(\d+)\s*$", re.IGNORECASE)
 _YEAR = DAYS_PER_UNIT["y"]
 _NAT = np.datetime64("NaT", "D")
 
-FloatArray = npt.NDArray[np.float64]
-DateArray = npt.NDArray[np.datetime64]
 
 
 @attrs.frozen

@@ -34,6 +34,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
+
 __all__ = [
     "Bins",
     "bin_category",
@@ -44,8 +46,6 @@ __all__ = [
     "woe",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 HIGHER, LOWER = 1, -1  # directions: higher values are better / lower values are better
 # The 99.9 % points of the chi-square distribution with 1, 2, ... 9 degrees of freedom.
@@ -68,6 +68,9 @@ class Bins:
     levels: tuple[tuple[str, ...], ...] = ()
     direction: int = HIGHER
     honoured: bool = True
+    #: Whether a category's last band pools its rare levels (their shrunk points also go
+    #: to levels never seen in training: the card's "other" band).
+    pooled: bool = False
     accounts: tuple[int, ...] = ()
     churned: tuple[int, ...] = ()
     #: The band of every row of a number column (missing: the last band), when binned.
@@ -313,7 +316,7 @@ def bin_category(
     min_count: int,
 ) -> Bins:
     """One band per category level seen at least ``min_count`` times; rarer levels pool
-    into one ``other`` band (last). Code ``-1`` is missing.
+    into one ``other`` band (last, and ``pooled`` is then True). Code ``-1`` is missing.
 
     Examples
     --------
@@ -340,6 +343,7 @@ def bin_category(
         bad.append(round(float(e[rare].sum())))
     return Bins(
         levels=tuple(levels),
+        pooled=bool(rare),
         accounts=(*accounts, int((~present).sum())),
         churned=(*bad, int(churned[~present].sum())),
     )

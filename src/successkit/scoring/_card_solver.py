@@ -24,6 +24,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
 from successkit.errors import ModelError
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
     "predictor",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int16]
 
 # The largest change of one band value in one Newton step (log-odds): keeps the first

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit._rows import positions
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
@@ -21,7 +22,6 @@ from successkit.scoring.result import HealthResult
 
 __all__ = ["band_codes", "health_result", "score_history"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:

@@ -32,9 +32,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
+from successkit._arrays import BoolArray, FloatArray, array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_labels
@@ -51,8 +50,6 @@ __all__ = [
     "with_fitted_weights",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 # Armijo constant and the smallest step tried by the line search.
 _ARMIJO = 1e-4

@@ -1,20 +1,39 @@
-"""Checking a health model's definition: its metrics, groups, bands and missing-data rule."""
+"""A health model's definition: checked when built, written to a dict and read back, reweighted.
+
+The converters and checks every ``HealthModel`` runs when built, the plain dict
+:meth:`HealthModel.to_dict <successkit.HealthModel.to_dict>` writes and its reading back
+into the arguments that build a model, and the arguments of a model with new weights.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+
+from successkit._keys import at, read_dict
 from successkit.errors import ModelError
-from successkit.scoring._serial import as_mapping, number, text
+from successkit.scoring._serial import VERSION, as_mapping, check_version, field, number, text
 from successkit.scoring.bands import Bands
 from successkit.scoring.metric import Metric
 
-__all__ = ["RESERVED_NAMES", "check_model", "to_groups", "to_metrics"]
+__all__ = [
+    "MODEL_KEYS",
+    "RESERVED_NAMES",
+    "check_model",
+    "model_dict",
+    "read_model_dict",
+    "reweighted",
+    "to_groups",
+    "to_metrics",
+]
 
 #: Names rules read from a health result besides groups and metrics (``health.score``, …).
 RESERVED_NAMES = ("score", "band", "coverage")
 _MISSING_MODES = ("renormalize", "zero", "fail")
+#: The keys ``HealthModel.to_dict()`` writes (``from_dict`` refuses others).
+MODEL_KEYS = ("type", "version", "metrics", "groups", "bands", "missing", "min_coverage")
 
 
 def to_metrics(value: Any) -> tuple[Metric, ...]:
@@ -99,3 +118,60 @@ def check_model(model: Any) -> None:
             "ambiguous",
             where=f"group {clash[0]!r}",
         )
+
+
+def model_dict(model: Any) -> dict[str, Any]:
+    """A health model's definition in plain JSON types (``HealthModel.to_dict()``)."""
+    return {
+        "type": "health",
+        "version": VERSION,
+        "metrics": [m.to_dict() for m in model.metrics],
+        "groups": None if model.groups is None else dict(model.groups),
+        "bands": model.bands.to_dict(),
+        "missing": model.missing,
+        "min_coverage": model.min_coverage,
+    }
+
+
+def read_model_dict(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``HealthModel`` arguments (metrics first) from ``to_dict()`` output; a
+    ``ModelError`` at the offending key when malformed."""
+    data = read_dict(data, MODEL_KEYS, what="a health model")
+    check_version(data, kind="health")
+    metrics = field(data, "metrics", where="health model", of=list)
+    with at("metrics"):
+        read = []
+        for i, m in enumerate(metrics):
+            with at(i):
+                read.append(Metric.from_dict(m))
+    with at("bands"):
+        bands = Bands.from_dict(
+            data.get("bands") or {"bounds": {"red": 0, "yellow": 40, "green": 70}}
+        )
+    return {
+        "metrics": read,
+        "groups": data.get("groups"),
+        "bands": bands,
+        "missing": data.get("missing", "renormalize"),
+        "min_coverage": data.get("min_coverage", 0.5),
+    }
+
+
+def reweighted(
+    model: Any, metrics: Mapping[str, float], groups: Mapping[str, float] | None
+) -> dict[str, Any]:
+    """The ``metrics`` and ``groups`` arguments of ``model`` with some metric and group
+    weights replaced (``HealthModel.with_weights``); an unknown name is a ModelError."""
+    new_metrics = list(model.metrics)
+    for name, weight in metrics.items():
+        metric = model.metric(name)
+        new_metrics[model.names.index(name)] = attrs.evolve(metric, weight=weight)
+    new_groups = model.groups
+    if groups is not None:
+        current = {g: model._group_weight(g) for g in model.group_names}
+        unknown = [g for g in groups if g not in current]
+        if unknown:
+            raise ModelError(f"no groups {unknown}; groups are {list(current)}")
+        current.update(groups)
+        new_groups = tuple(current.items())
+    return {"metrics": new_metrics, "groups": new_groups}

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import BoolArray, FloatArray
 from successkit.data._keyed import align_by_id, plain
 from successkit.errors import DataError, ModelError
 from successkit.scoring.bands import Bands
@@ -31,8 +32,6 @@ __all__ = [
     "read_scores",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @attrs.frozen(kw_only=True, eq=False)

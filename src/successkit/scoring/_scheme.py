@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit.data.column import Column
 from successkit.data.kinds import Kind
 from successkit.errors import ModelError
@@ -22,7 +23,6 @@ from successkit.scoring._serial import number
 
 __all__ = ["Scheme", "flag", "floats", "lookup", "optional_floats", "positive", "to_max_points"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 class Scheme(abc.ABC):

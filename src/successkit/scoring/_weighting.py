@@ -21,11 +21,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
+from successkit._arrays import FloatArray, array_field, readonly_arrays
 
 __all__ = ["Combined", "Plan"]
 
-FloatArray = npt.NDArray[np.float64]
 
 # Coverage equal to min_coverage passes even when float sums land a hair below it.
 _COVERAGE_SLACK = 1e-12

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
+from successkit._arrays import FloatArray, array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
 from successkit._keys import at, read_dict
 from successkit.data.account import Account
@@ -27,7 +27,6 @@ from successkit.scoring.isotonic import isotonic_decreasing, pool_adjacent_viola
 
 __all__ = ["METHODS", "CalibratedModel", "calibrate"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Calibration methods: a monotone curve through every distinct score, or per score bin.
 METHODS = ("isotonic", "binned")

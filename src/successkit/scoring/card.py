@@ -206,6 +206,19 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
                 missing         0     25.0%  100.0%
     plan        basic           0     50.0%  100.0%
                 pro            15     50.0%    0.0%
+
+    A category scheme with ``other=`` shows its "other" band: the points of any label the
+    card does not list (here ``legacy``); a missing value stays the missing band:
+
+    >>> plan = sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 15}, other=5))
+    >>> pf2 = sk.Portfolio.from_columns({"id": list("abc"), "plan": ["pro", "legacy", None]})
+    >>> print(sk.HealthModel([plan], missing="zero").card(pf2, [False, True, True]))
+    health card: 15 points, 3 accounts
+    measure  band     points  accounts   churn
+    plan     basic         0      0.0%       —
+             pro          15     33.3%    0.0%
+             other         5     33.3%  100.0%
+             missing       0     33.3%  100.0%
     """
     y = None
     n = 0
@@ -255,10 +268,17 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
                 index[np.isnan(values)] = len(entries)
         elif isinstance(scheme, Categories):
             entries = [(label, None, None, points) for label, points in scheme.mapping]
+            if scheme.other is not None:
+                # The band of labels the mapping does not list (a level named "other"
+                # keeps its name; this band then reads "(other)").
+                other = "(other)" if any(e[0] == "other" for e in entries) else "other"
+                entries.append((other, None, None, scheme.other))
             if portfolio is not None:
                 column = metric.values(portfolio)
                 order = {label: b for b, (label, _) in enumerate(scheme.mapping)}
-                lookup = np.array([order.get(c, len(entries) + 1) for c in column.categories]
+                # Unlisted labels: the "other" band (last entry), else "not on the card".
+                stranger = len(entries) - 1 if scheme.other is not None else len(entries) + 1
+                lookup = np.array([order.get(c, stranger) for c in column.categories]
                                   + [len(entries)], dtype=np.intp)
                 index = lookup[column.values]
         else:
@@ -267,7 +287,7 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
                 values = metric.scores(portfolio)
                 index = np.where(np.isnan(values), 1, 0)
         labels = [*entries, ("missing", None, None, missing_points)]
-        if isinstance(scheme, Categories):
+        if isinstance(scheme, Categories) and scheme.other is None:
             # Labels the scheme does not know score as missing; with data, they get a row.
             labels.append(("not on the card", None, None, missing_points))
         shares = [None] * len(labels)

@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit._grid import text_grid
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
@@ -19,7 +19,6 @@ HealthModel = Any
 
 __all__ = ["Explanation", "MetricExplanation", "explain_row", "headroom_row"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _nan_last(value: float) -> float:
@@ -34,7 +33,8 @@ class MetricExplanation:
     spread (0 for a missing metric), ``contribution = weight_share × score`` (they add up to
     the account's score), ``lost = weight_share × (100 − score)`` the points it costs.
     ``status`` is ``"ok"``, ``"missing"`` (no value), ``"stale"`` (older than ``max_age``)
-    or ``"unknown"`` (a category the scheme does not know).
+    or ``"unknown"`` (a category the scheme does not know; with ``Categories(other=...)``
+    such a category scores the ``other`` points and is ``"ok"``).
 
     .. versionadded:: 0.1
 

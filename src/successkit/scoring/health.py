@@ -7,25 +7,27 @@ from functools import cached_property
 from typing import Any
 
 import attrs
-import numpy as np
-import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit._fingerprint import fingerprint
-from successkit._keys import at, read_dict
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, portfolio_of
-from successkit.errors import DataError, ModelError, did_you_mean_suffix
+from successkit.errors import ModelError, did_you_mean_suffix
 from successkit.scoring._chain import band_codes, health_result, score_history
 from successkit.scoring._fitting import fit_model
-from successkit.scoring._health_spec import RESERVED_NAMES, check_model, to_groups, to_metrics
-from successkit.scoring._serial import (
-    VERSION,
-    check_version,
-    field,
-    register_model,
+from successkit.scoring._health_matrix import metric_scores, weighting_plan
+from successkit.scoring._health_spec import (
+    RESERVED_NAMES,
+    check_model,
+    model_dict,
+    read_model_dict,
+    reweighted,
+    to_groups,
+    to_metrics,
 )
+from successkit.scoring._serial import register_model
 from successkit.scoring._training import Training, training_field
 from successkit.scoring._weighting import Plan
 from successkit.scoring.bands import Bands
@@ -38,10 +40,6 @@ from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["RESERVED_NAMES", "HealthModel", "band_codes", "score_history"]
 
-# The keys to_dict() writes (from_dict refuses others).
-_KEYS = ("type", "version", "metrics", "groups", "bands", "missing", "min_coverage")
-
-FloatArray = npt.NDArray[np.float64]
 
 @attrs.frozen
 class HealthModel:
@@ -143,23 +141,9 @@ class HealthModel:
 
     @cached_property
     def _plan(self) -> Plan:
-        named = self.group_names
-        index = {g: k for k, g in enumerate(named)}
-        group_of = []
-        weights = [self._group_weight(g) for g in named]
-        for metric in self.metrics:
-            if metric.group is None:  # a group of its own, weighing the metric's weight
-                group_of.append(len(weights))
-                weights.append(metric.weight)
-            else:
-                group_of.append(index[metric.group])
-        return Plan(
-            metric_weights=np.array([m.weight for m in self.metrics]),
-            group_of=np.array(group_of, dtype=np.intp),
-            group_weights=np.array(weights),
-            max_points=np.array([m.scheme.max_points for m in self.metrics]),
-            missing=self.missing,
-            min_coverage=self.min_coverage,
+        groups = [(g, self._group_weight(g)) for g in self.group_names]
+        return weighting_plan(
+            self.metrics, groups, missing=self.missing, min_coverage=self.min_coverage
         )
 
     @property
@@ -232,28 +216,7 @@ class HealthModel:
         return self.names, matrix
 
     def _matrix(self, portfolio: Portfolio) -> tuple[FloatArray, tuple[str, ...]]:
-        matrix = np.empty((len(portfolio), len(self.metrics)), order="F")
-        notes = []
-        for j, metric in enumerate(self.metrics):
-            metric.scores(portfolio, out=matrix[:, j])
-            if metric.column is not None and metric.scheme.kind is Kind.CATEGORY:
-                unknown = metric.scheme.unknown(metric.values(portfolio))
-                if unknown:
-                    notes.append(
-                        f"metric {metric.name!r}: categories {list(unknown)} are not in the "
-                        "scheme and score as missing"
-                    )
-        if self.missing == "fail" and len(portfolio):
-            missing = np.isnan(matrix)
-            for j, metric in enumerate(self.metrics):
-                if missing[:, j].any():
-                    row = int(np.flatnonzero(missing[:, j])[0])
-                    raise DataError(
-                        f"metric {metric.name!r} has no value (the model has missing='fail')",
-                        column=metric.column or metric.name,
-                        account=str(portfolio.ids[row]),
-                    )
-        return matrix, tuple(notes)
+        return metric_scores(self.metrics, portfolio, missing=self.missing)
 
     def score(
         self, data: Portfolio | Account, *, previous: HealthResult | None = None
@@ -313,19 +276,7 @@ class HealthModel:
         >>> [m.weight for m in model.with_weights({"y": 3}).metrics]
         [1.0, 3.0]
         """
-        new_metrics = list(self.metrics)
-        for name, weight in (metrics or {}).items():
-            metric = self.metric(name)
-            new_metrics[self.names.index(name)] = attrs.evolve(metric, weight=weight)
-        new_groups = self.groups
-        if groups is not None:
-            current = {g: self._group_weight(g) for g in self.group_names}
-            unknown = [g for g in groups if g not in current]
-            if unknown:
-                raise ModelError(f"no groups {unknown}; groups are {list(current)}")
-            current.update(groups)
-            new_groups = tuple(current.items())
-        return attrs.evolve(self, metrics=new_metrics, groups=new_groups)
+        return attrs.evolve(self, **reweighted(self, metrics or {}, groups))
 
     # -- outcomes (the numerical cores live below this module) -----------------------------------
 
@@ -405,15 +356,7 @@ class HealthModel:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types: ``{"type": "health", "version": 1, "metrics": [...], ...}``."""
-        return {
-            "type": "health",
-            "version": VERSION,
-            "metrics": [m.to_dict() for m in self.metrics],
-            "groups": None if self.groups is None else dict(self.groups),
-            "bands": self.bands.to_dict(),
-            "missing": self.missing,
-            "min_coverage": self.min_coverage,
-        }
+        return model_dict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HealthModel:
@@ -426,24 +369,7 @@ class HealthModel:
         >>> sk.HealthModel.from_dict(model.to_dict()) == model
         True
         """
-        data = read_dict(data, _KEYS, what="a health model")
-        check_version(data, kind="health")
-        metrics = field(data, "metrics", where="health model", of=list)
-        with at("metrics"):
-            read = []
-            for i, m in enumerate(metrics):
-                with at(i):
-                    read.append(Metric.from_dict(m))
-        with at("bands"):
-            bands = Bands.from_dict(data.get("bands") or {"bounds": {"red": 0, "yellow": 40,
-                                                                      "green": 70}})
-        return cls(
-            read,
-            groups=data.get("groups"),
-            bands=bands,
-            missing=data.get("missing", "renormalize"),
-            min_coverage=data.get("min_coverage", 0.5),
-        )
+        return cls(**read_model_dict(data))
 
     @classmethod
     def dear(cls) -> HealthModel:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
+
+from successkit._arrays import FloatArray
 
 __all__ = ["isotonic_decreasing", "pool_adjacent_violators"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def pool_adjacent_violators(values: FloatArray, weights: FloatArray) -> FloatArray:

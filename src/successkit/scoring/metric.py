@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit._keys import at, read_dict
 from successkit.data.column import Column
 from successkit.data.dates import model_duration
@@ -25,7 +26,6 @@ __all__ = ["Metric"]
 _KEYS = ("type", "version", "name", "source", "scheme", "weight", "group", "label", "max_age",
          "observed_at")
 
-FloatArray = npt.NDArray[np.float64]
 
 # A source that is a single name (the playbook language's identifiers) reads that column.
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
+from successkit._arrays import FloatArray
 from successkit.data.column import Column
 from successkit.errors import ModelError
 from successkit.scoring._scheme import (
@@ -27,7 +27,6 @@ from successkit.scoring._serial import number
 
 __all__ = ["Linear", "Percentile", "Thresholds"]
 
-FloatArray = npt.NDArray[np.float64]
 
 # Up to this many cuts, Thresholds counts comparisons instead of searching.
 _FEW_CUTS = 16

@@ -12,7 +12,14 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, named_columns, nullable, readonly, readonly_arrays
+from successkit._arrays import (
+    FloatArray,
+    array_field,
+    named_columns,
+    nullable,
+    readonly,
+    readonly_arrays,
+)
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit._rows import as_rows, row_of
@@ -27,7 +34,6 @@ from successkit.scoring.summary import HealthSummary, band_summary
 
 __all__ = ["HealthResult", "nullable"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, nullable, readonly_arrays
+from successkit._arrays import FloatArray, array_field, nullable, readonly_arrays
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
@@ -19,7 +19,6 @@ from successkit.scoring.summary import HealthSummary, band_summary
 
 __all__ = ["RollupResult", "rollup"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _names(value: Any) -> tuple[str, ...]:

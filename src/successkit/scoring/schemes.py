@@ -30,7 +30,7 @@ __all__ = ["Categories", "Linear", "Percentile", "Scheme", "Thresholds", "scheme
 _SCHEME_KEYS = {
     "thresholds": ("type", "cuts", "points", "higher_is_better"),
     "linear": ("type", "low", "high", "max_points"),
-    "categories": ("type", "mapping"),
+    "categories": ("type", "mapping", "other"),
     "percentile": ("type", "higher_is_better", "max_points"),
 }
 
@@ -62,7 +62,7 @@ def scheme_from_dict(data: Mapping[str, Any]) -> Scheme:
             max_points=number(data.get("max_points", 1.0), what="max_points", where=where),
         )
     if kind == "categories":
-        return Categories(field(data, "mapping", where=where))
+        return Categories(field(data, "mapping", where=where), other=data.get("other"))
     if kind == "percentile":
         return Percentile(
             data.get("higher_is_better", True),

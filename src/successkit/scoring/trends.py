@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, nullable, readonly_arrays
+from successkit._arrays import FloatArray, array_field, nullable, readonly_arrays
 from successkit._html import head_table
 from successkit._optional import import_optional
 from successkit._rows import positions
@@ -24,7 +24,6 @@ from successkit.scoring.trend_summary import DIRECTIONS, TrendSummary
 
 __all__ = ["TrendResult", "trend"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _present(labels: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:

@@ -114,7 +114,7 @@ def touch_totals(
         chosen, rows = chosen[matched], rows[matched]
         ages = None if ages is None else ages[matched]
     row = rows.astype(np.int64)
-    touch = table.touch[chosen]
+    touch = table.touch[chosen].astype(np.intp)
     progress = None if table.progress is None else table.progress[chosen]
     earned = points.points(touch, progress)
     if half_life is not None:

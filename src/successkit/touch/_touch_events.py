@@ -22,11 +22,11 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, optional_array, readonly_arrays
+from successkit.data._text_keys import factorize, match, text_array
 from successkit.data.convert import convert_column
 from successkit.data.events import Events
 from successkit.data.read import read_columns
 from successkit.errors import DataError, did_you_mean_suffix
-from successkit.touch._text_keys import factorize, match, text_array
 
 __all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"]
 
@@ -48,7 +48,8 @@ class EventTable:
     """
 
     events: Events
-    touch: npt.NDArray[np.intp] = array_field()
+    # One or two bytes a row (the model's touch point count decides), like Events.type.
+    touch: npt.NDArray[np.unsignedinteger[Any]] = array_field()
     # array_field, so that readonly_arrays keeps them read-only through pickling too.
     user: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
     item: npt.NDArray[Any] | None = array_field(default=None, converter=optional_array())
@@ -195,8 +196,13 @@ def _from_events(events: Events, names: tuple[str, ...], *, user: Any = None,
             hint = did_you_mean_suffix(label, list(names)) or \
                 f"; the model knows {', '.join(names)}"
             raise DataError(f"unknown touch point {label!r}{hint}", column="touchpoint", row=row)
-    remap = np.array([position.get(t, -1) for t in events.types], dtype=np.intp)
-    touch = remap[events.type] if remap.size else np.zeros(0, np.intp)
+    # Unknown types were refused above, so every code is a touch point of the model.
+    small = np.uint8 if len(names) <= 256 else np.uint16 if len(names) <= 65_536 else np.uint32
+    remap = np.array([position.get(t, 0) for t in events.types], dtype=small)
+    if events.type.dtype == small and np.array_equal(remap, np.arange(remap.shape[0])):
+        touch = events.type  # the same codes: share the read-only array, no copy
+    else:
+        touch = np.take(remap, events.type) if remap.size else np.zeros(0, small)
     if user is None and events.user is not None:
         user = events.user
     if item is None and "item" in events.extra:

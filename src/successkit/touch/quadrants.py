@@ -17,11 +17,11 @@ from successkit._fingerprint import fingerprint as _hash
 from successkit._html import head_table
 from successkit._keys import read_dict
 from successkit._optional import import_optional
+from successkit.data._text_keys import match
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, ModelError
 from successkit.scoring._serial import VERSION, check_version, number
-from successkit.touch._text_keys import match
 from successkit.touch.quadrant_plot import plot_quadrants
 from successkit.touch.quadrant_summary import QuadrantSummary
 from successkit.touch.quadrant_transitions import QuadrantTransitions, quadrant_code
