@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import successkit as sk
 from successkit.data.events import Events
@@ -110,3 +112,75 @@ def test_typed_numpy_columns_are_read_without_copies() -> None:
                                    accounts=["b", "a"])
     assert unsorted.accounts == ("a", "b")
     assert unsorted.account.tolist() == [0, 1]
+
+
+def _text_frames(column: list[str | None]) -> dict[str, object]:
+    """The same text column as polars String / Categorical / Enum and pyarrow dictionary
+    columns (one chunk, and two chunks with their own dictionaries)."""
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    present = sorted({v for v in column if v is not None})
+    half = len(column) // 2
+    return {
+        "polars String": pl.Series(column, dtype=pl.String),
+        "polars Categorical": pl.Series(column, dtype=pl.String).cast(pl.Categorical),
+        "polars Enum": pl.Series(column, dtype=pl.String).cast(
+            pl.Enum([*present[::-1], "unused"])),
+        "pyarrow dictionary": pa.array(column, pa.string()).dictionary_encode(),
+        "pyarrow dictionary chunks": pa.chunked_array(
+            [pa.array(column[:half], pa.string()).dictionary_encode(),
+             pa.array(column[half:], pa.string()).dictionary_encode()],
+            pa.dictionary(pa.int32(), pa.string())),
+    }
+
+
+_LABELS = st.lists(st.one_of(st.sampled_from(["acme", "b", "7", "Zed", "é", " ", ""]),
+                             st.none()), min_size=1, max_size=30)
+
+
+@given(accounts=_LABELS, data=st.data())
+def test_polars_and_arrow_dictionary_text_read_like_plain_lists(
+        accounts: list[str | None], data: st.DataObject) -> None:
+    n = len(accounts)
+    types = data.draw(st.lists(st.sampled_from(["login", "export", "x"]), min_size=n,
+                               max_size=n))
+    users = data.draw(st.lists(st.one_of(st.sampled_from(["u1", "u2", "u3"]), st.none()),
+                               min_size=n, max_size=n))
+    at = np.full(n, "2026-01-01", dtype="datetime64[D]")
+    try:
+        want: Events | str = Events.from_columns(
+            {"account_id": accounts, "at": at, "event": types, "user": users}, user="user")
+    except sk.DataError as exc:
+        want = str(exc)
+    frames = {name: (column, _text_frames(types)[name], _text_frames(users)[name])
+              for name, column in _text_frames(accounts).items()}
+    for name, (account, kind, user) in frames.items():
+        try:
+            got: Events | str = Events.from_columns(
+                {"account_id": account, "at": at, "event": kind, "user": user}, user="user")
+        except sk.DataError as exc:
+            got = str(exc)
+        if isinstance(want, str) or isinstance(got, str):
+            assert got == want, name
+            continue
+        assert (got.accounts, got.types, got.users) == (want.accounts, want.types,
+                                                        want.users), name
+        for field in ("account", "type", "user", "day"):
+            assert np.array_equal(getattr(got, field), getattr(want, field)), (name, field)
+
+
+def test_a_missing_id_in_a_polars_or_arrow_dictionary_column_names_its_row() -> None:
+    frames = _text_frames(["a", "b", None, "a", None])
+    for column in frames.values():
+        with pytest.raises(sk.DataError,
+                           match="column 'account_id', row 2: missing account id"):
+            Events.from_columns({"account_id": column, "at": ["2026-01-01"] * 5,
+                                 "event": ["x"] * 5})
+        with pytest.raises(sk.DataError, match="column 'event', row 2: the event has no"):
+            Events.from_columns({"account_id": ["a"] * 5, "at": ["2026-01-01"] * 5,
+                                 "event": column})
+    pl = pytest.importorskip("polars")
+    with pytest.raises(sk.DataError, match="column 'event', row 1: unknown event type 'c'"):
+        Events.from_columns(pl.DataFrame({"account_id": ["a", "b"], "at": ["2026-01-01"] * 2,
+                                          "event": pl.Series(["a", "c"], dtype=pl.Categorical)}),
+                            types=["a", "b"])

@@ -1,10 +1,11 @@
 """Reading the columns of an event log: ids and types to codes, times to days, counts.
 
 Each column is read once, vectorised: integer codes through their lookup table; text
-through the frame library's own factorization (pandas, pyarrow) or a 64-bit hash of numpy
-text (:mod:`successkit.data._text_keys`); the few distinct labels are then sorted and
-checked (missing, unknown with a did-you-mean), and the rows gathered once. Errors name
-the column and the first bad row.
+through the frame library's own factorization (pandas, pyarrow; polars text and Arrow
+dictionary columns through their Arrow codes) or a 64-bit hash of numpy text
+(:mod:`successkit.data._text_keys`); the few distinct labels are then sorted and checked
+(missing, unknown with a did-you-mean), and the rows gathered once. Errors name the
+column and the first bad row.
 """
 
 from __future__ import annotations
@@ -161,12 +162,8 @@ def _factorize(
     touch each row once instead of sorting millions of strings.
     """
     arrow = _arrow(raw) if array is None else None
-    if arrow is not None:  # pyarrow columns (and pandas' Arrow-backed text): Arrow's hashing
-        encoded = arrow.combine_chunks().dictionary_encode() if hasattr(
-            arrow, "combine_chunks") else arrow.dictionary_encode()
-        indices = encoded.indices
-        codes = np.asarray(indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
-        distinct = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    if arrow is not None:  # pyarrow, polars and pandas' Arrow-backed text: Arrow's hashing
+        distinct, codes = _arrow_codes(arrow)
         return _relabel(distinct, codes, name, what)
     if array is None and _module(raw) == "pandas" and hasattr(raw, "factorize"):
         codes, uniques = raw.factorize()
@@ -206,11 +203,52 @@ def _relabel(
                         row=int(np.flatnonzero(codes == exc.row)[0])) from None
 
 
+_ARROW_TEXT = ("string", "large_string", "string_view")
+
+
+def _arrow_codes(arrow: Any) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """Distinct values (objects; a repeated or unused value is harmless) and each row's
+    position among them, ``-1`` for a missing value, of an Arrow text or dictionary column.
+
+    A dictionary column is read through its indices and dictionary (its ``to_numpy()``
+    would fill nulls with a real label); chunks with their own dictionaries are stacked
+    (a loop over chunks, not rows).
+    """
+    chunks = arrow.chunks if hasattr(arrow, "chunks") else [arrow]
+    if not str(arrow.type).startswith("dictionary"):
+        chunks = [arrow.combine_chunks().dictionary_encode() if hasattr(
+            arrow, "combine_chunks") else arrow.dictionary_encode()]
+    parts, values, offset = [], [], 0
+    for chunk in chunks:  # a loop over chunks
+        indices = chunk.indices  # signed or unsigned: nulls are marked after the copy
+        codes = np.array(indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.intp)
+        if indices.null_count:
+            codes[np.asarray(indices.is_null().to_numpy(zero_copy_only=False))] = -1
+        parts.append(np.where(codes < 0, -1, codes + offset) if offset else codes)
+        values.extend(chunk.dictionary.to_pylist())
+        offset += len(chunk.dictionary)
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+    return np.asarray(values, dtype=object).reshape(-1), codes
+
+
 def _arrow(raw: Any) -> Any:
-    """The pyarrow (chunked) array behind ``raw``, for text columns, or ``None``."""
-    if _module(raw) == "pyarrow" and hasattr(raw, "dictionary_encode"):
-        kind = str(getattr(raw, "type", ""))
-        return raw if kind in ("string", "large_string", "string_view") else None
+    """The pyarrow (chunked) array behind ``raw``, for text and dictionary-of-text columns
+    (pyarrow, polars String / Categorical / Enum, pandas Arrow-backed text), or ``None``."""
+    module = _module(raw)
+    if module == "polars" and hasattr(raw, "to_arrow"):
+        # polars' text types (``Utf8`` is ``String``); others keep the general path.
+        if type(getattr(raw, "dtype", None)).__name__ not in ("String", "Categorical", "Enum"):
+            return None
+        try:
+            raw = raw.to_arrow()
+        except ImportError:  # polars without pyarrow: the general path
+            return None
+        module = "pyarrow"
+    if module == "pyarrow" and hasattr(raw, "dictionary_encode"):
+        kind = getattr(raw, "type", None)
+        if kind is not None and str(kind).startswith("dictionary"):
+            return raw if str(kind.value_type) in _ARROW_TEXT else None
+        return raw if str(kind) in _ARROW_TEXT else None
     array = getattr(raw, "array", None)
     if array is not None and _module(raw) == "pandas" and hasattr(array, "__arrow_array__"):
         dtype = getattr(raw, "dtype", None)
