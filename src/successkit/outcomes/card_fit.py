@@ -6,7 +6,11 @@
 (points per level), the way a credit scorecard is built:
 
 1. each metric is binned on its own (:mod:`successkit.scoring._binning`): at most ``k``
-   monotone bands for a number, as many as predict held-out folds best; one band per common
+   monotone bands for a number, as many as predict held-out folds best — or, when churn
+   moves steadily with it, up to ``k`` readable quantile bands whose log-odds lie on a
+   monotone logistic curve in the value or its log
+   (:mod:`successkit.scoring._smooth_binning`), when those predict held-out folds as well;
+   one band per common
    level for a category (rare levels pool into one, whose points a level never seen in
    training also earns: the scheme's ``other``, else the average account's points); a
    band's *weight of evidence* is its log-odds of staying against the whole portfolio's;

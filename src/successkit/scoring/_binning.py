@@ -73,6 +73,13 @@ class Bins:
     pooled: bool = False
     accounts: tuple[int, ...] = ()
     churned: tuple[int, ...] = ()
+    #: Each band's weight of evidence read off a smooth curve (a logistic fit on the band's
+    #: mean value or mean log value), when that predicted held-out folds better than free
+    #: steps; empty for steps.
+    profile: tuple[float, ...] = ()
+    #: The held-out log-likelihood of these bands' churn rates (present values, summed
+    #: over the folds), when chosen by folds.
+    held_out: float | None = attrs.field(default=None, eq=False)
     #: The band of every row of a number column (missing: the last band), when binned.
     row_codes: npt.NDArray[np.int16] | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -196,9 +203,10 @@ def _feasible(parts: list[tuple[list[int], float] | None], m: int) -> list[int]:
 
 
 def _held_out_bands(n_f: FloatArray, e_f: FloatArray, direction: int, k: int,
-                    min_share: float) -> int:
+                    min_share: float) -> tuple[int, float]:
     """The band count whose splits, learnt without each fold, predict that fold best (the
-    smallest within one log-likelihood unit of the best)."""
+    smallest within half a log-likelihood unit of the best), and its held-out
+    log-likelihood."""
     folds, size = n_f.shape
     n_all, e_all = n_f.sum(axis=0), e_f.sum(axis=0)
     scores = np.zeros((folds, k))
@@ -218,7 +226,8 @@ def _held_out_bands(n_f: FloatArray, e_f: FloatArray, direction: int, k: int,
             eh = np.bincount(band, e_f[f], minlength=starts.size)
             scores[f, m - 1] = float(np.sum(eh * np.log(rate) + (nh - eh) * np.log1p(-rate)))
     totals = scores.sum(axis=0)
-    return int(np.flatnonzero(totals >= totals.max() - TOLERANCE)[0]) + 1
+    m = int(np.flatnonzero(totals >= totals.max() - TOLERANCE)[0]) + 1
+    return m, float(totals[m - 1])
 
 
 def bin_number(
@@ -276,8 +285,9 @@ def bin_number(
         n_f = np.bincount(slot, minlength=size).astype(np.float64).reshape(n_folds, -1)
         e_f = np.asarray(np.bincount(slot, weights=y, minlength=size),
                          dtype=np.float64).reshape(n_folds, -1)
-        m = _held_out_bands(n_f, e_f, chosen, k, min_share)
+        m, held_out = _held_out_bands(n_f, e_f, chosen, k, min_share)
     else:
+        held_out = None
         cost = 0.5 * np.log(max(total, 2.0)) if penalty is None else penalty
         found = [(part[1] - cost * count, count) for count, part in enumerate(parts, 1)
                  if part is not None]
@@ -304,6 +314,7 @@ def bin_number(
         honoured=bool(honoured),
         accounts=(*(int(b[1]) for b in blocks), n_missing),
         churned=(*(round(float(b[2])) for b in blocks), e_missing),
+        held_out=held_out,
         row_codes=row_codes,
     )
 
