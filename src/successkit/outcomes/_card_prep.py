@@ -33,6 +33,7 @@ from successkit.scoring._binning import (
     woe,
 )
 from successkit.scoring._card_solver import Shape
+from successkit.scoring._number_runs import read_runs
 from successkit.scoring._outcome_inputs import align_by_id, read_outcome
 from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring.metric import Metric
@@ -189,13 +190,15 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             values = portfolio.column(name, Kind.NUMBER).values
             values = values if rows is None else values[rows]
             use = folds if rows is None else fold
+            # The column read once (sorted by fold and outcome) for both kinds of bands.
+            runs = read_runs(values, outcome, use if n_folds > 1 else None, n_folds)
             bins = bin_number(values, outcome, k=k, direction=directions.get(name),
-                              min_share=min_share, folds=use, n_folds=n_folds)
+                              min_share=min_share, folds=use, n_folds=n_folds, runs=runs)
             # Finer bands on a smooth curve, when they predict held-out folds better.
             steps = bins.held_out
             smooth = None if use is None or steps is None else smooth_number(
                 values, outcome, k=k, direction=bins.direction, min_share=min_share,
-                folds=use, n_folds=n_folds)
+                folds=use, n_folds=n_folds, runs=runs)
             if smooth is not None and smooth.held_out is not None and steps is not None and (
                     smooth.held_out > steps - CURVE_PREFERENCE):
                 bins = attrs.evolve(smooth, honoured=bins.honoured)
@@ -225,7 +228,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             continue
         if kind is Kind.NUMBER:
             worst = 0 if bins.direction == HIGHER else len(bins.cuts)
-        result.append((name, kind, attrs.evolve(bins, row_codes=None), bool(own), worst))
+        result.append((name, kind, bins, bool(own), worst))
     return result
 
 

@@ -2,8 +2,8 @@
 number, shrunk category levels, and the weight of evidence of each band.
 
 Nothing here knows a model class; :mod:`successkit.outcomes.card_fit` builds the card from
-these pieces. Every function works on counts: the rows are read once (``np.quantile``,
-``np.searchsorted`` and ``np.bincount``), and the loops run over at most a few dozen
+these pieces. Every function works on counts: the rows are read once (sorted within each fold
+and outcome, :mod:`successkit.scoring._number_runs`), and the loops run over at most a few dozen
 candidate bins, never over accounts.
 
 A numeric metric is binned in four steps:
@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
+from successkit.scoring._number_runs import Runs, read_runs
 
 __all__ = [
     "Bins",
@@ -80,8 +81,6 @@ class Bins:
     #: The held-out log-likelihood of these bands' churn rates (present values, summed
     #: over the folds), when chosen by folds.
     held_out: float | None = attrs.field(default=None, eq=False)
-    #: The band of every row of a number column (missing: the last band), when binned.
-    row_codes: npt.NDArray[np.int16] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def n_bands(self) -> int:
@@ -93,9 +92,13 @@ def round_significant(values: FloatArray, digits: int = 3) -> FloatArray:
     values = np.asarray(values, dtype=np.float64)
     with np.errstate(divide="ignore"):
         magnitude = np.floor(np.log10(np.abs(values)))
-    magnitude = np.where(np.isfinite(magnitude), magnitude, 0.0)
+    # Below ~1e-300 the scale 10**(digits - 1 - magnitude) overflows: such values are kept.
+    tiny = magnitude < -300
+    magnitude = np.where(np.isfinite(magnitude) & ~tiny, magnitude, 0.0)
     scale = 10.0 ** (digits - 1 - magnitude)
-    rounded: FloatArray = np.round(values * scale) / scale
+    with np.errstate(over="ignore"):  # rounding up past the largest float keeps the value
+        candidate = np.round(values * scale) / scale
+    rounded: FloatArray = np.where(tiny | ~np.isfinite(candidate), values, candidate)
     return rounded
 
 
@@ -103,13 +106,17 @@ def candidate_cuts(present: FloatArray, candidates: int) -> FloatArray:
     """Distinct rounded quantile cuts strictly above the smallest value (so no band is
     empty by construction at the bottom)."""
     qs = np.linspace(0.0, 1.0, candidates + 1)[1:-1]
-    raw = np.unique(np.quantile(present, qs, method="inverted_cdf"))
+    # ``np.quantile(..., method="inverted_cdf")`` read off one sort: a sort is cheaper
+    # than the partitions behind many quantiles.
+    ordered = np.sort(present)
+    at = np.clip(np.ceil(ordered.size * qs - 1).astype(np.intp), 0, ordered.size - 1)
+    raw = np.unique(ordered[at])
     # The fewest significant digits (2 to 4) that keep the candidates apart.
     for digits in (2, 3, 4):
         cuts = np.unique(round_significant(raw, digits))
         if cuts.size == raw.size:
             break
-    low, high = float(present.min()), float(present.max())
+    low, high = float(ordered[0]), float(ordered[-1])
     cuts = cuts[(cuts > low) & (cuts <= high)]
     if cuts.size == 0 and high > low:  # rounding swallowed every cut: cut at the median
         cuts = np.array([float(np.quantile(present, 0.5, method="higher"))])
@@ -241,6 +248,7 @@ def bin_number(
     penalty: float | None = None,
     folds: npt.NDArray[np.intp] | None = None,
     n_folds: int = 0,
+    runs: Runs | None = None,
 ) -> Bins:
     """Monotone bands of a number column (NaN missing) with at most ``k`` bands.
 
@@ -248,7 +256,8 @@ def bin_number(
     column with fewer than two distinct present values gives a single band. The number of
     bands is the one whose splits best predict held-out ``folds`` (a fold per row, ``0 ..
     n_folds − 1``); without folds, the one that maximises the likelihood less ``penalty``
-    per band (default BIC's ``½ ln n``).
+    per band (default BIC's ``½ ln n``). ``runs``: the column already read by
+    :func:`~successkit.scoring._number_runs.read_runs` with these folds.
 
     Examples
     --------
@@ -259,18 +268,17 @@ def bin_number(
     >>> bins.cuts, bins.direction, bins.accounts
     ((0.5,), 1, (500, 500, 0))
     """
-    missing = np.isnan(values)
-    present = values[~missing]
-    y = churned[~missing]
-    n_missing = int(missing.sum())
-    e_missing = int(churned[missing].sum())
-    if present.size == 0 or float(present.min()) == float(present.max()):
+    if runs is None:
+        runs = read_runs(values, churned, folds if n_folds > 1 else None, n_folds)
+    present = runs.ordered
+    n_missing, e_missing = runs.n_missing, runs.e_missing
+    if present.size == 0 or float(present[0]) == float(present[-1]):
+        n_f, e_f = runs.counts(np.zeros(0))
         return Bins(direction=direction or HIGHER, accounts=(int(present.size), n_missing),
-                    churned=(int(y.sum()), e_missing), row_codes=missing.astype(np.int16))
+                    churned=(int(e_f.sum()), e_missing))
     cuts = candidate_cuts(present, candidates)
-    codes = np.searchsorted(cuts, present, side="right")
-    n = np.bincount(codes, minlength=cuts.size + 1).astype(np.float64)
-    e = np.asarray(np.bincount(codes, weights=y, minlength=cuts.size + 1), dtype=np.float64)
+    n_f, e_f = runs.counts(cuts)
+    n, e = n_f.sum(axis=0), e_f.sum(axis=0)
     fits = {d: _pool(n, e, decreasing=(d == HIGHER)) for d in (HIGHER, LOWER)}
     lik = {d: _blocks_loglik(b) for d, b in fits.items()}
     best = HIGHER if lik[HIGHER] >= lik[LOWER] else LOWER
@@ -280,11 +288,6 @@ def bin_number(
     total = float(present.size)
     parts = _partitions(_monotone_blocks(n, e, chosen), k=k, least=min_share * total)
     if folds is not None and n_folds > 1:
-        slot = folds[~missing] * (cuts.size + 1) + codes
-        size = n_folds * (cuts.size + 1)
-        n_f = np.bincount(slot, minlength=size).astype(np.float64).reshape(n_folds, -1)
-        e_f = np.asarray(np.bincount(slot, weights=y, minlength=size),
-                         dtype=np.float64).reshape(n_folds, -1)
         m, held_out = _held_out_bands(n_f, e_f, chosen, k, min_share)
     else:
         held_out = None
@@ -306,8 +309,6 @@ def bin_number(
     blocks = [[float(st), float(a), float(b)] for st, a, b in zip(starts, band_n, band_e,
                                                                    strict=True)]
     band_cuts = tuple(float(cuts[s - 1]) for s in starts[1:])
-    row_codes = np.full(values.shape, len(blocks), dtype=np.int16)
-    row_codes[~missing] = band.astype(np.int16)[codes]
     return Bins(
         cuts=band_cuts,
         direction=chosen,
@@ -315,7 +316,6 @@ def bin_number(
         accounts=(*(int(b[1]) for b in blocks), n_missing),
         churned=(*(round(float(b[2])) for b in blocks), e_missing),
         held_out=held_out,
-        row_codes=row_codes,
     )
 
 

@@ -15,11 +15,14 @@ bands and points.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.scoring._binning import HIGHER, Bins, round_significant
+from successkit.scoring._number_runs import Runs, read_runs
 
 __all__ = ["smooth_number"]
 
@@ -30,24 +33,48 @@ _CHI2_999_1 = 10.83
 _RIDGE = 1.0
 
 
-def _readable_cuts(x: FloatArray, tx: FloatArray, k: int, mix: float,
-                   least: float) -> FloatArray:
+def _first_at_least(u_at: Callable[[npt.NDArray[np.intp]], FloatArray], size: int,
+                    targets: FloatArray) -> npt.NDArray[np.intp]:
+    """The first index ``i`` in ``0 .. size`` with ``u(i) ≥ target`` for each target, for a
+    nondecreasing ``u`` evaluated only at a few indices (a binary search per target)."""
+    low = np.zeros(targets.size, dtype=np.intp)
+    high = np.full(targets.size, size, dtype=np.intp)
+    while bool(np.any(low < high)):  # about log2(size) rounds over the few targets
+        active = low < high
+        mid = (low + high) // 2
+        below = u_at(np.minimum(mid, size - 1)) < targets
+        low = np.where(active & below, mid + 1, low)
+        high = np.where(active & ~below, mid, high)
+    return low
+
+
+def _readable_cuts(x: FloatArray, tx_at: Callable[[npt.NDArray[np.intp]], FloatArray],
+                   k: int, mix: float, least: float) -> FloatArray:
     """Cuts for ``k`` bands evenly spaced in a blend of the accounts' rank (``mix`` 0:
-    quantiles) and the transformed value ``tx`` (``mix`` 1: equal widths), rounded to
-    readable numbers, dropping any that leave a band under ``least`` accounts; ``x`` is
-    sorted, ``tx`` its transform."""
-    rank = np.arange(x.size) / x.size
-    span = float(tx[-1] - tx[0]) or 1.0
-    u = (1 - mix) * rank + mix * (tx - tx[0]) / span
-    at = np.searchsorted(u, np.arange(1, k) / k)
-    raw = np.unique(x[np.minimum(at, x.size - 1)])
+    quantiles) and the transformed value (``mix`` 1: equal widths), rounded to readable
+    numbers, dropping any that leave a band under ``least`` accounts; ``x`` is sorted and
+    ``tx_at`` gives its transform at given indices. Only a few indices are read: the
+    blend is nondecreasing along ``x``, so each cut is a binary search."""
+    size = x.size
+    ends = tx_at(np.array([0, size - 1], dtype=np.intp))
+    t0 = float(ends[0])
+    span = float(ends[1] - t0) or 1.0
+
+    def u_at(i: npt.NDArray[np.intp]) -> FloatArray:
+        # The same float operations, element by element, as on the whole sorted column.
+        rank = i / size
+        u: FloatArray = (1 - mix) * rank + mix * (tx_at(i) - t0) / span
+        return u
+
+    at = _first_at_least(u_at, size, np.arange(1, k) / k)
+    raw = np.unique(x[np.minimum(at, size - 1)])
     for digits in (2, 3, 4):  # the fewest significant digits that keep them apart
         cuts = np.unique(round_significant(raw, digits))
         if cuts.size == raw.size:
             break
     cuts = cuts[(cuts > x[0]) & (cuts <= x[-1])]
     counts = np.diff(np.concatenate([[0], np.searchsorted(x, cuts, side="left"),
-                                     [x.size]]))
+                                     [size]]))
     kept: list[float] = []
     since = 0.0
     for j, cut in enumerate(cuts.tolist()):  # a loop over the few cuts
@@ -103,11 +130,14 @@ def smooth_number(
     min_share: float,
     folds: npt.NDArray[np.intp],
     n_folds: int,
+    runs: Runs | None = None,
 ) -> Bins | None:
     """Quantile bands of a number column (NaN missing) with points on a smooth monotone
     curve in ``direction`` (:data:`~successkit.scoring._binning.HIGHER`: churn falls as the
     value grows), or ``None`` when fewer than three bands fit or the curve says nothing;
-    ``held_out`` is the curve's log-likelihood on held-out ``folds`` (present values).
+    ``held_out`` is the curve's log-likelihood on held-out ``folds`` (present values);
+    ``runs``: the column already read by
+    :func:`~successkit.scoring._number_runs.read_runs` with these folds.
 
     Examples
     --------
@@ -122,50 +152,61 @@ def smooth_number(
     >>> all(np.diff(bins.profile) > 0)  # the log-odds of staying rise with tenure
     True
     """
-    missing = np.isnan(values)
-    present = values[~missing]
-    y = churned[~missing].astype(np.float64)
-    ordered = np.sort(present)
-    if np.count_nonzero(np.diff(ordered)) < 2:  # fewer than three distinct values
+    if runs is None:
+        runs = read_runs(values, churned, folds, n_folds)
+    ordered = runs.ordered
+    size_all = ordered.size
+    if size_all == 0:
         return None
-    fold = folds[~missing]
+    # Fewer than three distinct values: read off the sorted column at two places.
+    second = int(np.searchsorted(ordered, ordered[0], side="right"))
+    if second >= size_all or int(np.searchsorted(
+            ordered, ordered[second], side="right")) >= size_all:
+        return None
     sign = -1 if direction == HIGHER else 1  # of the churn log-odds' slope
-    least = min_share * float(present.size)
-    best: tuple[float, FloatArray, FloatArray, npt.NDArray[np.intp], FloatArray,
-                FloatArray] | None
-    best = None
-    counted: dict[tuple[float, ...], tuple[npt.NDArray[np.intp], FloatArray, FloatArray]] = {}
+    least = min_share * float(size_all)
+
     def signed_log(v: FloatArray) -> FloatArray:
         result: FloatArray = np.sign(v) * np.log1p(np.abs(v))
         return result
 
-    for t, ordered_t in ((present, ordered), (signed_log(present), signed_log(ordered))):
+    def plain_at(i: npt.NDArray[np.intp]) -> FloatArray:
+        return ordered[i]
+
+    def log_at(i: npt.NDArray[np.intp]) -> FloatArray:
+        return signed_log(ordered[i])
+
+    # Every statistic below is a total over a band and a fold: counts from the runs, and
+    # the bands' sums of the value (or its log) from runs of the sorted column.
+    scaled: dict[int, FloatArray] = {0: ordered}
+    counted: dict[tuple[float, ...], tuple[FloatArray, FloatArray]] = {}
+    best: tuple[float, FloatArray, FloatArray, FloatArray, FloatArray] | None = None
+    for scale, at in ((0, plain_at), (1, log_at)):
         for mix in (0.0, 0.5):  # a loop over four candidate shapes
-            cuts = _readable_cuts(ordered, ordered_t, k, mix, least)
+            cuts = _readable_cuts(ordered, at, k, mix, least)
             if cuts.size < 2:
                 continue
-            size = cuts.size + 1
             key = tuple(cuts.tolist())
             if key not in counted:  # quantile cuts are the same for both scales
-                band: npt.NDArray[np.intp] = np.searchsorted(cuts, present, side="right")
-                slot = fold * size + band
-                counts = np.bincount(slot, minlength=n_folds * size).astype(np.float64)
-                bad = np.asarray(np.bincount(slot, weights=y, minlength=n_folds * size),
-                                 dtype=np.float64)
-                counted[key] = (band, counts.reshape(n_folds, -1), bad.reshape(n_folds, -1))
-            codes, n_f, e_f = counted[key]
+                counted[key] = runs.counts(cuts)
+            n_f, e_f = counted[key]
             n, e = n_f.sum(axis=0), e_f.sum(axis=0)
-            g = np.bincount(codes, weights=t, minlength=size) / np.maximum(n, 1.0)
+            if scale not in scaled:
+                scaled[scale] = signed_log(ordered)
+            edges = np.searchsorted(ordered, cuts, side="left")
+            # Bands hold at least ``least`` accounts, so every run is non-empty.
+            g = np.add.reduceat(scaled[scale], np.concatenate([[0], edges])) / np.maximum(
+                n, 1.0)
             g = (g - float(g.mean())) / (float(g.std()) or 1.0)
             score = 0.0
             for f in range(n_folds):  # a loop over folds
                 a, s = _fit_curve(g, n - n_f[f], e - e_f[f], sign)
                 score += _loglik(n_f[f], e_f[f], a + s * g)
             if best is None or score > best[0]:
-                best = (score, g, cuts, codes, n, e)
+                best = (score, g, cuts, n, e)
     if best is None:
         return None
-    held_out, g, cuts, codes, n, e = best
+    held_out, g, cuts, n, e = best
     size = cuts.size + 1
     a, s = _fit_curve(g, n, e, sign)
     rate = min(max(float(e.sum()) / max(float(n.sum()), 1.0), 1e-6), 1 - 1e-6)
@@ -175,14 +216,11 @@ def smooth_number(
     # Weight of evidence of staying: the curve's log-odds against the overall odds,
     # rounded far below a point so that summing the rows in another order changes nothing.
     profile = np.round(-(a + s * g) - np.log((1 - rate) / rate), 9)
-    row_codes = np.full(values.shape, size, dtype=np.int16)
-    row_codes[~missing] = codes.astype(np.int16)
     return Bins(
         cuts=tuple(float(c) for c in cuts),
         direction=direction,
         profile=tuple(float(v) for v in profile),
-        accounts=(*(int(c) for c in n), int(missing.sum())),
-        churned=(*(round(float(c)) for c in e), int(churned[missing].sum())),
+        accounts=(*(int(c) for c in n), runs.n_missing),
+        churned=(*(round(float(c)) for c in e), runs.e_missing),
         held_out=held_out,
-        row_codes=row_codes,
     )
