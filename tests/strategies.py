@@ -259,17 +259,21 @@ typed_conditions: st.SearchStrategy[dsl_ast.Node] = st.recursive(
 
 
 @st.composite
-def dsl_histories(draw: st.DrawFn, *, max_accounts: int = 8) -> sk.History:
-    """Histories of 1-3 snapshots over :data:`DSL_SCHEMA` with missing values; accounts
-    may be absent from earlier snapshots."""
+def dsl_histories(draw: st.DrawFn, *, max_accounts: int = 8,
+                  gaps: tuple[int, ...] = (7, 25, 30, 31, 45), max_gaps: int = 2,
+                  numbers: tuple[float, ...] = ()) -> sk.History:
+    """Histories of 1 to ``max_gaps + 1`` snapshots over :data:`DSL_SCHEMA` with missing
+    values, ``gaps`` days apart; accounts may be absent from earlier snapshots. ``numbers``
+    adds values that ``n0`` may take."""
     pool = [f"a{i}" for i in range(max_accounts)]
     start = dt.date(2026, 1, 1)
-    gaps = draw(st.lists(st.sampled_from([7, 25, 30, 31, 45]), min_size=0, max_size=2))
+    gap_list = draw(st.lists(st.sampled_from(gaps), min_size=0, max_size=max_gaps))
     days = [0]
-    for gap in gaps:
+    for gap in gap_list:
         days.append(days[-1] + gap)
     values: dict[str, st.SearchStrategy[Any]] = {
-        "n0": st.one_of(st.none(), st.sampled_from([0.0, 1.0, -2.0, 0.5, 3.0, 1e300])),
+        "n0": st.one_of(st.none(), st.sampled_from([0.0, 1.0, -2.0, 0.5, 3.0, 1e300,
+                                                    *numbers])),
         "n1": st.one_of(st.none(), st.integers(-3, 3).map(float)),
         "b0": st.one_of(st.none(), st.booleans()),
         "c0": st.one_of(st.none(), st.sampled_from(DSL_LABELS)),

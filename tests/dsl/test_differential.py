@@ -14,9 +14,7 @@ is set: ``SUCCESSKIT_SLOW=1 python -m pytest -m slow tests/dsl/test_differential
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -24,7 +22,13 @@ from hypothesis import strategies as st
 
 import successkit as sk
 from dsl._reference import RowContext, evaluate_row
-from strategies import DSL_LABELS, DSL_SCHEMA, typed_booleans, typed_conditions, typed_numbers
+from strategies import (
+    DSL_SCHEMA,
+    dsl_histories,
+    typed_booleans,
+    typed_conditions,
+    typed_numbers,
+)
 from successkit.dsl import ast
 from successkit.dsl.check import check
 from successkit.dsl.format import format_node
@@ -73,35 +77,11 @@ conditions = st.recursive(
 )
 
 
-@st.composite
-def histories(draw: st.DrawFn, *, max_accounts: int = 8) -> sk.History:
+def histories(*, max_accounts: int = 8) -> st.SearchStrategy[sk.History]:
     """1-4 snapshots over DSL_SCHEMA with missing values, at gaps on and around the edges
     of the windows the rules use (1d, 7d, 30d, 60d); accounts come and go."""
-    pool = [f"a{i}" for i in range(max_accounts)]
-    gaps = draw(st.lists(st.sampled_from([1, 3, 4, 7, 14, 15, 16, 23, 30, 31, 45, 60]),
-                         max_size=3))
-    days = [0]
-    for gap in gaps:
-        days.append(days[-1] + gap)
-    values: dict[str, st.SearchStrategy[Any]] = {
-        "n0": st.one_of(st.none(), st.sampled_from([0.0, 1.0, -2.0, 0.5, 3.0, 0.333, 1e300])),
-        "n1": st.one_of(st.none(), st.integers(-3, 3).map(float)),
-        "b0": st.one_of(st.none(), st.booleans()),
-        "c0": st.one_of(st.none(), st.sampled_from(DSL_LABELS)),
-        "c1": st.one_of(st.none(), st.sampled_from(DSL_LABELS[:2])),
-        "d0": st.one_of(st.none(), st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 1))),
-    }
-    snapshots = []
-    for offset in days:
-        ids = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=max_accounts,
-                            unique=True))
-        columns: dict[str, Any] = {"id": ids}
-        for name, strategy in values.items():
-            columns[name] = draw(st.lists(strategy, min_size=len(ids), max_size=len(ids)))
-        snapshots.append(sk.Portfolio.from_columns(
-            columns, as_of=dt.date(2026, 1, 1) + dt.timedelta(days=offset), kinds=DSL_SCHEMA
-        ))
-    return sk.History(snapshots)
+    return dsl_histories(max_accounts=max_accounts, max_gaps=3,
+                         gaps=(1, 3, 4, 7, 14, 15, 16, 23, 30, 31, 45, 60), numbers=(0.333,))
 
 
 def _agrees(node: ast.Node, history: sk.History) -> None:
