@@ -248,6 +248,18 @@ def test_touch_history_line_is_the_score_at_each_snapshot() -> None:
     assert sorted(len(c.get_offsets()) for c in ax.collections) == [1, 2]
 
 
+def test_touch_history_rug_counts_events_not_rows() -> None:
+    # A row with a count stands for that many events; a row with count 0 for none.
+    events = {"account_id": ["a", "a"], "touchpoint": ["web_access", "web_access"],
+              "at": ["2026-07-10", "2026-07-20"], "n": [5, 0]}
+    history = sk.History([sk.Portfolio.from_columns({"id": ["a"]}, as_of="2026-07-31")])
+    bound = sk.TouchModel.sansan(per=None).bind(events, count="n")
+    ax = plot_touch_history(bound, history, "a")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[1:] == ["web_access (5)"]
+    assert [len(c.get_offsets()) for c in ax.collections] == [1]
+
+
 def test_touch_history_refuses_an_unknown_account() -> None:
     bound, history = touch_setup()
     with pytest.raises(DataError, match="no snapshot"):

@@ -187,6 +187,10 @@ def test_replay_with_a_horizon_counts_churn_within_it() -> None:
         pb.replay(history, outcome=churn, horizon="soon")
     with pytest.raises(DataError, match="needs outcome"):
         pb.replay(history, horizon="1mo")
+    # A churner known only as True has no date to hold against the horizon: refused.
+    with pytest.raises(DataError, match="needs the churn date") as caught:
+        pb.replay(history, outcome={"a": True, "b": None}, horizon="1mo")
+    assert caught.value.account == "a"
 
 
 def test_backtest_takes_labels_and_keyed_churn_dates(sample: object) -> None:

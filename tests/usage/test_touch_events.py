@@ -79,3 +79,12 @@ def test_unknown_touch_point_in_events_object() -> None:
     with pytest.raises(sk.DataError, match="did you mean 'web_access'") as info:
         sk.TouchModel.sansan().score(events, PF)
     assert (info.value.column, info.value.row) == ("touchpoint", 1)
+
+
+def test_a_declared_type_that_no_row_uses_is_not_an_error() -> None:
+    # Only a type some row carries can be an unknown touch point; an unused one is harmless.
+    ev = Events.from_columns({"account_id": ["a"], "at": ["2026-01-05"],
+                              "event": ["web_access"]}, types=["web_access", "zzz"])
+    model = sk.TouchModel([sk.TouchPoint("web_access", points=1.0)], window="90d")
+    pf = sk.Portfolio.from_columns({"id": ["a"], "seats": [1]}, as_of="2026-02-01")
+    assert model.score(ev, pf).total.tolist() == [1.0]

@@ -224,6 +224,9 @@ def test_members_from_a_function_of_the_date() -> None:
     assert [p.ids.tolist() for p in history] == [["b"], ["a", "b"]]
     with pytest.raises(sk.DataError, match="names account 'q'"):
         usage_portfolio(ev, model, "2026-02-01", members=lambda d: ["q"])
+    # A one-pass iterable (a generator) is read like a list.
+    pf = usage_portfolio(ev, model, "2026-02-01", members=lambda d: (i for i in ["b"]))
+    assert pf.ids.tolist() == ["b"]
 
 
 @pytest.mark.parametrize(("text", "message", "column", "hint"), [

@@ -38,6 +38,8 @@ def coverage(p: Periods, days: npt.NDArray[np.int64]) -> Coverage:
     key = days.tobytes()
     found = p.memo.get(key)
     if found is None:
+        if len(p.memo) >= 4:  # keep the table's memory bounded across many date sets
+            p.memo.clear()
         found = p.memo[key] = _coverage(p, days)
     return found
 

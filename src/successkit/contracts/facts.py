@@ -251,7 +251,7 @@ def account_facts(
     if m:
         _from_coverage(p, days, change_start, out)
         # Accounts with overlapping rows (add-ons): computed over their rows, per date.
-        several = np.flatnonzero(out.pop("_several"))
+        several = np.flatnonzero(p.overlap)
         if several.size:
             part = {name: values[:, several] for name, values in out.items()}
             _fill(restrict(p, several), days, change_start, plan_by, part)
@@ -279,10 +279,9 @@ def _from_coverage(
     p: Periods, days: npt.NDArray[np.int64], change_start: npt.NDArray[np.int64],
     out: dict[str, npt.NDArray[Any]],
 ) -> None:
-    """The facts of accounts whose rows never overlap, from the one covering row; marks in
-    ``out["_several"]`` the accounts with overlapping rows (computed by :func:`_fill`)."""
+    """The facts of accounts whose rows never overlap, from the one covering row (accounts
+    with overlapping rows, ``p.overlap``, are computed by :func:`_fill`)."""
     now = coverage(p, days)
-    out["_several"] = p.overlap
     active, row = now.active, now.last
     out["active"][...] = active
     if p.seats is not None:

@@ -334,6 +334,11 @@ def replay(
     span = None if horizon is None else _horizon(horizon)
     if span is not None and churn is None:
         raise DataError("horizon= needs outcome= (churn dates) to compare with")
+    if span is not None and churn is not None:
+        undated = np.flatnonzero(churn[0] & np.isnat(churn[1]))
+        if undated.size:  # without a date the horizon cannot be checked: refuse, not guess
+            raise DataError("horizon= needs the churn date, not just True",
+                            account=str(universe[undated[0]]))
     created = ctas.created
     per_rule = []
     for j, rule in enumerate(rules):

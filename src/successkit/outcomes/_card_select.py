@@ -131,12 +131,14 @@ def _numbers(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp]) -> Flo
 
 def name_twins(portfolio: Portfolio, dropped: list[tuple[str, str]], kept: Sequence[str],
                rows: npt.NDArray[np.intp]) -> list[tuple[str, str]]:
-    """Each reason "next to the other metrics" names the kept number the dropped one
+    """Each metric dropped for earning less than a point names the kept number it
     correlates with most (|r| ≥ 0.3, on ``rows``), if any."""
     result = []
-    kept_values = {name: _numbers(portfolio, name, rows) for name in kept}
+    kept_values: dict[str, FloatArray] = {}
     for name, reason in dropped:  # a loop over dropped metrics
-        if "next to the other metrics" in reason and name in portfolio.names:
+        if reason.startswith("earns less than one point") and name in portfolio.names:
+            if not kept_values:  # read the kept metrics only when some reason needs them
+                kept_values = {other: _numbers(portfolio, other, rows) for other in kept}
             mine = _numbers(portfolio, name, rows)
             best, best_r = "", 0.0
             for other, values in kept_values.items():

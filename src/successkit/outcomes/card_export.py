@@ -17,7 +17,7 @@ import numpy.typing as npt
 from successkit._arrays import FloatArray, array_field, readonly_arrays
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.scoring.card import companion_of
+from successkit.scoring.card import companion_of, indicator_points
 from successkit.scoring.health import HealthModel
 from successkit.scoring.schemes import Categories, Linear, Thresholds
 
@@ -46,8 +46,8 @@ def _points_sql(metric: Any) -> str:
             raise ModelError(f"metric {metric.name!r} reads an expression; card_sql exports "
                              "metrics that read a column")
         # 1 when the owner is missing: the band at or above the cut 0.5 (or below it).
-        present_points = _threshold_points(scheme, 0.0)
-        return (f"CASE WHEN {_name(owner)} IS NULL THEN {_number(_threshold_points(scheme, 1.0))}"
+        present_points = indicator_points(scheme, 0.0)
+        return (f"CASE WHEN {_name(owner)} IS NULL THEN {_number(indicator_points(scheme, 1.0))}"
                 f" ELSE {_number(present_points)} END")
     column = _name(metric.column)
     if isinstance(scheme, Thresholds):
@@ -81,12 +81,6 @@ def _present_sql(metric: Any) -> str:
         labels = ", ".join(_text(label) for label, _ in metric.scheme.mapping)
         return f"(CASE WHEN {column} IN ({labels}) THEN 1 ELSE 0 END)"
     return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
-
-
-def _threshold_points(scheme: Thresholds, value: float) -> float:
-    band = int(np.searchsorted(np.asarray(scheme.cuts), value, side="right"))
-    value_points = scheme.points if scheme.higher_is_better else scheme.points[::-1]
-    return float(value_points[band])
 
 
 def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "id") -> str:

@@ -20,7 +20,7 @@ from successkit.data.portfolio import Portfolio
 from successkit.scoring._outcome_inputs import read_outcome
 from successkit.scoring.schemes import Categories, Thresholds
 
-__all__ = ["Card", "CardRow", "build_card", "companion_of"]
+__all__ = ["Card", "CardRow", "build_card", "companion_of", "indicator_points"]
 
 # A companion metric carries the points of another metric's missing values.
 _COMPANION = re.compile(r"\(`(?P<column>[^`]+)` is missing\)")
@@ -33,7 +33,9 @@ def companion_of(metric: Any) -> str | None:
     return match.group("column") if match else None
 
 
-def _indicator_points(scheme: Thresholds, value: float) -> float:
+def indicator_points(scheme: Thresholds, value: float) -> float:
+    """The points ``scheme`` gives ``value`` (its band by the cuts, in the scheme's
+    direction)."""
     band = int(np.searchsorted(np.asarray(scheme.cuts), value, side="right"))
     return float((scheme.points if scheme.higher_is_better else scheme.points[::-1])[band])
 
@@ -247,8 +249,8 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
         index = None
         if companion_of(metric) is not None and isinstance(scheme, Thresholds):
             # A metric of missingness alone: its two bands are "has a value" / "no value".
-            entries = [("has a value", None, None, _indicator_points(scheme, 0.0)),
-                       ("no value", None, None, _indicator_points(scheme, 1.0))]
+            entries = [("has a value", None, None, indicator_points(scheme, 0.0)),
+                       ("no value", None, None, indicator_points(scheme, 1.0))]
             if portfolio is not None:
                 index = (metric.values(portfolio).values >= 0.5).astype(np.intp)
             shares: list[float | None] = [None] * 2

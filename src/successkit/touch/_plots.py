@@ -124,16 +124,17 @@ def plot_touch_history(
         mine &= np.asarray(table.at) <= last
         touch = np.asarray(table.touch)[mine]
         when = np.asarray(table.at)[mine]
+        n = table.events.total()[mine]  # a row with a count stands for that many events
         # the rug sits in axes coordinates (y from 0.03 up), apart from the score scale
         rug = ax.get_xaxis_transform()
         step = 0.18 / max(len(table.touchpoints), 1)
         for k, name in enumerate(table.touchpoints):  # a loop over touch points
-            hit = touch == k
+            hit = (touch == k) & (n > 0)
             if not hit.any():
                 continue
             ax.scatter(when[hit], np.full(int(hit.sum()), 0.02 + step * k),
                        transform=rug, marker=_MARKERS[k % len(_MARKERS)],
-                       color=series_colour(k), s=28, label=f"{name} ({int(hit.sum()):,})",
+                       color=series_colour(k), s=28, label=f"{name} ({int(n[hit].sum()):,})",
                        zorder=3)
     # room below zero for the rug, so no marker covers the score line
     top = float(np.nanmax(scores)) if not np.isnan(scores).all() else 0.0

@@ -190,13 +190,14 @@ def _from_events(events: Events, names: tuple[str, ...], *, user: Any = None,
     unknown = [t for t in events.types if t not in position]
     if unknown:  # a loop over event types, not events
         codes = np.flatnonzero(np.isin(np.asarray(events.types), unknown))
-        row = int(np.flatnonzero(np.isin(events.type, codes))[0]) if len(events) else None
-        if row is not None:
+        rows = np.flatnonzero(np.isin(events.type, codes))
+        if rows.size:  # a declared type that no row uses is harmless
+            row = int(rows[0])
             label = events.types[int(events.type[row])]
             hint = did_you_mean_suffix(label, list(names)) or \
                 f"; the model knows {', '.join(names)}"
             raise DataError(f"unknown touch point {label!r}{hint}", column="touchpoint", row=row)
-    # Unknown types were refused above, so every code is a touch point of the model.
+    # Unknown types used by a row were refused above, so every row's code is a touch point.
     small = np.uint8 if len(names) <= 256 else np.uint16 if len(names) <= 65_536 else np.uint32
     remap = np.array([position.get(t, 0) for t in events.types], dtype=small)
     if events.type.dtype == small and np.array_equal(remap, np.arange(remap.shape[0])):

@@ -181,8 +181,8 @@ def _metric(metric: UsageMetric, needs: list[Quantity], values: dict[Quantity, _
     kind = metric.kind
     if kind in ("count", "sum", "distinct_users", "active_days"):
         return values[needs[0]]
-    since_start = np.where(first_any < d[:, None], (d[:, None] - first_any), -1)
     if kind in ("scaled_count", "days_observed"):
+        since_start = np.where(first_any < d[:, None], (d[:, None] - first_any), -1)
         assert metric.window is not None
         width = (d - shift(d.astype("datetime64[D]"), metric.window, -1).astype(np.int64))
         observed = np.minimum(width[:, None], since_start).astype(np.float64)
@@ -243,6 +243,8 @@ def _snapshot(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageMod
         rows = np.arange(ids.shape[0])
     elif callable(members):
         chosen = members(when)
+        if not hasattr(chosen, "__len__"):  # a generator or other one-pass iterable
+            chosen = list(chosen)
         wanted = convert_ids(chosen, name="members") if len(chosen) else np.zeros(0, str)
         lookup = Portfolio(ids).index_of(wanted) if wanted.size else np.zeros(0, np.intp)
         if (lookup < 0).any():
