@@ -13,8 +13,9 @@ Accuracy (test AUC, the same train/test split on every side):
 
 Data: the built-in sample (:func:`successkit.datasets.make_portfolio`), a B2B SaaS churn
 simulation with plans, regions, seat counts, NPS with unanswered surveys and thresholds in
-usage, and a telecom-style churn simulation (contract type, payment method, tenure,
-charges, services).
+usage; a telecom-style churn simulation (contract type, payment method, tenure,
+charges, services); a telecom set shaped like the public IBM telco table (add-ons priced
+into the charges); and retail repeat purchase (recency, frequency, monetary).
 
 Speed: ``fit_card`` on 1M accounts × 50 metrics (40 numbers, 10 categories) against
 ``LogisticRegression`` on the one-hot / log-transformed equivalent, in one run; peak memory
@@ -134,6 +135,83 @@ def telco_data(n: int, seed: int) -> tuple[Columns, np.ndarray]:
     return {"contract": contract, "payment": payment, "internet": internet, "tenure": tenure,
             "monthly_charges": monthly, "total_charges": total,
             "services": services.astype(float), "senior": senior}, churned
+
+
+def retail_data(n: int, seed: int) -> tuple[Columns, np.ndarray]:
+    """Retail repeat purchase (churned = no purchase in the next period): recency, frequency,
+    monetary with heavy tails, a dominant country, returns, and a tenure whose effect only
+    shows next to recency."""
+    rng = np.random.default_rng(seed)
+    country = rng.choice(["uk", "de", "fr", "eire", "nl", "es", "other1", "other2", "be", "ch"],
+                         n, p=[0.7, 0.06, 0.05, 0.04, 0.03, 0.03, 0.03, 0.02, 0.02, 0.02])
+    freq = 1 + rng.negative_binomial(1, 0.25, n)
+    recency = rng.exponential(60 / np.sqrt(freq)) + rng.uniform(0, 5, n)
+    basket = rng.lognormal(3, 0.8, n)
+    monetary = freq * basket * rng.lognormal(0, 0.3, n)
+    tenure = recency + rng.exponential(200, n)
+    returns = rng.binomial(freq, 0.05)
+    buy = (-0.8 + 0.9 * np.log(freq) - 0.012 * recency + 0.15 * np.log(basket)
+           + 0.2 * (country == "uk") - 0.3 * (returns > 0) + 0.002 * np.minimum(tenure, 400))
+    churned = rng.random(n) < 1 / (1 + np.exp(buy))
+    return {"country": country, "frequency": freq.astype(float), "recency_days": recency,
+            "avg_basket": basket, "monetary": monetary, "tenure_days": tenure,
+            "returns": returns.astype(float)}, churned
+
+
+def telco_services_data(n: int, seed: int) -> tuple[Columns, np.ndarray]:
+    """Telecom churn shaped like the public IBM telco table: yes / no / "no internet
+    service" add-ons priced into the monthly charges, contract tied to tenure, total charges
+    missing for new accounts, and effects that only show next to the charges (streaming)."""
+    rng = np.random.default_rng(seed)
+
+    def share(p: float) -> np.ndarray:
+        return rng.random(n) < p
+
+    def yes_no(flag: np.ndarray) -> np.ndarray:
+        return np.where(flag, "yes", "no")
+
+    senior, partner = share(0.16), share(0.48)
+    dependents = partner & share(0.6)
+    new = share(0.3)
+    tenure = np.clip(np.round(np.where(new, rng.exponential(6, n), rng.uniform(0, 72, n))),
+                     0, 72)
+    u = rng.random(n) + tenure / 72 * 0.9
+    contract = np.where(u < 0.75, "month-to-month", np.where(u < 1.15, "one year", "two year"))
+    phone = share(0.9)
+    multiple = np.where(phone, yes_no(share(0.45)), "no phone service")
+    internet = rng.choice(["dsl", "fiber", "no"], n, p=[0.34, 0.44, 0.22])
+    addons = {}
+    for name, p in (("online_security", 0.35), ("online_backup", 0.44),
+                    ("device_protection", 0.44), ("tech_support", 0.37),
+                    ("streaming_tv", 0.5), ("streaming_movies", 0.5)):
+        addons[name] = np.where(internet != "no", yes_no(share(p)), "no internet service")
+    has = {name: (values == "yes").astype(float) for name, values in addons.items()}
+    paperless = share(0.59)
+    payment = rng.choice(["electronic check", "mailed check", "bank transfer", "credit card"],
+                         n, p=[0.34, 0.23, 0.22, 0.21])
+    monthly = (20 * phone + 5 * (multiple == "yes")
+               + np.select([internet == "dsl", internet == "fiber"], [25, 50], 0)
+               + 5 * (has["online_security"] + has["online_backup"]
+                      + has["device_protection"] + has["tech_support"])
+               + 10 * (has["streaming_tv"] + has["streaming_movies"])
+               + rng.normal(0, 2, n))
+    monthly = np.maximum(monthly.round(2), 18.0)
+    total = np.round(monthly * np.maximum(tenure, 1) * rng.uniform(0.95, 1.05, n), 2)
+    total[tenure == 0] = np.nan
+    churn = (0.5 + 0.25 * senior - 0.1 * dependents - 0.8 * np.log1p(tenure)
+             + np.select([contract == "one year", contract == "two year"], [-0.8, -1.6], 0.0)
+             + np.select([internet == "fiber", internet == "no"], [0.9, -0.8], 0.0)
+             + 0.4 * (payment == "electronic check") + 0.35 * paperless
+             - 0.4 * has["online_security"] - 0.4 * has["tech_support"]
+             - 0.1 * has["online_backup"]
+             + 0.25 * (has["streaming_tv"] + has["streaming_movies"] + (multiple == "yes"))
+             - 0.01 * (monthly - 65) + 0.00008 * np.nan_to_num(total))
+    churned = rng.random(n) < 1 / (1 + np.exp(-churn))
+    return {"gender": rng.choice(["female", "male"], n), "senior": senior.astype(float),
+            "partner": yes_no(partner), "dependents": yes_no(dependents), "tenure": tenure,
+            "phone_service": yes_no(phone), "multiple_lines": multiple, "internet": internet,
+            **addons, "contract": contract, "paperless": yes_no(paperless),
+            "payment": payment, "monthly_charges": monthly, "total_charges": total}, churned
 
 
 # -- the sides ------------------------------------------------------------------------------------
@@ -311,12 +389,15 @@ def speed(n: int) -> list[Any]:
 
 def main() -> int:
     args = parse_args(__doc__ or "")
-    sizes = {"sample": 3000, "saas": 8000, "telco": 7000} if args.quick else {
-        "sample": 20_000, "saas": 50_000, "telco": 7043}
+    sizes = {"sample": 3000, "saas": 8000, "telco": 7000, "retail": 6000} if args.quick else {
+        "sample": 20_000, "saas": 50_000, "telco": 7043, "retail": 15_000}
     rows = []
     rows.append(accuracy("sample (make_portfolio)", *sample_data(sizes["sample"], seed=3)))
     rows.append(accuracy("saas simulation", *saas_data(sizes["saas"], seed=11)))
     rows.append(accuracy("telco simulation", *telco_data(sizes["telco"], seed=21)))
+    rows.append(accuracy("telco, priced services", *telco_services_data(sizes["telco"],
+                                                                       seed=41)))
+    rows.append(accuracy("retail repeat purchase", *retail_data(sizes["retail"], seed=31)))
     print("test AUC, same 70/30 split on every side")
     print(table(["data", "accounts", "card", "card k=5", "logistic", "woe scorecard",
                  "additive boosting", "card − best"], rows))

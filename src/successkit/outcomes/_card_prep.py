@@ -30,6 +30,7 @@ from successkit.scoring._binning import (
     bin_category,
     bin_number,
     missing_signal,
+    pool_against,
     woe,
 )
 from successkit.scoring._card_solver import Shape
@@ -201,7 +202,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 folds=use, n_folds=n_folds, runs=runs)
             if smooth is not None and smooth.held_out is not None and steps is not None and (
                     smooth.held_out > steps - CURVE_PREFERENCE):
-                bins = attrs.evolve(smooth, honoured=bins.honoured)
+                bins = pool_against(attrs.evolve(smooth, honoured=bins.honoured))
             kind = Kind.NUMBER
         if not bins.honoured:
             against.append(name)
