@@ -1,7 +1,7 @@
-"""Preparing a card fit and reading it back: outcomes with unknown labels left out, every
-candidate metric's bands learnt from outcomes — monotone bins of a number, common levels of
-a category — with the band codes, counts and weight of evidence the card's regression
-reads, and the fitted band log-odds turned into the card's metrics and points.
+"""Preparing a card fit and reading it back: every candidate metric's bands learnt from
+outcomes — monotone bins of a number, common levels of a category — with the band codes,
+counts and weight of evidence the card's regression reads, and the fitted band log-odds
+turned into the card's metrics and points.
 
 A number's bands are learnt on its own (:func:`~successkit.scoring._binning.bin_number`:
 quantile candidates, pool adjacent violators, the exact best coarsening, as many bands as
@@ -14,7 +14,6 @@ is then fitted jointly with the other metrics (:mod:`successkit.outcomes._card_s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import attrs
 import numpy as np
@@ -35,13 +34,11 @@ from successkit.scoring._binning import (
 )
 from successkit.scoring._card_solver import Shape
 from successkit.scoring._number_runs import read_runs
-from successkit.scoring._outcome_inputs import align_by_id, read_outcome
 from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
-__all__ = ["Banded", "MetricInfo", "band_codes", "card_metrics", "info_of", "learn_bands",
-           "read_labels"]
+__all__ = ["Banded", "MetricInfo", "band_codes", "card_metrics", "info_of", "learn_bands"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -54,31 +51,6 @@ CURVE_PREFERENCE = 2.0
 #: A metric's name, kind, bands, whether missing values earn a band of their own, and the
 #: band they score as otherwise.
 Banded = tuple[str, Kind, Bins, bool, int]
-
-
-def read_labels(churned: Any, portfolio: Portfolio) -> tuple[BoolArray, BoolArray]:
-    """``(outcomes of the known rows, which rows are known)``: ``None`` and NaN outcomes
-    are unknown and left out; anything else must be a boolean or 0/1."""
-    ids = portfolio.ids
-    aligned = align_by_id(churned, ids, what="churned")
-    if hasattr(aligned, "to_numpy") and not isinstance(aligned, np.ndarray):
-        aligned = aligned.to_numpy()
-    if isinstance(aligned, (str, bytes)) or np.isscalar(aligned):
-        raise DataError(f"churned must be a sequence of booleans, got {aligned!r}")
-    raw = np.asarray(aligned, dtype=object) if not isinstance(aligned, np.ndarray) else aligned
-    if raw.ndim != 1 or raw.shape[0] != len(portfolio):
-        raise DataError(f"churned has {raw.shape[0] if raw.ndim else 0} values but there are "
-                        f"{len(portfolio)} accounts")
-    if raw.dtype.kind == "f":
-        known = ~np.isnan(raw)
-    elif raw.dtype == object:
-        known = np.array([not (v is None or (isinstance(v, float) and v != v)) for v in raw],
-                         dtype=np.bool_) if raw.size else np.zeros(0, np.bool_)
-    else:
-        known = np.ones(raw.shape[0], dtype=np.bool_)
-    subset = raw[known]
-    y = read_outcome(subset, int(known.sum()), ids=ids[known])
-    return y, known
 
 
 def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ...]) -> Codes:

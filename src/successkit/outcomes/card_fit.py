@@ -47,11 +47,11 @@ from successkit._arrays import array_field, readonly_arrays
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, read_labels
+from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands
 from successkit.outcomes._card_select import choose_l2, fit_infos, name_twins, select
 from successkit.outcomes.card_export import card_sql
 from successkit.scoring._card_solver import RowKeys
-from successkit.scoring._outcome_inputs import both_outcomes
+from successkit.scoring._outcome_inputs import both_outcomes, read_labels
 from successkit.scoring.bands import Bands
 from successkit.scoring.card import Card
 from successkit.scoring.health import HealthModel
@@ -324,7 +324,8 @@ def fit_card(
             raise ModelError(f"{what} must be a finite number in range, got {value!r}")
     if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
         raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
-    y, keep = read_labels(churned, portfolio)
+    labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
+    y = labels[keep]
     left_out = int((~keep).sum())
     if left_out:
         portfolio = portfolio.take(np.flatnonzero(keep))

@@ -50,6 +50,7 @@ __all__ = [
     "critical_chi2",
     "missing_signal",
     "pool_against",
+    "readable",
     "round_significant",
     "woe",
 ]
@@ -152,6 +153,22 @@ def round_significant(values: FloatArray, digits: int = 3) -> FloatArray:
     return rounded
 
 
+def readable(raw: FloatArray) -> FloatArray:
+    """Distinct increasing ``raw`` values rounded to the fewest significant digits (2 to 4)
+    that keep them apart, so cuts read ``0.35``, not ``0.3527``.
+
+    Examples
+    --------
+    >>> readable(np.array([0.3527, 0.7013])).tolist(), readable(np.array([1.01, 1.02])).tolist()
+    ([0.35, 0.7], [1.01, 1.02])
+    """
+    for digits in (2, 3, 4):
+        cuts = np.unique(round_significant(raw, digits))
+        if cuts.size == raw.size:
+            break
+    return cuts
+
+
 def candidate_cuts(present: FloatArray, candidates: int, *, is_sorted: bool = False
                    ) -> FloatArray:
     """Distinct rounded quantile cuts strictly above the smallest value (so no band is
@@ -161,12 +178,7 @@ def candidate_cuts(present: FloatArray, candidates: int, *, is_sorted: bool = Fa
     # than the partitions behind many quantiles.
     ordered = present if is_sorted else np.sort(present)
     at = np.clip(np.ceil(ordered.size * qs - 1).astype(np.intp), 0, ordered.size - 1)
-    raw = np.unique(ordered[at])
-    # The fewest significant digits (2 to 4) that keep the candidates apart.
-    for digits in (2, 3, 4):
-        cuts = np.unique(round_significant(raw, digits))
-        if cuts.size == raw.size:
-            break
+    cuts = readable(np.unique(ordered[at]))
     low, high = float(ordered[0]), float(ordered[-1])
     cuts = cuts[(cuts > low) & (cuts <= high)]
     if cuts.size == 0 and high > low:  # rounding swallowed every cut: cut at the median

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.errors import ModelError
+from successkit.scoring.isotonic import pool_adjacent_violators
 
 __all__ = [
     "Additive",
@@ -68,21 +69,8 @@ def isotonic(target: FloatArray, weight: FloatArray, direction: int) -> FloatArr
     [1.0, 2.5, 2.5]
     """
     values = target if direction > 0 else -target
-    means: list[float] = []
-    weights: list[float] = []
-    sizes: list[int] = []
-    for v, w in zip(values.tolist(), weight.tolist(), strict=True):  # a few dozen bands
-        means.append(v)
-        weights.append(w)
-        sizes.append(1)
-        while len(means) > 1 and means[-2] > means[-1]:
-            w2, w1 = weights.pop(), weights[-1]
-            m2, s2 = means.pop(), sizes.pop()
-            total = w1 + w2
-            means[-1] = (means[-1] * w1 + m2 * w2) / total if total > 0 else (means[-1] + m2) / 2
-            weights[-1] = total
-            sizes[-1] += s2
-    fitted = np.repeat(np.array(means), sizes)
+    # A floor on the weights: two empty bands pool to their plain average.
+    fitted = pool_adjacent_violators(values, np.maximum(weight, 1e-12))
     result: FloatArray = fitted if direction > 0 else -fitted
     return result
 

@@ -30,7 +30,7 @@ from successkit.scoring._binning import (
     Bins,
     candidate_cuts,
     critical_chi2,
-    round_significant,
+    readable,
 )
 from successkit.scoring._number_runs import Runs, read_runs
 
@@ -76,11 +76,7 @@ def _readable_cuts(x: FloatArray, tx_at: Callable[[npt.NDArray[np.intp]], FloatA
         return u
 
     at = _first_at_least(u_at, size, np.arange(1, k) / k)
-    raw = np.unique(x[np.minimum(at, size - 1)])
-    for digits in (2, 3, 4):  # the fewest significant digits that keep them apart
-        cuts = np.unique(round_significant(raw, digits))
-        if cuts.size == raw.size:
-            break
+    cuts = readable(np.unique(x[np.minimum(at, size - 1)]))
     cuts = cuts[(cuts > x[0]) & (cuts <= x[-1])]
     counts = np.diff(np.concatenate([[0], np.searchsorted(x, cuts, side="left"),
                                      [size]]))
