@@ -516,7 +516,7 @@ def test_category_points_never_run_against_observed_churn() -> None:
 @settings(max_examples=50)
 @given(df=st.integers(1, 15), level=st.floats(1e-7, 0.5))
 def test_critical_chi2_matches_scipy(df: int, level: float) -> None:
-    from successkit.scoring._binning import critical_chi2
+    from successkit.scoring._likelihood import critical_chi2
 
     stats = pytest.importorskip("scipy.stats")
     assert np.isclose(critical_chi2(df, level), stats.chi2.isf(level, df), rtol=1e-7)
@@ -539,3 +539,45 @@ def test_noise_rarely_earns_a_place() -> None:
         assert "login_rate" in names
         kept += ("noise" in names) + ("few" in names)
     assert kept <= 1
+
+
+def test_a_weak_flag_enters_next_to_the_strong_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On its own the flag's churn gap is within chance on these accounts; next to tenure,
+    # which explains most churn, its score test passes and it earns points.
+    import successkit.outcomes.card_fit as card_fit
+
+    rng = np.random.default_rng(2)
+    n = 3000
+    senior = (rng.random(n) < 0.16).astype(float)
+    tenure = rng.uniform(0, 72, n).round()
+    churned = rng.random(n) < 1 / (1 + np.exp(1.2 * np.log1p(tenure) - 3.0 - 0.4 * senior))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "senior": senior})
+    fit = fit_card(pf, churned)
+    scheme = fit.model.metric("senior").scheme
+    assert isinstance(scheme, sk.Thresholds)
+    assert scheme.cuts == (1.0,)
+    assert not scheme.higher_is_better  # seniors earn fewer points
+    assert "senior" not in dict(fit.dropped)
+    assert_points_follow_churn(fit.model, pf, churned)
+    monkeypatch.setattr(card_fit, "enter", lambda *args, **kwargs: [])
+    alone = fit_card(pf, churned)
+    assert dict(alone.dropped)["senior"].startswith("has one band")
+
+
+def test_second_look_refuses_bands_against_their_own_churn() -> None:
+    from successkit.outcomes._card_entry import _second_look
+
+    # Residuals say flagged accounts stay less than the card predicts, but on their own
+    # they churn less: the card would have to give fewer points to the lower churn rate.
+    flag = np.repeat([0.0, 1.0], [4000, 1000])
+    weight = np.full(5000, 0.2)
+    residual = np.where(flag == 1, -0.08, 0.02)
+    worse = np.arange(5000) % 10 < np.where(flag == 1, 3, 2)  # 30 % against 20 % churn
+    better = np.arange(5000) % 10 < np.where(flag == 1, 1, 2)  # 10 % against 20 % churn
+    bins = _second_look(flag, worse, residual, weight, 10, 0.02)
+    assert bins is not None
+    assert bins.cuts == (1.0,)
+    assert _second_look(flag, better, residual, weight, 10, 0.02) is None
+    # Residuals that are chance-sized do not pass the test.
+    assert _second_look(flag, worse, residual / 20, weight, 10, 0.02) is None

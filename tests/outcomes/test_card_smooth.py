@@ -141,7 +141,7 @@ def _least_spread(x: np.ndarray, t: np.ndarray, candidates: np.ndarray, k: int,
        log=st.booleans())
 def test_even_effect_cuts_leave_the_least_spread(seed: int, k: int, share: float,
                                                  log: bool) -> None:
-    from successkit.scoring._binning import candidate_cuts
+    from successkit.scoring._cut_points import candidate_cuts
     from successkit.scoring._smooth_binning import _FINE, _even_effect_cuts
 
     rng = np.random.default_rng(seed)

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from successkit.scoring._binning import candidate_cuts, round_significant
+from successkit.scoring._cut_points import candidate_cuts, round_significant
 from successkit.scoring._number_runs import read_runs
 from successkit.scoring._smooth_binning import _first_at_least
 

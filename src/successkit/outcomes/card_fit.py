@@ -22,7 +22,9 @@
    worth *next to* the other metrics, and only as far as that predicts held-out accounts
    better;
 3. with ``max_metrics`` the least important metrics go until that many are left; metrics
-   that earn nothing are named with the kept metric they repeat;
+   that earn nothing are named with the kept metric they repeat; a number that said
+   nothing on its own gets a second look on the fitted card's residuals
+   (:mod:`successkit.outcomes._card_entry`) and joins when a score test passes;
 4. points: each band's log-odds above the metric's worst band, scaled so the best account
    earns ``points`` in all and rounded, so a band with better odds of staying never earns
    fewer points.
@@ -47,8 +49,9 @@ from successkit._arrays import array_field, readonly_arrays
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
+from successkit.outcomes._card_entry import enter
 from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands
-from successkit.outcomes._card_select import choose_l2, fit_infos, name_twins, select
+from successkit.outcomes._card_select import choose_l2, fit_infos, name_twins, select, two_stage
 from successkit.outcomes.card_export import card_sql
 from successkit.scoring._card_solver import RowKeys
 from successkit.scoring._outcome_inputs import both_outcomes, read_labels
@@ -358,6 +361,16 @@ def fit_card(
     fit_rows = fit_sample if coded is None else None
     chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
+    # Numbers that said nothing on their own get a second look next to the others.
+    room = len(names) if max_metrics is None else max_metrics - len(infos)
+    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
+                    prior=prior)[:max(room, 0)]
+    if entered:
+        joined = {i.name for i in entered}
+        dropped = [(name, reason) for name, reason in dropped if name not in joined]
+        order = {name: j for j, name in enumerate(names)}
+        infos = sorted([*infos, *entered], key=lambda info: order.get(info.name, len(order)))
+        fit = two_stage(infos, fit_y, chosen, fit_rows)
     dropped = name_twins(portfolio, dropped, [i.name for i in infos], keys.sample(TWIN_ROWS))
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})

@@ -31,7 +31,6 @@ or category level with few accounts earns points close to zero.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import attrs
@@ -39,19 +38,18 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
+from successkit.scoring._cut_points import candidate_cuts, near_cuts, round_cuts
+from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2, loglik
 from successkit.scoring._number_runs import Runs, read_runs
 
 __all__ = [
-    "SIGNIFICANCE",
+    "HIGHER",
+    "LOWER",
     "Bins",
     "bin_category",
     "bin_number",
-    "candidate_cuts",
-    "critical_chi2",
     "missing_signal",
     "pool_against",
-    "readable",
-    "round_significant",
     "woe",
 ]
 
@@ -60,52 +58,6 @@ HIGHER, LOWER = 1, -1  # directions: higher values are better / lower values are
 # More bands must predict held-out accounts better by at least this log-likelihood (and
 # by a standard error of the difference, see ``_held_out_bands``).
 TOLERANCE = 0.5
-# Bands must beat one band by a likelihood-ratio test at this level, shared out over the
-# splits that were searched (see :func:`critical_chi2`).
-SIGNIFICANCE = 0.05
-
-
-def critical_chi2(df: int, level: float) -> float:
-    """The chi-square value with ``df`` degrees of freedom that chance exceeds with
-    probability ``level``, found by bisection on the exact tail for whole degrees of
-    freedom.
-
-    Examples
-    --------
-    >>> round(critical_chi2(1, 0.05), 2), round(critical_chi2(2, 0.05), 2)
-    (3.84, 5.99)
-    >>> round(critical_chi2(1, 0.001), 2), round(critical_chi2(9, 0.001), 2)
-    (10.83, 27.88)
-    """
-
-    def tail(x: float) -> float:
-        # P(chi² > x): a Poisson sum for even df; erfc plus a series for odd df.
-        half = x / 2.0
-        if df % 2 == 0:
-            term, total = 1.0, 1.0
-            for i in range(1, df // 2):  # a loop over df / 2 terms
-                term *= half / i
-                total += term
-            return math.exp(-half) * total
-        term = math.sqrt(2.0 * x / math.pi) * math.exp(-half)
-        total = math.erfc(math.sqrt(half))
-        for i in range(df // 2):  # a loop over (df − 1) / 2 terms
-            total += term
-            term *= x / (2 * i + 3)
-        return total
-
-    low, high = 0.0, 1.0
-    while tail(high) > level:  # double until the tail is thin enough
-        high *= 2.0
-    for _ in range(60):  # bisection: far finer than any test needs
-        mid = (low + high) / 2.0
-        if tail(mid) > level:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2.0
-
-
 @attrs.frozen(kw_only=True)
 class Bins:
     """The bands of one metric learnt from outcomes.
@@ -138,66 +90,6 @@ class Bins:
         return len(self.accounts) - 1
 
 
-def round_significant(values: FloatArray, digits: int = 3) -> FloatArray:
-    """``values`` rounded to ``digits`` significant digits (0 stays 0)."""
-    values = np.asarray(values, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        magnitude = np.floor(np.log10(np.abs(values)))
-    # Below ~1e-300 the scale 10**(digits - 1 - magnitude) overflows: such values are kept.
-    tiny = magnitude < -300
-    magnitude = np.where(np.isfinite(magnitude) & ~tiny, magnitude, 0.0)
-    scale = 10.0 ** (digits - 1 - magnitude)
-    with np.errstate(over="ignore"):  # rounding up past the largest float keeps the value
-        candidate = np.round(values * scale) / scale
-    rounded: FloatArray = np.where(tiny | ~np.isfinite(candidate), values, candidate)
-    return rounded
-
-
-def readable(raw: FloatArray) -> FloatArray:
-    """Distinct increasing ``raw`` values rounded to the fewest significant digits (2 to 4)
-    that keep them apart, so cuts read ``0.35``, not ``0.3527``.
-
-    Examples
-    --------
-    >>> readable(np.array([0.3527, 0.7013])).tolist(), readable(np.array([1.01, 1.02])).tolist()
-    ([0.35, 0.7], [1.01, 1.02])
-    """
-    for digits in (2, 3, 4):
-        cuts = np.unique(round_significant(raw, digits))
-        if cuts.size == raw.size:
-            break
-    return cuts
-
-
-def candidate_cuts(present: FloatArray, candidates: int, *, is_sorted: bool = False
-                   ) -> FloatArray:
-    """Distinct rounded quantile cuts strictly above the smallest value (so no band is
-    empty by construction at the bottom); ``is_sorted``: ``present`` is already sorted."""
-    qs = np.linspace(0.0, 1.0, candidates + 1)[1:-1]
-    # ``np.quantile(..., method="inverted_cdf")`` read off one sort: a sort is cheaper
-    # than the partitions behind many quantiles.
-    ordered = present if is_sorted else np.sort(present)
-    at = np.clip(np.ceil(ordered.size * qs - 1).astype(np.intp), 0, ordered.size - 1)
-    cuts = readable(np.unique(ordered[at]))
-    low, high = float(ordered[0]), float(ordered[-1])
-    cuts = cuts[(cuts > low) & (cuts <= high)]
-    if cuts.size == 0 and high > low:  # rounding swallowed every cut: cut at the median
-        cuts = np.array([float(np.quantile(present, 0.5, method="higher"))])
-        if cuts[0] <= low:
-            cuts = np.array([high])
-    result: FloatArray = cuts
-    return result
-
-
-def _loglik(n: FloatArray, e: FloatArray) -> FloatArray:
-    """Binomial log-likelihood of each group at its own churn rate."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = e / n
-        terms = e * np.log(rate) + (n - e) * np.log1p(-rate)
-    result: FloatArray = np.nan_to_num(terms, nan=0.0)
-    return result
-
-
 def _pool(n: FloatArray, e: FloatArray, decreasing: bool) -> list[list[float]]:
     """Pool adjacent violators: blocks ``[first bin, n, e]`` whose churn rates do not
     increase (``decreasing``) or do not decrease along the bins."""
@@ -218,7 +110,7 @@ def _pool(n: FloatArray, e: FloatArray, decreasing: bool) -> list[list[float]]:
 
 def _blocks_loglik(blocks: list[list[float]]) -> float:
     arr = np.array(blocks)
-    return float(_loglik(arr[:, 1], arr[:, 2]).sum())
+    return float(loglik(arr[:, 1], arr[:, 2]).sum())
 
 
 def _partitions(
@@ -236,7 +128,7 @@ def _partitions(
     i, j = np.triu_indices(b + 1, 1)
     n = n_cum[j] - n_cum[i]
     gain = np.full((b + 1, b + 1), -np.inf)
-    gain[i, j] = np.where(n >= least, _loglik(n, e_cum[j] - e_cum[i]), -np.inf)
+    gain[i, j] = np.where(n >= least, loglik(n, e_cum[j] - e_cum[i]), -np.inf)
     best = np.full((k + 1, b + 1), -np.inf)  # best[m, j]: blocks 0..j-1 in m bands
     back = np.zeros((k + 1, b + 1), dtype=np.intp)
     best[0, 0] = 0.0
@@ -303,32 +195,6 @@ def _held_out_bands(n_f: FloatArray, e_f: FloatArray, direction: int, k: int,
     spread = np.sqrt(folds) * np.std(scores - scores[:, [best]], axis=0, ddof=1)
     m = int(np.flatnonzero(totals >= totals[best] - np.maximum(spread, TOLERANCE))[0]) + 1
     return m, float(totals[m - 1])
-
-
-def _near_cuts(present: FloatArray, cuts: FloatArray, starts: list[int]) -> FloatArray:
-    """``cuts`` and, around each chosen cut (``cuts[s − 1]`` for ``s`` in ``starts[1:]``),
-    between its neighbouring candidates, up to 16 more at the fewest significant digits
-    that give at least three — so a threshold at 0.5 is found as ``0.5``, not as
-    ``0.4999``."""
-    extra = [cuts]
-    for s in starts[1:]:  # a loop over the few chosen cuts
-        low = float(cuts[s - 2]) if s >= 2 else float(present[0])
-        high = float(cuts[s]) if s < cuts.size else float(present[-1])
-        window = present[np.searchsorted(present, low, side="left"):
-                         np.searchsorted(present, high, side="left")]
-        if window.size < 2:
-            continue
-        at = np.linspace(0, window.size - 1, 17).astype(np.intp)
-        raw = np.unique(window[at])
-        for digits in (2, 3, 4):
-            local = np.unique(round_significant(raw, digits))
-            local = local[(local > low) & (local < high)]
-            if local.size >= 3:
-                break
-        extra.append(local)
-    merged = np.unique(np.concatenate(extra))
-    result: FloatArray = merged[(merged > present[0]) & (merged <= present[-1])]
-    return result
 
 
 def bin_number(
@@ -400,7 +266,7 @@ def bin_number(
         # A threshold between two quantile candidates would leave a narrow band of mixed
         # accounts around it; a second search, with readable candidates close to each
         # chosen cut, puts the cut on the threshold instead.
-        finer = _near_cuts(present, cuts, starts)
+        finer = near_cuts(present, cuts, starts)
         if finer.size > cuts.size:
             cuts = finer
             n_f, e_f = runs.counts(cuts)
@@ -412,11 +278,11 @@ def bin_number(
         # so a yes/no flag, with one possible cut, is tested at 5 % and kept when weak but
         # real (worth 0.35 log-odds on a sixth of the accounts), while noise searched over
         # 63 cuts must pass about 0.08 %.
-        gain = 2.0 * ((parts[len(starts) - 1] or ([], 0.0))[1] - float(_loglik(
+        gain = 2.0 * ((parts[len(starts) - 1] or ([], 0.0))[1] - float(loglik(
             np.array([n.sum()]), np.array([e.sum()]))[0]))
         if gain < critical_chi2(len(starts) - 1, SIGNIFICANCE / cuts.size):
             starts = [0]
-    band_cuts = _round_cuts(np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64),
+    band_cuts = round_cuts(np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64),
                             runs, present, chosen, min_share * total)
     n_f, e_f = runs.counts(band_cuts)
     band_n, band_e = n_f.sum(axis=0), e_f.sum(axis=0)
@@ -428,48 +294,6 @@ def bin_number(
         churned=(*(round(float(b)) for b in band_e), e_missing),
         held_out=held_out,
     )
-
-
-# A cut moves to a rounder number when that costs less than this log-likelihood.
-ROUNDING_COST = 1.0
-
-
-def _round_cuts(cuts: FloatArray, runs: Runs, present: FloatArray, direction: int,
-                least: float) -> FloatArray:
-    """Each cut moved to the roundest number (fewest significant digits) that keeps the
-    cuts in order, every band at least ``least`` accounts and the churn rates monotone in
-    ``direction``, and costs under :data:`ROUNDING_COST` log-likelihood — a threshold the
-    data put at 0.701 reads 0.7."""
-    out = cuts.copy()
-
-    def loglik(candidate: FloatArray) -> float | None:
-        n_f, e_f = runs.counts(candidate)
-        n, e = n_f.sum(axis=0), e_f.sum(axis=0)
-        rate = e / np.maximum(n, 1.0)
-        steps = np.diff(rate) * direction
-        if n.min() < least or bool(np.any(steps > 1e-12)):
-            return None
-        return float(_loglik(n, e).sum())
-
-    base = loglik(out)
-    if base is None:
-        return out
-    for j in range(out.size):  # a loop over the few cuts
-        low = float(out[j - 1]) if j else float(present[0])
-        high = float(out[j + 1]) if j + 1 < out.size else np.inf
-        for digits in (1, 2, 3):
-            rounded = float(round_significant(np.array([out[j]]), digits)[0])
-            if rounded == float(out[j]):
-                break
-            if not (low < rounded < high and rounded <= float(present[-1])):
-                continue
-            trial = out.copy()
-            trial[j] = rounded
-            found = loglik(trial)
-            if found is not None and found >= base - ROUNDING_COST:
-                out, base = trial, found
-                break
-    return out
 
 
 def pool_against(bins: Bins) -> Bins:

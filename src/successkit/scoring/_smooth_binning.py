@@ -24,14 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
-from successkit.scoring._binning import (
-    HIGHER,
-    SIGNIFICANCE,
-    Bins,
-    candidate_cuts,
-    critical_chi2,
-    readable,
-)
+from successkit.scoring._binning import HIGHER, Bins
+from successkit.scoring._cut_points import candidate_cuts, readable
+from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import Runs, read_runs
 
 __all__ = ["smooth_number"]

@@ -1,0 +1,156 @@
+"""A second look at the numbers left off a card: some say something only next to the
+others.
+
+A number is first judged on its own (:mod:`successkit.outcomes._card_prep`): its bands must
+beat one band by a likelihood-ratio test on churn alone. A weak metric can fail that test
+and still matter once the strong ones are on the card — a senior-citizen flag worth 0.35
+log-odds, a count of services worth a little each — because the strong metrics explain
+most of the churn the weak one was competing with (odds ratios grow, not shrink, when
+other causes are accounted for).
+
+So, once the card is fitted, each number left off with one band is tried again on the
+fit's residuals: the monotone staircase of at most ``k`` bands (each of at least
+``min_share`` of the accounts) through the residual churn per fine quantile bin, as many
+bands as pay for themselves (BIC), in whichever direction explains more; it enters when its
+score statistic (the weighted sum of squares the staircase explains — a Rao score test of
+the card plus these bands against the card alone) passes the same 5 % test shared out over
+the candidate cuts searched, and when its bands still obey the card's rule that no band
+earns more points than a band whose accounts churn less (on the metric's own churn rates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from successkit._arrays import BoolArray, FloatArray
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.outcomes._card_prep import MetricInfo, info_of
+from successkit.scoring._binning import HIGHER, LOWER, Bins, pool_against
+from successkit.scoring._card_solver import Additive, isotonic, predictor
+from successkit.scoring._cut_points import candidate_cuts, round_cuts
+from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
+from successkit.scoring._number_runs import read_runs
+
+__all__ = ["FINE", "enter", "staircase"]
+
+# Fine bins the residuals are read on.
+FINE = 64
+#: The reason a number is left off after its own test; only those get a second look.
+ALONE = "has one band: its values say nothing about churn"
+
+
+def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction: int,
+              k: int, least: float, penalty: float) -> tuple[list[int], float]:
+    """The first fine bin of each band of the monotone staircase (non-decreasing for
+    ``direction`` 1) through ``z`` with at most ``k`` bands of at least ``least``
+    ``accounts`` each that explains the most ``weight``-ed sum of squares less ``penalty``
+    per band, and the sum of squares it explains (about ``weight``-ed zero: ``z`` is a
+    residual).
+
+    Examples
+    --------
+    >>> z = np.array([-1.0, -0.9, 0.0, 0.1, 1.0])
+    >>> staircase(z, np.full(5, 50.0), np.full(5, 100.0), 1, k=3, least=100, penalty=1.0)
+    ([0, 2, 4], 134.1)
+    """
+    fitted = isotonic(z, weight, direction)
+    # The monotone blocks: runs of equal fitted values (bands are unions of them).
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(fitted) != 0]))
+    cw = np.concatenate([[0.0], np.cumsum(np.add.reduceat(weight, starts))])
+    cwz = np.concatenate([[0.0], np.cumsum(np.add.reduceat(weight * z, starts))])
+    cn = np.concatenate([[0.0], np.cumsum(np.add.reduceat(accounts, starts))])
+    b = starts.size
+    i, j = np.triu_indices(b + 1, 1)
+    total_w, total_wz = cw[j] - cw[i], cwz[j] - cwz[i]
+    # gain[i, j]: the weighted sum of squares one band over blocks i .. j − 1 explains.
+    gain = np.full((b + 1, b + 1), -np.inf)
+    gain[i, j] = np.where(cn[j] - cn[i] >= least,
+                          total_wz * total_wz / np.maximum(total_w, 1e-300), -np.inf)
+    best = np.full((k + 1, b + 1), -np.inf)
+    back = np.zeros((k + 1, b + 1), dtype=np.intp)
+    best[0, 0] = 0.0
+    for m in range(1, k + 1):  # a loop over band counts (k is small)
+        totals = best[m - 1][:, None] + gain
+        back[m] = np.argmax(totals, axis=0)
+        best[m] = totals[back[m], np.arange(b + 1)]
+    scores = best[1:, b] - penalty * np.arange(1, k + 1)
+    if not np.isfinite(scores).any():
+        return [0], 0.0
+    m = int(np.argmax(scores)) + 1
+    ends = [b]
+    for level in range(m, 0, -1):
+        ends.append(int(back[level, ends[-1]]))
+    one_band = float(cwz[-1] ** 2 / max(float(cw[-1]), 1e-300))
+    return [int(starts[e]) for e in ends[::-1][:-1]], float(best[m, b]) - one_band
+
+
+def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
+                 weight: FloatArray, k: int, min_share: float) -> Bins | None:
+    """Bands for a number from the card's residuals, or ``None`` when none pass."""
+    present = ~np.isnan(values)
+    x = values[present]
+    if x.size == 0 or float(x.min()) == float(x.max()):
+        return None
+    fine = candidate_cuts(x, FINE)
+    code = np.searchsorted(fine, x, side="right")
+    size = fine.size + 1
+    w = np.asarray(np.bincount(code, weight[present], minlength=size), dtype=np.float64)
+    r = np.asarray(np.bincount(code, residual[present], minlength=size), dtype=np.float64)
+    accounts = np.asarray(np.bincount(code, minlength=size), dtype=np.float64)
+    # The working response of a metric not on the card: the residual per unit of curvature.
+    z = np.where(w > 0, r / np.maximum(w, 1e-300), 0.0)
+    least = min_share * float(x.size)
+    penalty = float(np.log(max(float(x.size), 2.0)))
+    found = {d: staircase(z, w, accounts, d, k, least, penalty) for d in (HIGHER, LOWER)}
+    direction = max(found, key=lambda d: found[d][1])
+    firsts, explained = found[direction]
+    if len(firsts) < 2 or explained < critical_chi2(len(firsts) - 1,
+                                                    SIGNIFICANCE / fine.size):
+        return None
+    cuts = np.asarray([fine[s - 1] for s in firsts[1:]], dtype=np.float64)
+    runs = read_runs(values, y, None, 0)
+    n_f, e_f = runs.counts(cuts)
+    bins = pool_against(Bins(
+        cuts=tuple(float(c) for c in cuts), direction=direction,
+        accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
+        churned=(*(round(float(c)) for c in e_f.sum(axis=0)), runs.e_missing)))
+    if not bins.cuts:
+        return None  # its own churn runs against what it says next to the others
+    cuts = round_cuts(np.asarray(bins.cuts, dtype=np.float64), runs, runs.ordered, direction,
+                      least)
+    n_f, e_f = runs.counts(cuts)
+    return Bins(cuts=tuple(float(c) for c in cuts), direction=direction,
+                accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
+                churned=(*(round(float(c)) for c in e_f.sum(axis=0)), runs.e_missing))
+
+
+def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
+          rows: npt.NDArray[np.intp] | None, dropped: Sequence[tuple[str, str]], *, k: int,
+          min_share: float, prior: float) -> list[MetricInfo]:
+    """The numbers of ``dropped`` (left off for saying nothing on their own) that earn a
+    place next to ``infos`` given their joint ``fit`` (on ``rows`` of the portfolio, all
+    when ``None``; ``y`` their outcomes), as card metrics."""
+    candidates = [name for name, reason in dropped if reason == ALONE
+                  and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
+    if not candidates:
+        return []
+    eta = predictor([i.codes for i in infos], fit.tables, fit.intercept, y.shape[0])
+    p = 1.0 / (1.0 + np.exp(-np.clip(eta, -30.0, 30.0)))
+    weight = np.maximum(p * (1.0 - p), 1e-12)
+    # Residuals of staying, the card's modelled outcome.
+    residual = (~y).astype(np.float64) - p
+    entered = []
+    for name in candidates:  # a loop over the few metrics left off
+        values = portfolio.column(name, Kind.NUMBER).values
+        values = values if rows is None else values[rows]
+        bins = _second_look(values, y, residual, weight, k, min_share)
+        if bins is None:
+            continue
+        worst = 0 if bins.direction == HIGHER else len(bins.cuts)
+        entered.append(info_of(portfolio, y, rows, prior, name, Kind.NUMBER, bins, False,
+                               worst))
+    return entered
