@@ -584,3 +584,4 @@ def test_second_look_refuses_bands_against_their_own_churn() -> None:
     assert _second_look(flag, better, residual, weight, 10, 0.02) is None
     # Residuals that are chance-sized do not pass the test.
     assert _second_look(flag, worse, residual / 20, weight, 10, 0.02) is None
+

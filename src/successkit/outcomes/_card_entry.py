@@ -29,9 +29,9 @@ from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.outcomes._card_prep import MetricInfo, info_of
-from successkit.scoring._binning import HIGHER, LOWER, Bins, pool_against
+from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, predictor
-from successkit.scoring._cut_points import candidate_cuts, round_cuts
+from successkit.scoring._cut_points import candidate_cuts, least_squares_split, round_cuts
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
 
@@ -60,32 +60,16 @@ def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction
     fitted = isotonic(z, weight, direction)
     # The monotone blocks: runs of equal fitted values (bands are unions of them).
     starts = np.flatnonzero(np.concatenate([[True], np.diff(fitted) != 0]))
-    cw = np.concatenate([[0.0], np.cumsum(np.add.reduceat(weight, starts))])
-    cwz = np.concatenate([[0.0], np.cumsum(np.add.reduceat(weight * z, starts))])
-    cn = np.concatenate([[0.0], np.cumsum(np.add.reduceat(accounts, starts))])
-    b = starts.size
-    i, j = np.triu_indices(b + 1, 1)
-    total_w, total_wz = cw[j] - cw[i], cwz[j] - cwz[i]
-    # gain[i, j]: the weighted sum of squares one band over blocks i .. j − 1 explains.
-    gain = np.full((b + 1, b + 1), -np.inf)
-    gain[i, j] = np.where(cn[j] - cn[i] >= least,
-                          total_wz * total_wz / np.maximum(total_w, 1e-300), -np.inf)
-    best = np.full((k + 1, b + 1), -np.inf)
-    back = np.zeros((k + 1, b + 1), dtype=np.intp)
-    best[0, 0] = 0.0
-    for m in range(1, k + 1):  # a loop over band counts (k is small)
-        totals = best[m - 1][:, None] + gain
-        back[m] = np.argmax(totals, axis=0)
-        best[m] = totals[back[m], np.arange(b + 1)]
-    scores = best[1:, b] - penalty * np.arange(1, k + 1)
+    w = np.add.reduceat(weight, starts)
+    wz = np.add.reduceat(weight * z, starts)
+    explained, firsts = least_squares_split(w, wz, np.add.reduceat(accounts, starts), k,
+                                            least)
+    scores = explained - penalty * np.arange(1, k + 1)
     if not np.isfinite(scores).any():
         return [0], 0.0
     m = int(np.argmax(scores)) + 1
-    ends = [b]
-    for level in range(m, 0, -1):
-        ends.append(int(back[level, ends[-1]]))
-    one_band = float(cwz[-1] ** 2 / max(float(cw[-1]), 1e-300))
-    return [int(starts[e]) for e in ends[::-1][:-1]], float(best[m, b]) - one_band
+    one_band = float(wz.sum() ** 2 / max(float(w.sum()), 1e-300))
+    return [int(starts[e]) for e in firsts(m)], float(explained[m - 1]) - one_band
 
 
 def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
@@ -113,19 +97,12 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
         return None
     cuts = np.asarray([fine[s - 1] for s in firsts[1:]], dtype=np.float64)
     runs = read_runs(values, y, None, 0)
-    n_f, e_f = runs.counts(cuts)
-    bins = pool_against(Bins(
-        cuts=tuple(float(c) for c in cuts), direction=direction,
-        accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
-        churned=(*(round(float(c)) for c in e_f.sum(axis=0)), runs.e_missing)))
+    bins = pool_against(counted(runs, cuts, direction))
     if not bins.cuts:
         return None  # its own churn runs against what it says next to the others
     cuts = round_cuts(np.asarray(bins.cuts, dtype=np.float64), runs, runs.ordered, direction,
                       least)
-    n_f, e_f = runs.counts(cuts)
-    return Bins(cuts=tuple(float(c) for c in cuts), direction=direction,
-                accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
-                churned=(*(round(float(c)) for c in e_f.sum(axis=0)), runs.e_missing))
+    return counted(runs, cuts, direction)
 
 
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,

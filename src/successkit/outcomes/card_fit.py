@@ -362,9 +362,10 @@ def fit_card(
     chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
-    room = len(names) if max_metrics is None else max_metrics - len(infos)
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
-                    prior=prior)[:max(room, 0)]
+                    prior=prior)
+    if max_metrics is not None:
+        entered = entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
         dropped = [(name, reason) for name, reason in dropped if name not in joined]

@@ -48,6 +48,7 @@ __all__ = [
     "Bins",
     "bin_category",
     "bin_number",
+    "counted",
     "missing_signal",
     "pool_against",
     "woe",
@@ -58,6 +59,8 @@ HIGHER, LOWER = 1, -1  # directions: higher values are better / lower values are
 # More bands must predict held-out accounts better by at least this log-likelihood (and
 # by a standard error of the difference, see ``_held_out_bands``).
 TOLERANCE = 0.5
+
+
 @attrs.frozen(kw_only=True)
 class Bins:
     """The bands of one metric learnt from outcomes.
@@ -247,7 +250,7 @@ def bin_number(
     honoured = direction is None or lik[chosen] >= lik[-chosen] - 1.92
     total = float(present.size)
 
-    def split(cuts: FloatArray, n_f: FloatArray, e_f: FloatArray
+    def split(n_f: FloatArray, e_f: FloatArray
               ) -> tuple[list[int], float | None, list[tuple[list[int], float] | None]]:
         parts = _partitions(_monotone_blocks(n_f.sum(axis=0), e_f.sum(axis=0), chosen), k=k,
                             least=min_share * total)
@@ -261,7 +264,7 @@ def bin_number(
             m = max(found, key=lambda item: (item[0], -item[1]))[1] if found else 1
         return _feasible(parts, m), held_out, parts
 
-    starts, held_out, parts = split(cuts, n_f, e_f)
+    starts, held_out, parts = split(n_f, e_f)
     if len(starts) > 1:
         # A threshold between two quantile candidates would leave a narrow band of mixed
         # accounts around it; a second search, with readable candidates close to each
@@ -271,7 +274,7 @@ def bin_number(
             cuts = finer
             n_f, e_f = runs.counts(cuts)
             n, e = n_f.sum(axis=0), e_f.sum(axis=0)
-            starts, held_out, parts = split(cuts, n_f, e_f)
+            starts, held_out, parts = split(n_f, e_f)
     if len(starts) > 1:
         # Bands must beat one band by more than chance: a likelihood-ratio test at 5 %,
         # shared out (Bonferroni) over the candidate cuts the split was searched among —
@@ -284,16 +287,17 @@ def bin_number(
             starts = [0]
     band_cuts = round_cuts(np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64),
                             runs, present, chosen, min_share * total)
-    n_f, e_f = runs.counts(band_cuts)
-    band_n, band_e = n_f.sum(axis=0), e_f.sum(axis=0)
-    return Bins(
-        cuts=tuple(float(c) for c in band_cuts),
-        direction=chosen,
-        honoured=bool(honoured),
-        accounts=(*(int(a) for a in band_n), n_missing),
-        churned=(*(round(float(b)) for b in band_e), e_missing),
-        held_out=held_out,
-    )
+    return counted(runs, band_cuts, chosen, honoured=bool(honoured), held_out=held_out)
+
+
+def counted(runs: Runs, cuts: FloatArray, direction: int, **fields: Any) -> Bins:
+    """The :class:`Bins` that ``cuts`` make, with each band's accounts and churners read
+    off ``runs`` (the missing values last); ``fields``: any other :class:`Bins` field."""
+    n_f, e_f = runs.counts(cuts)
+    return Bins(cuts=tuple(float(c) for c in cuts), direction=direction,
+                accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
+                churned=(*(round(float(c)) for c in e_f.sum(axis=0)), runs.e_missing),
+                **fields)
 
 
 def pool_against(bins: Bins) -> Bins:

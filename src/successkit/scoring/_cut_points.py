@@ -1,8 +1,10 @@
-"""Readable cut points: rounded quantile candidates, candidates close to a chosen cut, and
-each cut moved to the roundest number the data allow — so a card reads ``login_rate ≥ 0.7``,
-not ``≥ 0.7013``."""
+"""Cut points: rounded quantile candidates, candidates close to a chosen cut, each cut moved
+to the roundest number the data allow — so a card reads ``login_rate ≥ 0.7``, not
+``≥ 0.7013`` — and the least-squares split of bins into bands."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -10,8 +12,8 @@ from successkit._arrays import FloatArray
 from successkit.scoring._likelihood import loglik
 from successkit.scoring._number_runs import Runs
 
-__all__ = ["ROUNDING_COST", "candidate_cuts", "near_cuts", "readable", "round_cuts",
-           "round_significant"]
+__all__ = ["ROUNDING_COST", "candidate_cuts", "least_squares_split", "near_cuts", "readable",
+           "round_cuts", "round_significant"]
 
 
 def round_significant(values: FloatArray, digits: int = 3) -> FloatArray:
@@ -129,3 +131,49 @@ def round_cuts(cuts: FloatArray, runs: Runs, present: FloatArray, direction: int
                 out, base = trial, found
                 break
     return out
+
+
+def least_squares_split(weight: FloatArray, weighted: FloatArray, accounts: FloatArray, k: int,
+                        least: float) -> tuple[FloatArray, Callable[[int], list[int]]]:
+    """The best splits of consecutive bins into bands of at least ``least`` ``accounts``
+    each, by least squares: for each band count ``m = 1 .. k``, the most weighted sum of
+    squares the bands' means explain (``Σ_band (Σ weighted)² / Σ weight``, −inf when no
+    split into ``m`` bands is feasible), found exactly by dynamic programming, and a
+    function giving the first bin of each band of the best ``m``-band split.
+
+    ``weighted`` is each bin's weight times its value: bins of values ``t`` with weights 1
+    give the bands that leave the least spread of ``t`` inside them.
+
+    Examples
+    --------
+    >>> explained, firsts = least_squares_split(np.full(4, 1.0), np.array([0.0, 0.1, 5.0,
+    ...                                         5.2]), np.full(4, 10.0), k=3, least=10)
+    >>> firsts(2)
+    [0, 2]
+    """
+    b = weight.size
+    cw = np.concatenate([[0.0], np.cumsum(weight)])
+    cwz = np.concatenate([[0.0], np.cumsum(weighted)])
+    cn = np.concatenate([[0.0], np.cumsum(accounts)])
+    i, j = np.triu_indices(b + 1, 1)
+    total_w, total_wz = cw[j] - cw[i], cwz[j] - cwz[i]
+    # gain[i, j]: the weighted sum of squares one band over bins i .. j − 1 explains.
+    gain = np.full((b + 1, b + 1), -np.inf)
+    gain[i, j] = np.where(cn[j] - cn[i] >= least,
+                          total_wz * total_wz / np.maximum(total_w, 1e-300), -np.inf)
+    best = np.full((k + 1, b + 1), -np.inf)
+    back = np.zeros((k + 1, b + 1), dtype=np.intp)
+    best[0, 0] = 0.0
+    for m in range(1, k + 1):  # a loop over band counts (k is small)
+        totals = best[m - 1][:, None] + gain
+        back[m] = np.argmax(totals, axis=0)
+        best[m] = totals[back[m], np.arange(b + 1)]
+
+    def firsts(m: int) -> list[int]:
+        ends = [b]
+        for level in range(m, 0, -1):  # backtrack over the few bands
+            ends.append(int(back[level, ends[-1]]))
+        return ends[::-1][:-1]
+
+    explained: FloatArray = best[1:, b]
+    return explained, firsts

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.scoring._binning import HIGHER, Bins
-from successkit.scoring._cut_points import candidate_cuts, readable
+from successkit.scoring._cut_points import candidate_cuts, least_squares_split, readable
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import Runs, read_runs
 
@@ -94,38 +94,15 @@ def _even_effect_cuts(x: FloatArray, t: FloatArray, fine: FloatArray, k: int, le
     narrow where the curve is steep (the first months of tenure), wide where it is flat.
     ``x`` is sorted and ``t`` its transform."""
     starts = np.concatenate([[0], np.searchsorted(x, fine, side="left")])
-    edges = np.append(starts, x.size)
-    # Accounts, t and t² summed up to every candidate edge; ``reduceat`` reads one value
-    # for an empty run (two rounded candidates with no value between them), so those are
-    # zeroed.
-    sums = np.add.reduceat(np.stack([t, t * t]), starts, axis=1)
-    sums[:, np.diff(edges) == 0] = 0.0
-    n_at = edges.astype(np.float64)
-    s_at = np.concatenate([[0.0], np.cumsum(sums[0])])
-    q_at = np.concatenate([[0.0], np.cumsum(sums[1])])
-    # spread[i, j]: the sum of squares of t in one band from edge i to edge j (i < j).
-    count = n_at[None, :] - n_at[:, None]
-    total = s_at[None, :] - s_at[:, None]
-    spread = (q_at[None, :] - q_at[:, None]) - total * total / np.maximum(count, 1.0)
-    size = edges.size
-    upper = np.triu(np.ones((size, size), dtype=np.bool_), 1)
-    spread = np.where(upper & (count >= least), np.maximum(spread, 0.0), np.inf)
-    # best[j]: the least spread of edges 0 .. j in ``m`` bands; ``back`` their last start.
-    best = spread[0].copy()
-    backs: list[npt.NDArray[np.intp]] = []
-    for _ in range(k - 1):  # a loop over the band count: one matrix step each
-        options = best[:, None] + spread
-        back = np.argmin(options, axis=0)
-        step = options[back, np.arange(size)]
-        if not np.isfinite(step[-1]) or step[-1] >= best[-1]:
-            break
-        best = step
-        backs.append(back)
-    at, firsts = size - 1, []
-    for back in reversed(backs):  # backtrack over the few bands
-        at = int(back[at])
-        firsts.append(at)
-    cuts: FloatArray = np.asarray([fine[i - 1] for i in sorted(firsts)], dtype=np.float64)
+    accounts = np.diff(np.append(starts, x.size)).astype(np.float64)
+    # ``reduceat`` reads one value for an empty run (two rounded candidates with no value
+    # between them), so those are zeroed.
+    sums = np.where(accounts > 0, np.add.reduceat(t, starts), 0.0)
+    explained, firsts = least_squares_split(accounts, sums, accounts, k, least)
+    m = 1
+    while m < k and np.isfinite(explained[m]) and explained[m] > explained[m - 1]:
+        m += 1  # more bands while they leave less spread
+    cuts: FloatArray = np.asarray([fine[i - 1] for i in firsts(m)[1:]], dtype=np.float64)
     return cuts
 
 
