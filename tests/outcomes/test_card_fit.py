@@ -585,3 +585,15 @@ def test_second_look_refuses_bands_against_their_own_churn() -> None:
     # Residuals that are chance-sized do not pass the test.
     assert _second_look(flag, worse, residual / 20, weight, 10, 0.02) is None
 
+
+def test_pooling_sees_across_empty_candidate_bins() -> None:
+    from successkit.scoring._binning import HIGHER, _monotone_blocks
+
+    # The third bin churns more than the first; the empty bin between them must not keep
+    # them apart.
+    n = np.array([100.0, 0.0, 50.0, 100.0])
+    e = np.array([60.0, 0.0, 40.0, 20.0])
+    blocks = _monotone_blocks(n, e, HIGHER)
+    rates = [block[2] / block[1] for block in blocks]
+    assert rates == sorted(rates, reverse=True)
+    assert [block[0] for block in blocks] == [0.0, 3.0]

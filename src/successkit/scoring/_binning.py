@@ -98,6 +98,10 @@ def _pool(n: FloatArray, e: FloatArray, decreasing: bool) -> list[list[float]]:
     increase (``decreasing``) or do not decrease along the bins."""
     blocks: list[list[float]] = []
     for b in range(n.shape[0]):  # a loop over the few candidate bins
+        if n[b] == 0 and blocks:
+            # An empty bin has no rate: kept as a block, it would hide a violation
+            # between its neighbours from each other.
+            continue
         blocks.append([float(b), float(n[b]), float(e[b])])
         while len(blocks) > 1:
             (_, n1, e1), (_, n2, e2) = blocks[-2], blocks[-1]
