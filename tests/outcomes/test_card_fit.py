@@ -586,6 +586,22 @@ def test_second_look_refuses_bands_against_their_own_churn() -> None:
     assert _second_look(flag, worse, residual / 20, weight, 10, 0.02) is None
 
 
+def test_second_look_tests_a_flag_at_five_percent() -> None:
+    from successkit.outcomes._card_entry import _second_look
+
+    # A score statistic of 6 passes the 5 % test of a flag's one cut (3.84); the band
+    # count's own penalty (log n, 8.5 here) must not stand in for that test.
+    flag = np.repeat([0.0, 1.0], [4000, 1000])
+    weight = np.full(5000, 0.2)
+    step = np.sqrt(6.0 / 6250.0)
+    residual = np.where(flag == 1, -step, step / 4)
+    worse = np.arange(5000) % 10 < np.where(flag == 1, 3, 2)
+    bins = _second_look(flag, worse, residual, weight, 10, 0.02)
+    assert bins is not None
+    assert bins.cuts == (1.0,)
+    assert _second_look(flag, worse, residual * 0.75, weight, 10, 0.02) is None  # 3.4
+
+
 def test_pooling_sees_across_empty_candidate_bins() -> None:
     from successkit.scoring._binning import HIGHER, _monotone_blocks
 

@@ -11,11 +11,12 @@ other causes are accounted for).
 So, once the card is fitted, each number left off with one band is tried again on the
 fit's residuals: the monotone staircase of at most ``k`` bands (each of at least
 ``min_share`` of the accounts) through the residual churn per fine quantile bin, as many
-bands as pay for themselves (BIC), in whichever direction explains more; it enters when its
-score statistic (the weighted sum of squares the staircase explains — a Rao score test of
-the card plus these bands against the card alone) passes the same 5 % test shared out over
-the candidate cuts searched, and when its bands still obey the card's rule that no band
-earns more points than a band whose accounts churn less (on the metric's own churn rates).
+bands (two or more) as pay for themselves (BIC), in whichever direction explains more; it
+enters when its score statistic (the weighted sum of squares the staircase explains — a
+Rao score test of the card plus these bands against the card alone) passes the same 5 %
+test shared out over the candidate cuts searched, and when its bands still obey the card's
+rule that no band earns more points than a band whose accounts churn less (on the metric's
+own churn rates).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction
     explained, firsts = least_squares_split(w, wz, np.add.reduceat(accounts, starts), k,
                                             least)
     scores = explained - penalty * np.arange(1, k + 1)
+    # One band is no staircase: whether there is one at all is the caller's test.
+    scores[0] = -np.inf
     if not np.isfinite(scores).any():
         return [0], 0.0
     m = int(np.argmax(scores)) + 1

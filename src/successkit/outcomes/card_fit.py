@@ -51,7 +51,8 @@ from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
 from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands
-from successkit.outcomes._card_select import choose_l2, fit_infos, name_twins, select, two_stage
+from successkit.outcomes._card_segments import segment_cards
+from successkit.outcomes._card_select import choose_l2, name_twins, select, two_stage
 from successkit.outcomes.card_export import card_sql
 from successkit.scoring._card_solver import RowKeys
 from successkit.scoring._outcome_inputs import both_outcomes, read_labels
@@ -380,26 +381,9 @@ def fit_card(
     notes = [f"left out {left_out} accounts whose outcome is unknown"] if left_out else []
     model: HealthModel | SegmentedModel = pooled
     if by is not None:
-        segments = portfolio.column(by, Kind.CATEGORY)
-        rate = float(y.mean())
-        fitted = {}
-        for code, label in enumerate(segments.categories):  # a loop over segments
-            rows = segments.values == code
-            outcome = y[rows]
-            if rows.sum() < min_segment or outcome.all() or not outcome.any():
-                notes.append(f"segment {label!r} uses the pooled card "
-                             f"({int(rows.sum())} accounts)")
-                continue
-            # Partial pooling: every band value is pulled toward the pooled card's by
-            # ``prior`` accounts' worth of curvature.
-            own = fit_infos(infos, y, prior * rate * (1 - rate), rows=rows,
-                            start=(fit.tables, fit.intercept), anchor=fit.tables)
-            seg_tables = {i.name: t for i, t in zip(infos, own.tables, strict=True)}
-            seg_metrics, _ = card_metrics(infos, float(points), seg_tables, [], groups or {},
-                                      scale=scale)
-            fitted[label] = HealthModel(seg_metrics, bands=card_bands, missing="zero",
-                                        min_coverage=0.0)
-        model = SegmentedModel(by, fitted, default=pooled)
+        model = segment_cards(portfolio, by, y, infos, fit, pooled, points=float(points),
+                              scale=scale, groups=groups or {}, bands=card_bands,
+                              prior=prior, min_segment=min_segment, notes=notes)
     return CardFit(
         model=model,
         dropped=tuple(dropped),

@@ -1,0 +1,45 @@
+"""Per-segment cards fitted with partial pooling: each segment's band values start from the
+pooled card's and are pulled back toward them, so a small segment's card stays close to the
+pooled one instead of following its own few accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from successkit._arrays import BoolArray
+from successkit.data.kinds import Kind
+from successkit.data.portfolio import Portfolio
+from successkit.outcomes._card_prep import MetricInfo, card_metrics
+from successkit.outcomes._card_select import fit_infos
+from successkit.scoring._card_solver import Additive
+from successkit.scoring.bands import Bands
+from successkit.scoring.health import HealthModel
+from successkit.scoring.segmented import SegmentedModel
+
+__all__ = ["segment_cards"]
+
+
+def segment_cards(portfolio: Portfolio, by: str, y: BoolArray, infos: Sequence[MetricInfo],
+                  pooled_fit: Additive, pooled: HealthModel, *, points: float, scale: float,
+                  groups: Mapping[str, str], bands: Bands, prior: float, min_segment: int,
+                  notes: list[str]) -> SegmentedModel:
+    """One card per level of the category ``by`` (the pooled card as the default), each
+    band value pulled toward the pooled card's by ``prior`` accounts' worth of curvature;
+    a segment under ``min_segment`` accounts, or with one outcome only, uses the pooled
+    card (said in ``notes``)."""
+    segments = portfolio.column(by, Kind.CATEGORY)
+    rate = float(y.mean())
+    fitted = {}
+    for code, label in enumerate(segments.categories):  # a loop over segments
+        rows = segments.values == code
+        outcome = y[rows]
+        if rows.sum() < min_segment or outcome.all() or not outcome.any():
+            notes.append(f"segment {label!r} uses the pooled card ({int(rows.sum())} accounts)")
+            continue
+        own = fit_infos(infos, y, prior * rate * (1 - rate), rows=rows,
+                        start=(pooled_fit.tables, pooled_fit.intercept),
+                        anchor=pooled_fit.tables)
+        tables = {i.name: t for i, t in zip(infos, own.tables, strict=True)}
+        metrics, _ = card_metrics(infos, points, tables, [], groups, scale=scale)
+        fitted[label] = HealthModel(metrics, bands=bands, missing="zero", min_coverage=0.0)
+    return SegmentedModel(by, fitted, default=pooled)
