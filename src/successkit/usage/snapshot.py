@@ -254,11 +254,15 @@ def _snapshot(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageMod
         rows = np.sort(lookup)
     else:
         raise DataError(f"members is 'events', 'table' or a function of the date, not {members!r}")
-    columns = {} if table is None else {n: c.take(rows) for n, c in table.columns.items()}
-    every = rows.shape[0] == ids.shape[0]  # rows are sorted and distinct: all of them
+    # Rows are sorted and distinct, so as many as there are ids means all of them: then the
+    # snapshot shares the (read-only) ids and table columns instead of copying them once
+    # per date.
+    every = rows.shape[0] == ids.shape[0]
+    columns = {} if table is None else {
+        n: c if every else c.take(rows) for n, c in table.columns.items()}
     for name in model.names:
         columns[name] = Column.number(values[name] if every else values[name][rows])
-    return Portfolio(ids[rows], columns, when)
+    return Portfolio(ids if every else ids[rows], columns, when)
 
 
 def usage_portfolio(events: Events, model: UsageModel, as_of: Any, *, accounts: Any = None,
