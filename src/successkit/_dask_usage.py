@@ -124,9 +124,12 @@ def _combine(parts: list[_Part], model: UsageModel, days: list[dt.date],
               else np.zeros((len(days), 0)) for name in model.names}
     has = np.concatenate([p[2] for p in parts], axis=1) if parts else \
         np.zeros((len(days), 0), dtype=np.bool_)
-    distinct, counts = np.unique(ids, return_counts=True)
-    if (counts > 1).any():
-        raise DataError(f"account {str(distinct[counts > 1][0])!r} has events in two "
+    # One sort serves the duplicate check and, without a table, the final order.
+    sort = np.argsort(ids, kind="stable")
+    ranked = ids[sort]
+    again = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if again.size:
+        raise DataError(f"account {str(ranked[again[0]])!r} has events in two "
                         "partitions; partition the events by account "
                         f"(frame.shuffle(on={read['account']!r}))", column=read["account"])
     if table is not None:
@@ -150,9 +153,9 @@ def _combine(parts: list[_Part], model: UsageModel, days: list[dt.date],
         order = table.index_of(ids)
         final = table.ids
     else:
-        order = np.argsort(ids, kind="stable")
-        order = np.argsort(order)  # position of each row in the sorted ids
-        final = np.sort(ids)
+        order = np.empty_like(sort)  # position of each row in the sorted ids
+        order[sort] = np.arange(sort.shape[0])
+        final = ranked
     values = {n: _place(v, order, final.shape[0]) for n, v in values.items()}
     placed = np.zeros((len(days), final.shape[0]), dtype=np.bool_)
     placed[:, order] = has

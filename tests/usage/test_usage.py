@@ -32,6 +32,7 @@ metric a90 = active_days(*, 90d)
 metric sc = scaled_count(login, 90d)
 metric obs = days_observed(90d)
 metric first = days_since_first(export)
+metric first_any = days_since_first(*)
 metric last = days_since_last(*)
 metric seat = per_seat(call, seats)
 metric pu = per_user(c28)
@@ -110,6 +111,7 @@ def _brute(log: list[Row], when: dt.date, account: str) -> dict[str, float | Non
         "a28": days({"login"}, "28d"), "a90": days(None, "90d"),
         "obs": float(observed) if observed is not None else None,
         "first": float((when - min(exports)).days) if exports else None,
+        "first_any": float((when - min(before)).days) if before else None,
         "last": float((when - max(before)).days) if before else None,
     }
     out["sc"] = _div(out["c90"] * 0 + count({"login"}, "90d") * 90, observed)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, optional_array, readonly, readonly_arrays
+from successkit._rows import lookup
 from successkit.data._event_columns import codes_of, counts_of, days_of, length_of
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
@@ -134,11 +135,7 @@ class Events:
         """
         names = np.asarray(self.accounts, dtype=np.str_)
         wanted = np.unique(convert_ids(ids, name="ids")) if len(ids) else np.zeros(0, np.str_)
-        position = np.searchsorted(wanted, names)
-        found = (position < wanted.shape[0]) & (
-            wanted[np.minimum(position, max(wanted.shape[0] - 1, 0))] == names
-            if wanted.size else np.zeros(names.shape[0], bool))
-        outside = ~found
+        outside = lookup(wanted, np.arange(wanted.shape[0]), names) < 0
         per_account = np.bincount(self.account, weights=self.total(), minlength=names.shape[0])
         return readonly(names[outside]), int(per_account[outside].sum())
 

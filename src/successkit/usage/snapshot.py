@@ -88,11 +88,15 @@ def _compute(log: Log, model: UsageModel, days: npt.NDArray[np.datetime64],
     for part, bounds in _blocks(log, d, windows):  # a loop over blocks of snapshot dates
         _fill(log, quantities, windows, values, part, bounds)
         at = np.searchsorted(bounds, d[part])
-        if first_needed:
-            first_any[part] = log.extreme_days(None, bounds, last=False)[:, at].T
+        # The first event of any type serves membership and ``days_since_first(*)`` alike.
+        first_all = log.extreme_days(None, bounds, last=False) if (
+            first_needed or ("days_since_first", None) in extremes) else None
+        if first_all is not None and first_needed:
+            first_any[part] = first_all[:, at].T
         for (kind, types), out in extremes.items():  # a loop over metrics
-            table = log.extreme_days(selector_of(log, types), bounds,
-                                     last=kind == "days_since_last")
+            table = first_all if first_all is not None and (kind, types) == (
+                "days_since_first", None) else log.extreme_days(
+                selector_of(log, types), bounds, last=kind == "days_since_last")
             out[part] = table[:, at].T
     has = np.broadcast_to(first_any < d[:, None], (days.shape[0], log.n))
     metrics: dict[str, _F] = {}
