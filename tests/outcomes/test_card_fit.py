@@ -613,3 +613,43 @@ def test_pooling_sees_across_empty_candidate_bins() -> None:
     rates = [block[2] / block[1] for block in blocks]
     assert rates == sorted(rates, reverse=True)
     assert [block[0] for block in blocks] == [0.0, 3.0]
+
+
+def test_numbers_held_as_text_are_refused_with_the_remedy() -> None:
+    # A total exported with blanks for new accounts arrives as text: as a category it
+    # would pool nearly every account into "other" and lose the numbers.
+    rng = np.random.default_rng(4)
+    n = 2000
+    tenure = rng.integers(0, 72, n)
+    total = (tenure * rng.uniform(20, 110, n)).round(2).astype(str)
+    total[tenure == 0] = " "
+    churned = rng.random(n) < 1 / (1 + np.exp(0.05 * tenure - 1))
+    columns = {"id": np.arange(n).astype(str), "tenure": tenure.astype(float),
+               "total": total}
+    pf = sk.Portfolio.from_columns(columns)
+    assert pf.schema["total"] == "category"
+    with pytest.raises(sk.DataError, match="numbers held as text") as error:
+        fit_card(pf, churned)
+    assert error.value.column == "total"
+    assert "kinds={'total': 'number'}" in str(error.value)
+    as_number = sk.Portfolio.from_columns(columns, kinds={"total": "number"})
+    assert "total" in [m.name for m in fit_card(as_number, churned).model.metrics]
+    # Spreadsheet formatting ("$1,234.50") does not hide the numbers.
+    amount = tenure * rng.uniform(20, 110, n)
+    dollars = np.array([f"${v:,.2f}" if v else None for v in amount], dtype=object)
+    assert any("," in str(d) for d in dollars)
+    formatted = sk.Portfolio.from_columns({**columns, "total": dollars})
+    with pytest.raises(sk.DataError, match="numbers held as text"):
+        fit_card(formatted, churned)
+
+
+def test_digit_codes_with_common_levels_stay_a_category() -> None:
+    # Sixty region codes written as digits, each with plenty of accounts: a category.
+    rng = np.random.default_rng(5)
+    n = 6000
+    region = rng.integers(100, 160, n)
+    churned = rng.random(n) < np.where(region < 130, 0.35, 0.15)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str),
+                                    "region": region.astype(str)})
+    scheme = fit_card(pf, churned).model.metric("region").scheme
+    assert isinstance(scheme, sk.Categories)

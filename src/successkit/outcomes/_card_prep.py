@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
+from successkit.data.column import Column
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
@@ -51,6 +52,36 @@ CURVE_PREFERENCE = 2.0
 #: A metric's name, kind, bands, whether missing values earn a band of their own, and the
 #: band they score as otherwise.
 Banded = tuple[str, Kind, Bins, bool, int]
+
+# A text column with more distinct values than this, all of them numbers, and most of its
+# accounts in levels too rare for points of their own, is a number read as text (a total
+# exported with blanks, say), not a category.
+TEXT_NUMBER_LEVELS = 50
+
+
+def _refuse_numbers_as_text(column: Column, name: str, min_category: int) -> None:
+    """A :class:`~successkit.DataError` for a category column that holds numbers as text:
+    as a category it would pool almost every account into "other" and lose the numbers."""
+    labels = np.asarray(column.categories, dtype=np.str_)
+    if labels.size <= TEXT_NUMBER_LEVELS:
+        return
+    for mark in (",", "$", "€", "£", "%", " "):  # formatting a spreadsheet adds to numbers
+        labels = np.char.replace(labels, mark, "")
+    try:
+        labels.astype(np.float64)
+    except ValueError:
+        return  # some label is not a number: a real category
+    counts = np.bincount(column.values[~column.missing].astype(np.intp),
+                         minlength=labels.size)
+    if 2 * int(counts[counts < min_category].sum()) <= int(counts.sum()):
+        return  # most accounts sit in common levels: codes used as categories
+    blank = int(column.missing.sum())
+    raise DataError(
+        f"numbers held as text ({labels.size:,} distinct values"
+        + (f", {blank:,} blank or missing" if blank else "") + "): as a category, most "
+        "accounts would fall in levels too rare to earn points. Read it as a number "
+        f"(Portfolio.from_columns(..., kinds={{{name!r}: 'number'}}) turns blanks into "
+        "missing values) or leave it out with columns=", column=name)
 
 
 def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ...]) -> Codes:
@@ -156,6 +187,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             dropped.append((name, "has no value in the training accounts"))
             continue
         if column.kind is Kind.CATEGORY:
+            _refuse_numbers_as_text(column, name, min_category)
             values = column.values if rows is None else column.values[rows]
             bins = bin_category(values, column.categories, outcome, min_count=min_category)
             kind = Kind.CATEGORY
