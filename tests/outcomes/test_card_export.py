@@ -262,3 +262,35 @@ def test_other_points_in_score_and_sql_match_a_plain_reference(
     got = sql_scores(model, pf)
     assert np.allclose([got[f"r{i}"] for i in range(len(labels))], expected)
     assert sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
+
+
+def test_a_category_left_empty_by_healthy_accounts_earns_its_own_points() -> None:
+    # An escalation type is empty for accounts that never escalated, who churn least: the
+    # empty value must earn more points than every type, never the worst type's.
+    rng = np.random.default_rng(0)
+    n = 6000
+    tenure = rng.integers(0, 72, n).astype(float)
+    escalated = rng.random(n) < 0.3
+    kind = np.where(escalated, rng.choice(["billing", "outage", "bug"], n), None)
+    stay = 0.04 * tenure - 0.5 - 1.0 * escalated - 0.3 * (kind == "outage")
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "escalation": kind.astype(object)})
+    model = fit_card(pf, churned).model
+    assert isinstance(model, sk.HealthModel)
+    companion = model.metric("escalation_missing")
+    levels = dict(model.metric("escalation").scheme.mapping)
+    assert companion.scheme.max_points > max(levels.values())
+    assert model.kinds()["escalation"] == sk.Kind.CATEGORY
+    # Scored the same from a portfolio, one account, JSON, what-if and SQL.
+    result = model.score(pf)
+    none = model.score(sk.Account("x", {"tenure": 10.0, "escalation": None})).score[0]
+    bug = model.score(sk.Account("y", {"tenure": 10.0, "escalation": "bug"})).score[0]
+    assert none > bug
+    again = sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.array_equal(again.score(pf).score, result.score)
+    first = str(pf.ids[np.flatnonzero(escalated)[0]])
+    assert result.what_if(first, escalation=None).score[0] > result.score[
+        int(np.flatnonzero(escalated)[0])]
+    got = sql_scores(model, pf)
+    assert np.allclose([got[str(i)] for i in pf.ids], result.score, atol=1e-9)

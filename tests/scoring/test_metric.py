@@ -66,6 +66,19 @@ def test_expression_errors() -> None:
         sk.Metric("r", source="tier / a", scheme=LINEAR).scores(pf)
 
 
+def test_a_column_only_tested_for_missing_may_be_any_kind() -> None:
+    # `tier is missing` never reads the labels, so a category column will do; using the
+    # labels as a number is still an error.
+    pf = sk.Portfolio.from_columns({"id": ["a", "b"], "tier": ["high", None], "x": [1.0, 2.0]})
+    flag = sk.Metric("no_tier", source="(tier is missing)", scheme=sk.Thresholds([0.5]))
+    assert flag.scores(pf).tolist() == [50.0, 100.0]
+    assert flag.kinds() == {}
+    both = sk.Metric("m", source="(tier is missing) + x", scheme=LINEAR)
+    assert both.kinds() == {"x": sk.Kind.NUMBER}
+    with pytest.raises(sk.DataError, match="expected a number column"):
+        sk.Metric("m", source="(tier is missing) + tier", scheme=LINEAR).scores(pf)
+
+
 def test_column_of_the_wrong_kind_is_a_data_error() -> None:
     pf = sk.Portfolio.from_columns({"id": ["a"], "tier": ["high"], "x": [1.0]})
     with pytest.raises(sk.DataError) as info:

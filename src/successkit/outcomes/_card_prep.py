@@ -217,8 +217,6 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
         worst = int(np.argmin(table[:-1]))
         own = missing == "auto" and missing_signal(
             accounts[-1], bad[-1], accounts[worst], bad[worst], min_count=min_category)
-        if own and kind is Kind.CATEGORY and table[-1] > table[worst]:
-            own = False  # a category's missing value can stand alone only below every level
         if bins.n_bands < 2 and not (own and bins.n_bands == 1):
             present = column.values[~column.missing]
             reason = ("is constant on the training accounts"

@@ -32,8 +32,9 @@
 The model scores with ``missing="zero"`` and weighs each metric by its most points, so the
 health score is ``100 × points earned / points possible`` — a straight line in the fitted
 log-odds of staying. A missing value scores 0 points; when missing values churn differently
-from the worst band (e.g. no NPS answer) a number metric gets a companion metric
-``<name>_missing`` (``1`` when the value is missing) carrying the missing band's points.
+from the worst band (e.g. no NPS answer) the metric, number or category, gets a companion
+metric ``<name>_missing`` (``1`` when the value is missing) carrying the missing band's
+points.
 """
 
 from __future__ import annotations

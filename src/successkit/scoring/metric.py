@@ -219,6 +219,16 @@ class Metric:
     def _expression(self) -> tuple[Any, tuple[str, ...]]:
         return parse_source(self.source, where=self.where)
 
+    @cached_property
+    def _presence_only(self) -> frozenset[str]:
+        """Columns the source reads only through ``is missing``: any kind will do."""
+        if self.column is not None:
+            return frozenset()
+        from successkit.dsl.expression import presence_names
+
+        found: frozenset[str] = presence_names(self._expression[0])
+        return found
+
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns this metric reads (value columns, then the observation date)."""
@@ -226,8 +236,10 @@ class Metric:
         return (*names, self.observed_at) if self.observed_at is not None else names
 
     def kinds(self) -> dict[str, Kind]:
-        """The kind of each column this metric reads."""
-        kinds = dict.fromkeys(self.columns[: len(self.columns) - (self.max_age is not None)],
+        """The kind of each column this metric reads (a column read only through ``is
+        missing`` may be of any kind, and is left out)."""
+        values = self.columns[: len(self.columns) - (self.max_age is not None)]
+        kinds = dict.fromkeys((c for c in values if c not in self._presence_only),
                               self.scheme.kind)
         if self.observed_at is not None:
             kinds[self.observed_at] = Kind.DATE
@@ -238,8 +250,8 @@ class Metric:
         if self.column is not None:
             return portfolio.column(self.column, self.scheme.kind)
         expr, names = self._expression
-        for name in names:
-            portfolio.column(name, Kind.NUMBER)  # unknown or non-numeric columns, by name
+        for name in names:  # unknown or non-numeric columns, by name
+            portfolio.column(name, None if name in self._presence_only else Kind.NUMBER)
         return Column.number(evaluate_source(expr, portfolio))
 
     def stale(self, portfolio: Portfolio) -> npt.NDArray[np.bool_] | None:

@@ -239,13 +239,13 @@ class HealthResult(BandedScores):
         kinds = model.kinds()
         if model.population_dependent:
             changed = {
-                name: _splice(portfolio, name, row, value, kinds[name])
+                name: _splice(portfolio, name, row, value, kinds.get(name))
                 for name, value in values.items()
             }
             whole: HealthResult = model.score(portfolio.with_columns(changed))
             return whole.take([row])
         one = portfolio.take([row])
-        changed = {name: _splice(one, name, 0, value, kinds[name]) for name, value in
+        changed = {name: _splice(one, name, 0, value, kinds.get(name)) for name, value in
                    values.items()}
         rescored: HealthResult = model.score(one.with_columns(changed))
         return rescored
@@ -385,7 +385,11 @@ class HealthResult(BandedScores):
 
 
 def _splice(portfolio: Portfolio, name: str, row: int, value: Any, kind: Any) -> Column:
-    """Column ``name`` of ``portfolio`` with ``value`` at ``row`` (read as ``kind``)."""
+    """Column ``name`` of ``portfolio`` with ``value`` at ``row`` (read as ``kind``; a
+    column the model only tests for missing values keeps its own kind)."""
+    if kind is None:
+        kind = portfolio.column(name).kind if name in portfolio.columns else \
+            convert_column([value], name=name).kind
     if name in portfolio.columns:
         column = portfolio.column(name, kind)
     else:
