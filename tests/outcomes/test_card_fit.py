@@ -653,3 +653,22 @@ def test_digit_codes_with_common_levels_stay_a_category() -> None:
                                     "region": region.astype(str)})
     scheme = fit_card(pf, churned).model.metric("region").scheme
     assert isinstance(scheme, sk.Categories)
+
+
+@pytest.mark.parametrize("kind", ["label", "reason", "flag", "days"])
+def test_the_outcome_among_the_metrics_is_refused(kind: str) -> None:
+    # The outcome itself, or something recorded after it, left among the candidates.
+    rng = np.random.default_rng(6)
+    n = 3000
+    tenure = rng.integers(0, 72, n).astype(float)
+    churned = rng.random(n) < 1 / (1 + np.exp(0.05 * tenure - 1))
+    leak = {"label": np.where(churned, "Yes", "No"),
+            "reason": np.where(churned, rng.choice(["price", "moved"], n), None).astype(object),
+            "flag": churned.astype(float),
+            "days": np.where(churned, rng.integers(1, 90, n), np.nan)}[kind]
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "leak": leak})
+    with pytest.raises(sk.DataError, match="apart perfectly") as error:
+        fit_card(pf, churned)
+    assert error.value.column == "leak"
+    assert fit_card(pf, churned, columns=["tenure"]).model.metrics[0].name == "tenure"

@@ -59,6 +59,24 @@ Banded = tuple[str, Kind, Bins, bool, int]
 TEXT_NUMBER_LEVELS = 50
 
 
+# Both outcomes need at least this many accounts before a metric that tells them apart
+# perfectly is taken for the outcome itself (by chance it is then all but impossible).
+LEAK_ACCOUNTS = 10
+
+
+def _refuse_the_outcome(name: str, accounts: FloatArray, churned: FloatArray) -> None:
+    """A :class:`~successkit.DataError` for a metric whose every band is all churned or all
+    staying accounts: the outcome itself, or something recorded after it (a cancellation
+    reason, a churn date)."""
+    stayed = accounts - churned
+    if churned.sum() < LEAK_ACCOUNTS or stayed.sum() < LEAK_ACCOUNTS:
+        return
+    if np.all((churned == 0) | (stayed == 0)):
+        raise DataError("tells churned from staying accounts apart perfectly (each of its "
+                        "bands is all one or the other): it is the outcome itself or was "
+                        "recorded after it; leave it out with columns=", column=name)
+
+
 def _refuse_numbers_as_text(column: Column, name: str, min_category: int) -> None:
     """A :class:`~successkit.DataError` for a category column that holds numbers as text:
     as a category it would pool almost every account into "other" and lose the numbers."""
@@ -212,6 +230,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             against.append(name)
         accounts = np.asarray(bins.accounts, dtype=np.float64)
         bad = np.asarray(bins.churned, dtype=np.float64)
+        _refuse_the_outcome(name, accounts, bad)
         rate = float(outcome.mean())
         table = woe(accounts, bad, rate, 1.0)
         worst = int(np.argmin(table[:-1]))
