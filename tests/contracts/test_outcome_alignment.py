@@ -82,13 +82,20 @@ def test_every_outcome_taker_aligns_a_shuffled_series_by_id(sample: object) -> N
     assert sk.evaluate(result, as_dict, n_boot=0).auc == sk.evaluate(result, churned,
                                                                      n_boot=0).auc
     wrong = pd.Series(churned, index=[f"x{i}" for i in range(len(pf))])
-    for call in (
-        lambda: sk.evaluate(result, wrong, n_boot=0),
-        lambda: _model().fit(pf, wrong),
-        lambda: _model().calibrate(pf, wrong),
-    ):
-        with pytest.raises(DataError, match=r"has no value for .* account ids"):
-            call()
+    # Keyed by row numbers, as a Series is after a split: no key is an account id.
+    by_row = pd.Series(churned[::-1], index=np.arange(len(pf))[::-1])
+    partly = pd.Series(churned[:-1], index=pf.ids[:-1])
+    for outcome, message in ((wrong, "none of which is an account id"),
+                             (by_row, r"keys such as \['\d+'"),
+                             (partly, r"has no value for 1 account ids")):
+        for call in (
+            lambda y: sk.evaluate(result, y, n_boot=0),
+            lambda y: _model().fit(pf, y),
+            lambda y: _model().calibrate(pf, y),
+            lambda y: sk.fit_card(pf, y),
+        ):
+            with pytest.raises(DataError, match=message):
+                call(outcome)
 
 
 def test_arr_and_probability_keyed_by_id_are_aligned(sample: object) -> None:

@@ -89,6 +89,13 @@ def align_by_id(value: Any, ids: Any, *, what: str, absent_is_none: bool = False
     hit = (at < ordered.size) & (ordered[where] == ids) if ordered.size else (
         np.zeros(len(ids), np.bool_)
     )
+    if key_ids.size and ids.size and not hit.any() and not absent_is_none:
+        # Most often a pandas Series still indexed by row numbers (after a split or a
+        # filter), not by account id.
+        raise DataError(f"{what} is keyed by values none of which is an account id (keys "
+                        f"such as {key_ids[:3].tolist()}, account ids such as "
+                        f"{ids[:3].tolist()}): index it by account id, or pass plain values "
+                        "in the accounts' order (e.g. series.to_numpy())")
     if absent_is_none and not hit.all():
         out = np.full(len(ids), None, dtype=object)
         out[hit] = values[order[where[hit]]]
