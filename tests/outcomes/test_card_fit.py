@@ -672,3 +672,16 @@ def test_the_outcome_among_the_metrics_is_refused(kind: str) -> None:
         fit_card(pf, churned)
     assert error.value.column == "leak"
     assert fit_card(pf, churned, columns=["tenure"]).model.metrics[0].name == "tenure"
+
+
+def test_date_columns_are_named_not_passed_over() -> None:
+    rng = np.random.default_rng(7)
+    n = 2000
+    login = rng.uniform(0, 1, n)
+    signup = np.datetime64("2024-01-01") + rng.integers(0, 300, n).astype("timedelta64[D]")
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "login_rate": login,
+                                    "signup": signup})
+    churned = rng.random(n) < np.where(login < 0.5, 0.4, 0.1)
+    reason = dict(fit_card(pf, churned).dropped)["signup"]
+    assert reason.startswith("is a date column")
+    assert "signup" not in dict(fit_card(pf, churned, columns=["login_rate"]).dropped)

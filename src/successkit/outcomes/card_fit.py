@@ -342,6 +342,10 @@ def fit_card(
         and c != by
     ]
     dropped: list[tuple[str, str]] = []
+    if columns is None:  # date columns are not candidates, but are not passed over in silence
+        dropped += [(c, "is a date column: a card reads numbers and categories (make it a "
+                     "number first, e.g. days since)") for c in portfolio.names
+                    if portfolio.column(c).kind is Kind.DATE and c != by]
     against: list[str] = []
     keys = RowKeys.of(_cv_groups(portfolio, cv_groups, keep))
     # Bands are learnt, and points fitted, on a sample of whole accounts when there are
