@@ -77,29 +77,29 @@ def _refuse_the_outcome(name: str, accounts: FloatArray, churned: FloatArray) ->
                         "recorded after it; leave it out with columns=", column=name)
 
 
-def _refuse_numbers_as_text(column: Column, name: str, min_category: int) -> None:
-    """A :class:`~successkit.DataError` for a category column that holds numbers as text:
-    as a category it would pool almost every account into "other" and lose the numbers."""
+def _numbers_as_text(column: Column, name: str, min_category: int) -> str | None:
+    """Why a category column that holds numbers as text cannot go on the card (as a
+    category it would pool almost every account into "other" and lose the numbers), or
+    ``None``."""
     labels = np.asarray(column.categories, dtype=np.str_)
     if labels.size <= TEXT_NUMBER_LEVELS:
-        return
+        return None
     for mark in (",", "$", "€", "£", "%", " "):  # formatting a spreadsheet adds to numbers
         labels = np.char.replace(labels, mark, "")
     try:
         labels.astype(np.float64)
     except ValueError:
-        return  # some label is not a number: a real category
+        return None  # some label is not a number: a real category
     counts = np.bincount(column.values[~column.missing].astype(np.intp),
                          minlength=labels.size)
     if 2 * int(counts[counts < min_category].sum()) <= int(counts.sum()):
-        return  # most accounts sit in common levels: codes used as categories
+        return None  # most accounts sit in common levels: codes used as categories
     blank = int(column.missing.sum())
-    raise DataError(
-        f"numbers held as text ({labels.size:,} distinct values"
-        + (f", {blank:,} blank or missing" if blank else "") + "): as a category, most "
-        "accounts would fall in levels too rare to earn points. Read it as a number "
-        f"(Portfolio.from_columns(..., kinds={{{name!r}: 'number'}}) turns blanks into "
-        "missing values) or leave it out with columns=", column=name)
+    return (f"holds numbers as text ({labels.size:,} distinct values"
+            + (f", {blank:,} blank or missing" if blank else "") + "): as a category, most "
+            "accounts would fall in levels too rare to earn points; read it as a number "
+            f"(Portfolio.from_columns(..., kinds={{{name!r}: 'number'}}) turns blanks into "
+            "missing values) to put it on the card")
 
 
 def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ...]) -> Codes:
@@ -190,9 +190,11 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 rows: npt.NDArray[np.intp] | None, *, directions: Mapping[str, int | None],
                 k: int, min_share: float, min_category: int, missing: str,
                 folds: npt.NDArray[np.intp] | None, n_folds: int, against: list[str],
-                dropped: list[tuple[str, str]]) -> list[Banded]:
+                dropped: list[tuple[str, str]], named: bool = True) -> list[Banded]:
     """Each metric's bands learnt on its own (on ``rows``, all when ``None``): monotone
-    bins of a number, common levels of a category; the others go to ``dropped``."""
+    bins of a number, common levels of a category; the others go to ``dropped``.
+    ``named``: the metrics were asked for by name, so one that holds numbers as text is an
+    error rather than left off."""
     result: list[Banded] = []
     outcome = y if rows is None else y[rows]
     fold = None if folds is None or rows is None else folds[rows]
@@ -205,7 +207,12 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             dropped.append((name, "has no value in the training accounts"))
             continue
         if column.kind is Kind.CATEGORY:
-            _refuse_numbers_as_text(column, name, min_category)
+            text = _numbers_as_text(column, name, min_category)
+            if text is not None and named:
+                raise DataError(text, column=name)
+            if text is not None:  # a candidate found, not asked for: left off, with why
+                dropped.append((name, text))
+                continue
             values = column.values if rows is None else column.values[rows]
             bins = bin_category(values, column.categories, outcome, min_count=min_category)
             kind = Kind.CATEGORY

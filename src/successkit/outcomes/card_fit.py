@@ -354,7 +354,7 @@ def fit_card(
     learnt = learn_bands(portfolio, y, names, sample, directions=_directions(monotone, names),
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
-                         dropped=dropped)
+                         dropped=dropped, named=columns is not None)
     # The points are fitted on a smaller sample; per-segment cards need every account's
     # bands.
     fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None

@@ -93,6 +93,14 @@ def evaluate_source(expr: Any, portfolio: Portfolio) -> FloatArray:
     return values
 
 
+def presence_only(expr: Any) -> frozenset[str]:
+    """The columns a parsed expression reads only through ``is missing`` (any kind)."""
+    from successkit.dsl.expression import presence_names
+
+    found: frozenset[str] = presence_names(expr)
+    return found
+
+
 # -- Metric ---------------------------------------------------------------------------------
 
 
@@ -224,10 +232,7 @@ class Metric:
         """Columns the source reads only through ``is missing``: any kind will do."""
         if self.column is not None:
             return frozenset()
-        from successkit.dsl.expression import presence_names
-
-        found: frozenset[str] = presence_names(self._expression[0])
-        return found
+        return presence_only(self._expression[0])
 
     @property
     def columns(self) -> tuple[str, ...]:
