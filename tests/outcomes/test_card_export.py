@@ -294,3 +294,27 @@ def test_a_category_left_empty_by_healthy_accounts_earns_its_own_points() -> Non
         int(np.flatnonzero(escalated)[0])]
     got = sql_scores(model, pf)
     assert np.allclose([got[str(i)] for i in pf.ids], result.score, atol=1e-9)
+
+
+def test_many_rare_levels_read_as_one_other_row() -> None:
+    # A city column with 900 rare towns: the fitted card lists the common cities and one
+    # "other" row for the towns, while the scheme itself still gives every town its points.
+    rng = np.random.default_rng(0)
+    n = 6000
+    town = rng.random(n) < 0.3
+    city = np.where(town, [f"town{i}" for i in rng.integers(0, 900, n)],
+                    rng.choice([f"city{i}" for i in range(8)], n))
+    churned = rng.random(n) < np.where(town, 0.35, 0.15) + 0.2 * (city == "city0")
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "city": city})
+    fitted = fit_card(pf, churned)
+    scheme = fitted.model.metric("city").scheme
+    towns = [label for label, _ in scheme.mapping if label.startswith("town")]
+    assert len(towns) > 500
+    assert {points for label, points in scheme.mapping if label in towns} == {scheme.other}
+    rows = fitted.card().to_rows()
+    other = [row for row in rows if row["band"].startswith("other (")]
+    assert len(rows) < 15
+    assert len(other) == 1
+    assert other[0]["band"] == f"other ({len(towns):,} levels)"
+    assert other[0]["share"] == pytest.approx(town.mean())
+    assert other[0]["churn_rate"] == pytest.approx(churned[town].mean())

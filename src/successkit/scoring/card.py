@@ -26,6 +26,10 @@ __all__ = ["Card", "CardRow", "build_card", "companion_of", "indicator_points"]
 _COMPANION = re.compile(r"\(`(?P<column>[^`]+)` is missing\)")
 
 
+# More category levels than this that earn exactly the "other" points show as one row.
+FOLD_LEVELS = 5
+
+
 def companion_of(metric: Any) -> str | None:
     """The column whose missing values ``metric`` gives points to, if it is such a
     companion (source ``(`column` is missing)``), else ``None``."""
@@ -269,15 +273,24 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
                 index = np.searchsorted(np.asarray(scheme.cuts), values, side="right")
                 index[np.isnan(values)] = len(entries)
         elif isinstance(scheme, Categories):
-            entries = [(label, None, None, points) for label, points in scheme.mapping]
+            listed = list(scheme.mapping)
+            folded = [label for label, points in listed if points == scheme.other]
+            if len(folded) <= FOLD_LEVELS:
+                folded = []
+            # Many levels earning just what "other" earns (a fitted card's rare levels) read
+            # as one row: the card stays a page a CS lead can check by eye.
+            listed = [(label, points) for label, points in listed if label not in set(folded)]
+            entries = [(label, None, None, points) for label, points in listed]
             if scheme.other is not None:
                 # The band of labels the mapping does not list (a level named "other"
                 # keeps its name; this band then reads "(other)").
                 other = "(other)" if any(e[0] == "other" for e in entries) else "other"
+                if folded:
+                    other += f" ({len(folded):,} levels)"
                 entries.append((other, None, None, scheme.other))
             if portfolio is not None:
                 column = metric.values(portfolio)
-                order = {label: b for b, (label, _) in enumerate(scheme.mapping)}
+                order = {label: b for b, (label, _) in enumerate(listed)}
                 # Unlisted labels: the "other" band (last entry), else "not on the card".
                 stranger = len(entries) - 1 if scheme.other is not None else len(entries) + 1
                 lookup = np.array([order.get(c, stranger) for c in column.categories]
