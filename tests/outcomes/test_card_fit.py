@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 import successkit as sk
 from successkit.outcomes import fit_card
-from successkit.scoring._binning import bin_number, woe
+from successkit.scoring._binning import bin_number
 from successkit.scoring._card_solver import cv_folds
+from successkit.scoring._likelihood import woe
 
 TRUE_CUTS = (0.2, 0.5, 0.8)
 TRUE_LOGIT = (0.0, 1.0, 1.6, 2.4)  # log-odds of staying by login band, worst first

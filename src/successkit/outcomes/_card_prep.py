@@ -24,16 +24,9 @@ from successkit.data.column import Column
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
-from successkit.scoring._binning import (
-    HIGHER,
-    Bins,
-    bin_category,
-    bin_number,
-    missing_signal,
-    pool_against,
-    woe,
-)
+from successkit.scoring._binning import HIGHER, Bins, bin_category, bin_number, pool_against
 from successkit.scoring._card_solver import Shape
+from successkit.scoring._likelihood import missing_signal, woe
 from successkit.scoring._number_runs import read_runs
 from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring.metric import Metric

@@ -49,9 +49,7 @@ __all__ = [
     "bin_category",
     "bin_number",
     "counted",
-    "missing_signal",
     "pool_against",
-    "woe",
 ]
 
 
@@ -385,31 +383,3 @@ def bin_category(
         accounts=(*accounts, int((~present).sum())),
         churned=(*bad, int(churned[~present].sum())),
     )
-
-
-def woe(accounts: FloatArray, churned: FloatArray, rate: float, prior: float) -> FloatArray:
-    """Weight of evidence of staying per band, the churn rate shrunk toward ``rate``.
-
-    Examples
-    --------
-    >>> woe(np.array([100.0, 100.0]), np.array([10.0, 30.0]), 0.2, 0.0).round(3).tolist()
-    [0.811, -0.539]
-    """
-    shrunk = (churned + prior * rate) / (accounts + prior)
-    shrunk = np.clip(shrunk, 1e-6, 1 - 1e-6)
-    result: FloatArray = np.log((1 - shrunk) / shrunk) - np.log((1 - rate) / rate)
-    return result
-
-
-def missing_signal(n_missing: float, e_missing: float, n_ref: float, e_ref: float,
-                   *, min_count: int) -> bool:
-    """Whether missing values churn differently (two-proportion z ≥ 1.96) from the band a
-    missing value would otherwise score as, with at least ``min_count`` of them."""
-    if n_missing < min_count or n_ref <= 0:
-        return False
-    p1, p2 = e_missing / n_missing, e_ref / n_ref
-    pooled = (e_missing + e_ref) / (n_missing + n_ref)
-    var = pooled * (1 - pooled) * (1 / n_missing + 1 / n_ref)
-    if var <= 0:
-        return p1 != p2
-    return bool(abs(p1 - p2) / np.sqrt(var) >= 1.96)

@@ -1,5 +1,6 @@
-"""The likelihood arithmetic behind a card's bands: the binomial log-likelihood of bands
-from their counts, and the chi-square test bands must pass to beat a single band."""
+"""The likelihood arithmetic behind a card's bands, all from counts: the binomial
+log-likelihood of bands, the chi-square test bands must pass to beat a single band, each
+band's weight of evidence, and whether missing values churn differently from a band."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from successkit._arrays import FloatArray
 
-__all__ = ["SIGNIFICANCE", "critical_chi2", "loglik"]
+__all__ = ["SIGNIFICANCE", "critical_chi2", "loglik", "missing_signal", "woe"]
 
 # Bands must beat one band by a likelihood-ratio test at this level, shared out over the
 # splits that were searched (see :func:`critical_chi2`).
@@ -64,3 +65,31 @@ def loglik(n: FloatArray, e: FloatArray) -> FloatArray:
         terms = e * np.log(rate) + (n - e) * np.log1p(-rate)
     result: FloatArray = np.nan_to_num(terms, nan=0.0)
     return result
+
+
+def woe(accounts: FloatArray, churned: FloatArray, rate: float, prior: float) -> FloatArray:
+    """Weight of evidence of staying per band, the churn rate shrunk toward ``rate``.
+
+    Examples
+    --------
+    >>> woe(np.array([100.0, 100.0]), np.array([10.0, 30.0]), 0.2, 0.0).round(3).tolist()
+    [0.811, -0.539]
+    """
+    shrunk = (churned + prior * rate) / (accounts + prior)
+    shrunk = np.clip(shrunk, 1e-6, 1 - 1e-6)
+    result: FloatArray = np.log((1 - shrunk) / shrunk) - np.log((1 - rate) / rate)
+    return result
+
+
+def missing_signal(n_missing: float, e_missing: float, n_ref: float, e_ref: float,
+                   *, min_count: int) -> bool:
+    """Whether missing values churn differently (two-proportion z ≥ 1.96) from the band a
+    missing value would otherwise score as, with at least ``min_count`` of them."""
+    if n_missing < min_count or n_ref <= 0:
+        return False
+    p1, p2 = e_missing / n_missing, e_ref / n_ref
+    pooled = (e_missing + e_ref) / (n_missing + n_ref)
+    var = pooled * (1 - pooled) * (1 / n_missing + 1 / n_ref)
+    if var <= 0:
+        return p1 != p2
+    return bool(abs(p1 - p2) / np.sqrt(var) >= 1.96)
