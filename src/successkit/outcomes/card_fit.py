@@ -51,6 +51,7 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
+from successkit.outcomes._card_options import check_options, cv_groups_of, directions
 from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import choose_l2, name_twins, select, two_stage
@@ -178,39 +179,6 @@ class CardFit:
         return self.card()._repr_html_()
 
 
-def _check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise ModelError(f"{what} must be one of {list(allowed)}, got {value!r}")
-    return str(value)
-
-
-def _directions(monotone: Any, names: Sequence[str]) -> dict[str, int | None]:
-    allowed = ("auto", "higher_is_better", "lower_is_better")
-    code = {"auto": None, "higher_is_better": 1, "lower_is_better": -1}
-    if isinstance(monotone, Mapping):
-        unknown = [n for n in monotone if n not in names]
-        if unknown:
-            raise ModelError(f"monotone names metrics that are not candidates: {unknown}")
-        return {n: code[_check_choice(monotone.get(n, "auto"), allowed, f"monotone[{n!r}]")]
-                for n in names}
-    return dict.fromkeys(names, code[_check_choice(monotone, allowed, "monotone")])
-
-
-def _cv_groups(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool_]
-               ) -> npt.NDArray[np.str_]:
-    """The group of each training row for cross-validation: the account id by default, a
-    column's values (e.g. a period, for a split by time), or given values per row."""
-    if cv_groups is None:
-        return portfolio.ids
-    if isinstance(cv_groups, str):
-        return np.asarray(portfolio.column(cv_groups).to_numpy()).astype(str)
-    groups = np.asarray(cv_groups).astype(str)
-    if groups.ndim != 1 or groups.shape[0] != keep.shape[0]:
-        raise DataError(f"cv_groups must have one value per account ({keep.shape[0]}), "
-                        f"got shape {groups.shape}")
-    return groups[keep]
-
-
 def fit_card(
     portfolio: Portfolio,
     churned: Any,
@@ -314,21 +282,8 @@ def fit_card(
     """
     if not isinstance(portfolio, Portfolio):
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ModelError(f"k must be a positive integer, got {k!r}")
-    if max_metrics is not None and (isinstance(max_metrics, bool) or
-                                    not isinstance(max_metrics, int) or max_metrics < 1):
-        raise ModelError(f"max_metrics must be a positive integer, got {max_metrics!r}")
-    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
-        raise ModelError(f"folds must be an integer of at least 2, got {folds!r}")
-    _check_choice(missing, ("auto", "rule"), "missing")
-    for what, value, low in (("points", points, 0.0), ("prior", prior, -1e-300),
-                             ("min_share", min_share, -1e-300)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                np.isfinite(value) and value > low) or (what == "min_share" and value >= 0.5):
-            raise ModelError(f"{what} must be a finite number in range, got {value!r}")
-    if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
-        raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
+    check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
+                  prior=prior, min_share=min_share, min_category=min_category)
     labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
     y = labels[keep]
     left_out = int((~keep).sum())
@@ -347,11 +302,11 @@ def fit_card(
                      "number first, e.g. days since)") for c in portfolio.names
                     if portfolio.column(c).kind is Kind.DATE and c != by]
     against: list[str] = []
-    keys = RowKeys.of(_cv_groups(portfolio, cv_groups, keep))
+    keys = RowKeys.of(cv_groups_of(portfolio, cv_groups, keep))
     # Bands are learnt, and points fitted, on a sample of whole accounts when there are
     # many: a few hundred band values need far fewer rows than a million.
     sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
-    learnt = learn_bands(portfolio, y, names, sample, directions=_directions(monotone, names),
+    learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
                          dropped=dropped, named=columns is not None)

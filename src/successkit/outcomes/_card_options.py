@@ -1,0 +1,71 @@
+"""The options of :func:`~successkit.outcomes.fit_card` checked and read: a bad value is a
+:class:`~successkit.ModelError` naming the option before any work is done."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from successkit.data.portfolio import Portfolio
+from successkit.errors import DataError, ModelError
+
+__all__ = ["check_choice", "check_options", "cv_groups_of", "directions"]
+
+
+def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
+    """``value`` when it is one of ``allowed``, else a ModelError naming ``what``."""
+    if value not in allowed:
+        raise ModelError(f"{what} must be one of {list(allowed)}, got {value!r}")
+    return str(value)
+
+
+def directions(monotone: Any, names: Sequence[str]) -> dict[str, int | None]:
+    """The direction ``monotone`` fixes for each metric of ``names``: 1 (higher is better),
+    −1 (lower is better) or ``None`` (the data's)."""
+    allowed = ("auto", "higher_is_better", "lower_is_better")
+    code = {"auto": None, "higher_is_better": 1, "lower_is_better": -1}
+    if isinstance(monotone, Mapping):
+        unknown = [n for n in monotone if n not in names]
+        if unknown:
+            raise ModelError(f"monotone names metrics that are not candidates: {unknown}")
+        return {n: code[check_choice(monotone.get(n, "auto"), allowed, f"monotone[{n!r}]")]
+                for n in names}
+    return dict.fromkeys(names, code[check_choice(monotone, allowed, "monotone")])
+
+
+def cv_groups_of(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool_]
+                 ) -> npt.NDArray[np.str_]:
+    """The group of each training row for cross-validation: the account id by default, a
+    column's values (e.g. a period, for a split by time), or given values per row."""
+    if cv_groups is None:
+        return portfolio.ids
+    if isinstance(cv_groups, str):
+        return np.asarray(portfolio.column(cv_groups).to_numpy()).astype(str)
+    groups = np.asarray(cv_groups).astype(str)
+    if groups.ndim != 1 or groups.shape[0] != keep.shape[0]:
+        raise DataError(f"cv_groups must have one value per account ({keep.shape[0]}), "
+                        f"got shape {groups.shape}")
+    return groups[keep]
+
+
+def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points: Any,
+                  prior: Any, min_share: Any, min_category: Any) -> None:
+    """Every number and choice of ``fit_card`` in its range."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ModelError(f"k must be a positive integer, got {k!r}")
+    if max_metrics is not None and (isinstance(max_metrics, bool) or
+                                    not isinstance(max_metrics, int) or max_metrics < 1):
+        raise ModelError(f"max_metrics must be a positive integer, got {max_metrics!r}")
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ModelError(f"folds must be an integer of at least 2, got {folds!r}")
+    check_choice(missing, ("auto", "rule"), "missing")
+    for what, value, low in (("points", points, 0.0), ("prior", prior, -1e-300),
+                             ("min_share", min_share, -1e-300)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                np.isfinite(value) and value > low) or (what == "min_share" and value >= 0.5):
+            raise ModelError(f"{what} must be a finite number in range, got {value!r}")
+    if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
+        raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
