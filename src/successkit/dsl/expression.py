@@ -18,7 +18,7 @@ from successkit.dsl.check import NUMERIC, check, describe, position_of
 from successkit.dsl.compile import compile_node, to_number
 from successkit.errors import RuleTypeError
 
-__all__ = ["evaluate_expression", "expression_names", "parse_expression", "presence_names"]
+__all__ = ["evaluate_expression", "expression_names", "parse_expression"]
 
 
 def expression_names(expr: ast.Node) -> tuple[str, ...]:
@@ -37,26 +37,6 @@ def expression_names(expr: ast.Node) -> tuple[str, ...]:
         if isinstance(node, ast.Name):
             names.setdefault(node.name, None)
     return tuple(names)
-
-
-def presence_names(expr: ast.Node) -> frozenset[str]:
-    """The columns an expression reads only to ask whether they are missing (``x is
-    missing``): their values are never used, so they may be of any kind.
-
-    Examples
-    --------
-    >>> from successkit.dsl import parse_expression
-    >>> sorted(presence_names(parse_expression("(plan is missing) + (x is not missing) * x")))
-    ['plan']
-    """
-    uses: dict[str, int] = {}
-    tests: dict[str, int] = {}
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Name):
-            uses[node.name] = uses.get(node.name, 0) + 1
-        elif isinstance(node, ast.IsMissing) and isinstance(node.operand, ast.Name):
-            tests[node.operand.name] = tests.get(node.operand.name, 0) + 1
-    return frozenset(name for name, count in tests.items() if uses.get(name) == count)
 
 
 def evaluate_expression(expr: ast.Node | str, portfolio: Portfolio) -> npt.NDArray[np.float64]:

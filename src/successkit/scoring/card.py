@@ -279,7 +279,8 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
                 folded = []
             # Many levels earning just what "other" earns (a fitted card's rare levels) read
             # as one row: the card stays a page a CS lead can check by eye.
-            listed = [(label, points) for label, points in listed if label not in set(folded)]
+            gone = set(folded)
+            listed = [(label, points) for label, points in listed if label not in gone]
             entries = [(label, None, None, points) for label, points in listed]
             if scheme.other is not None:
                 # The band of labels the mapping does not list (a level named "other"

@@ -94,11 +94,25 @@ def evaluate_source(expr: Any, portfolio: Portfolio) -> FloatArray:
 
 
 def presence_only(expr: Any) -> frozenset[str]:
-    """The columns a parsed expression reads only through ``is missing`` (any kind)."""
-    from successkit.dsl.expression import presence_names
+    """The columns a parsed expression reads only to ask whether they are missing (``x is
+    missing``): their values are never used, so they may be of any kind.
 
-    found: frozenset[str] = presence_names(expr)
-    return found
+    Examples
+    --------
+    >>> expr, _ = parse_source("(plan is missing) + (x is not missing) * x", where="m")
+    >>> sorted(presence_only(expr))
+    ['plan']
+    """
+    from successkit.dsl import ast
+
+    uses: dict[str, int] = {}
+    tests: dict[str, int] = {}
+    for node in ast.walk(expr):  # a loop over the expression's nodes
+        if isinstance(node, ast.Name):
+            uses[node.name] = uses.get(node.name, 0) + 1
+        elif isinstance(node, ast.IsMissing) and isinstance(node.operand, ast.Name):
+            tests[node.operand.name] = tests.get(node.operand.name, 0) + 1
+    return frozenset(name for name, count in tests.items() if uses.get(name) == count)
 
 
 # -- Metric ---------------------------------------------------------------------------------
