@@ -53,8 +53,9 @@ def sample_contracts(sample: Any) -> Contracts:
     row_end = np.where(final, churn[row_account], row_end)  # NaT: still running
     factor = np.where(row_account % 9 == 0, 1.25, np.where(row_account % 13 == 0, 0.8, 1.0))
     row_arr = arr[row_account] * np.where(k >= 1, factor, 1.0)
-    changed = np.where(factor[row_account] > 1, "premium", "basic")
-    row_plan = np.where((k >= 1) & (factor[row_account] != 1.0), changed, "standard")
+    # factor is per contract row already: the plan changes with the renewal's ARR.
+    changed = np.where(factor > 1, "premium", "basic")
+    row_plan = np.where((k >= 1) & (factor != 1.0), changed, "standard")
     return Contracts.from_columns(
         {
             "account_id": ids[row_account],

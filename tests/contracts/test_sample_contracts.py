@@ -37,3 +37,18 @@ def test_the_sample_contracts_renew_upgrade_downgrade_and_churn() -> None:
                           observed_until=sample.observed_until)
     assert labels.counts()["yes"] > 0
     assert labels.counts()["unknown"] == 0
+
+
+def test_a_renewal_plan_follows_its_own_arr_change() -> None:
+    # Upgraded renewals are premium, downgraded ones basic, the rest standard.
+    contracts = make_portfolio(300, seed=3).contracts
+    assert contracts.plan is not None
+    plan = contracts.plan.labels()
+    account = np.asarray(contracts.account)
+    arr = np.asarray(contracts.arr, dtype=float)
+    order = np.lexsort((np.asarray(contracts.start), account))
+    first = np.r_[True, account[order][1:] != account[order][:-1]]
+    base = np.maximum.accumulate(np.where(first, np.arange(order.size), 0))
+    ratio = arr[order] / arr[order][base]
+    want = np.where(ratio > 1.0001, "premium", np.where(ratio < 0.9999, "basic", "standard"))
+    assert np.array_equal(plan[order], want)
