@@ -333,9 +333,13 @@ def fit_card(
         order = {name: j for j, name in enumerate(names)}
         infos = sorted([*infos, *entered], key=lambda info: order.get(info.name, len(order)))
         fit = two_stage(infos, fit_y, chosen, fit_rows)
-    dropped = name_twins(portfolio, dropped, [i.name for i in infos], keys.sample(TWIN_ROWS))
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
+    # After the points are rounded: a metric left off for earning under a point names the
+    # kept metric it repeats.
+    left_off = {name for name, _ in dropped}
+    dropped = name_twins(portfolio, dropped, [i.name for i in infos if i.name not in left_off],
+                         keys.sample(TWIN_ROWS))
     card_bands = bands if bands is not None else Bands()
     pooled = HealthModel(metrics, bands=card_bands, missing="zero", min_coverage=0.0)
     notes = [f"left out {left_out} accounts whose outcome is unknown"] if left_out else []
