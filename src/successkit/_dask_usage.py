@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._optional import import_optional
+from successkit._rows import first_duplicate
 from successkit.data.events import EventColumns, Events
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
@@ -127,9 +128,9 @@ def _combine(parts: list[_Part], model: UsageModel, days: list[dt.date],
     # One sort serves the duplicate check and, without a table, the final order.
     sort = np.argsort(ids, kind="stable")
     ranked = ids[sort]
-    again = np.flatnonzero(ranked[1:] == ranked[:-1])
-    if again.size:
-        raise DataError(f"account {str(ranked[again[0]])!r} has events in two "
+    duplicate = first_duplicate(ids, sort)
+    if duplicate is not None:
+        raise DataError(f"account {str(ids[duplicate[1]])!r} has events in two "
                         "partitions; partition the events by account "
                         f"(frame.shuffle(on={read['account']!r}))", column=read["account"])
     if table is not None:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
+from successkit._rows import lookup
 from successkit.contracts._coverage import coverage, renewals, restrict
 from successkit.contracts._periods import (
     NEVER,
@@ -157,9 +158,7 @@ class AccountFacts:
                                                                 snapshot.ids):
                 rows = members  # built with members=facts.members: the same accounts
             else:  # self.ids are sorted and unique: a binary search, checked
-                at = np.minimum(np.searchsorted(self.ids, snapshot.ids), max(m - 1, 0))
-                rows = np.where(self.ids[at] == snapshot.ids, at, -1) if m else np.full(
-                    len(snapshot), -1)
+                rows = lookup(self.ids, np.arange(m), snapshot.ids)
             active = np.zeros(len(snapshot), np.bool_)
             active[rows >= 0] = self.active[k][rows[rows >= 0]]
             kept = snapshot.take(np.flatnonzero(active))

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.outcomes._card_prep import MetricInfo, info_of
+from successkit.outcomes._card_prep import ALONE, MetricInfo, info_of
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, predictor
 from successkit.scoring._cut_points import candidate_cuts, least_squares_split, round_cuts
@@ -40,8 +40,6 @@ __all__ = ["FINE", "enter", "staircase"]
 
 # Fine bins the residuals are read on.
 FINE = 64
-#: The reason a number is left off after its own test; only those get a second look.
-ALONE = "has one band: its values say nothing about churn"
 
 
 def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction: int,

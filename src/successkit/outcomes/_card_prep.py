@@ -32,7 +32,8 @@ from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
-__all__ = ["Banded", "MetricInfo", "band_codes", "card_metrics", "info_of", "learn_bands"]
+__all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "card_metrics",
+           "info_of", "learn_bands"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -45,6 +46,11 @@ CURVE_PREFERENCE = 2.0
 #: A metric's name, kind, bands, whether missing values earn a band of their own, and the
 #: band they score as otherwise.
 Banded = tuple[str, Kind, Bins, bool, int]
+
+#: Why a metric is left off after its own test (those get a second look next to the
+#: others), and why one is left off after the joint fit (those are named with a twin).
+ALONE = "has one band: its values say nothing about churn"
+UNDER_A_POINT = "earns less than one point once rounded"
 
 # A text column with more distinct values than this, all of them numbers, and most of its
 # accounts in levels too rare for points of their own, is a number read as text (a total
@@ -190,6 +196,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
     error rather than left off."""
     result: list[Banded] = []
     outcome = y if rows is None else y[rows]
+    rate = float(outcome.mean())
     fold = None if folds is None or rows is None else folds[rows]
     for name in names:  # a loop over metrics
         column = portfolio.column(name)
@@ -231,7 +238,6 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
         accounts = np.asarray(bins.accounts, dtype=np.float64)
         bad = np.asarray(bins.churned, dtype=np.float64)
         _refuse_the_outcome(name, accounts, bad)
-        rate = float(outcome.mean())
         table = woe(accounts, bad, rate, 1.0)
         worst = int(np.argmin(table[:-1]))
         own = missing == "auto" and missing_signal(
@@ -240,7 +246,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             present = column.values[~column.missing]
             reason = ("is constant on the training accounts"
                       if kind is Kind.NUMBER and np.unique(present).size < 2
-                      else "has one band: its values say nothing about churn")
+                      else ALONE)
             if kind is Kind.CATEGORY:
                 reason = "has fewer than two category levels with enough accounts"
             if not bins.honoured:
@@ -289,7 +295,7 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
         band_points = np.round(raw[info.name][0] * scale)
         missing_points = round(raw[info.name][1] * scale)
         if max(float(band_points.max()), missing_points) <= 0:
-            dropped.append((info.name, "earns less than one point once rounded"))
+            dropped.append((info.name, UNDER_A_POINT))
             continue
         group = groups.get(info.name)
         if info.kind is not Kind.CATEGORY and not info.bins.cuts:

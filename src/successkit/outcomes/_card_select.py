@@ -14,7 +14,7 @@ from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import ModelError
-from successkit.outcomes._card_prep import MetricInfo
+from successkit.outcomes._card_prep import UNDER_A_POINT, MetricInfo
 from successkit.scoring._card_solver import Additive, RowKeys, backfit, log_loss, predictor
 
 __all__ = ["CV_ROWS", "L2_GRID", "choose_l2", "fit_infos", "name_twins", "select", "two_stage"]
@@ -115,7 +115,8 @@ def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | 
         for position in sorted(order):
             dropped.append((infos[position].name, f"cut to keep max_metrics={max_metrics} "
                             f"(least important: {importance[position]:.3f})"))
-        infos = [info for j, info in enumerate(infos) if j not in set(order)]
+        gone = set(order)
+        infos = [info for j, info in enumerate(infos) if j not in gone]
         fit = two_stage(infos, y, l2, rows)
     if not infos:
         raise ModelError("no metric predicts churn in these outcomes; no card can be fitted")
@@ -140,7 +141,7 @@ def name_twins(portfolio: Portfolio, dropped: list[tuple[str, str]], kept: Seque
     result = []
     kept_values: dict[str, FloatArray] = {}
     for name, reason in dropped:  # a loop over dropped metrics
-        if reason.startswith("earns less than one point") and name in portfolio.names:
+        if reason == UNDER_A_POINT and name in portfolio.names:
             if not kept_values:  # read the kept metrics only when some reason needs them
                 kept_values = {other: _numbers(portfolio, other, rows) for other in kept}
             mine = _numbers(portfolio, name, rows)

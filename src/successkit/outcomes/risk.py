@@ -162,20 +162,21 @@ def arr_at_risk(
     n = labels.shape[0]
     amounts = read_arr(arr, n, ids=result_ids)
     present = np.asarray(labels != None, dtype=np.bool_)  # noqa: E711 - elementwise
-    found = {str(v) for v in labels[present]}
-    names = tuple(str(v) for v in (sorted(found) if order is None else order))
-    unknown = sorted(found - set(names))
+    found, code = np.unique(labels[present].astype(str), return_inverse=True)
+    names = tuple(found.tolist()) if order is None else tuple(str(v) for v in order)
+    unknown = sorted(set(found.tolist()) - set(names))
     if unknown:
         raise DataError(f"band labels {unknown} are not in order={list(names)}")
     p = None if probability is None else read_probability(probability, n, ids=result_ids)
-    accounts = np.zeros(len(names))
-    totals = np.zeros(len(names))
-    losses = None if p is None else np.zeros(len(names))
-    for k, name in enumerate(names):  # a loop over bands
-        mask = labels == name
-        accounts[k] = mask.sum()
-        totals[k] = amounts[mask].sum()
-        if losses is not None and p is not None:
-            losses[k] = np.nansum(amounts[mask] * p[mask])
+    # Each account's band among ``names`` (found labels are few: a loop over them).
+    band = np.array([names.index(label) for label in found.tolist()], dtype=np.intp)[code]
+    size = len(names)
+    accounts = np.bincount(band, minlength=size).astype(np.float64)
+    totals: FloatArray = np.bincount(band, amounts[present], minlength=size).astype(np.float64)
+    losses: FloatArray | None = None
+    if p is not None:
+        loss = amounts[present] * p[present]
+        losses = np.bincount(band, np.where(np.isnan(loss), 0.0, loss),
+                             minlength=size).astype(np.float64)
     return ArrAtRisk(labels=names, accounts=accounts, arr=totals, expected_loss=losses)
 

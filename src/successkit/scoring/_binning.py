@@ -238,7 +238,7 @@ def bin_number(
     present = runs.ordered
     n_missing, e_missing = runs.n_missing, runs.e_missing
     if present.size == 0 or float(present[0]) == float(present[-1]):
-        n_f, e_f = runs.counts(np.zeros(0))
+        _, e_f = runs.counts(np.zeros(0))
         return Bins(direction=direction or HIGHER, accounts=(int(present.size), n_missing),
                     churned=(int(e_f.sum()), e_missing))
     cuts = candidate_cuts(present, candidates, is_sorted=True)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from successkit._arrays import FloatArray
-from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring._weighting import Plan
@@ -61,22 +60,15 @@ def metric_scores(
     notes = []
     for j, metric in enumerate(metrics):
         metric.scores(portfolio, out=matrix[:, j])
-        if metric.column is not None and metric.scheme.kind is Kind.CATEGORY:
-            unknown = metric.scheme.unknown(metric.values(portfolio))
-            if unknown:
-                notes.append(
-                    f"metric {metric.name!r}: categories {list(unknown)} are not in the "
-                    "scheme and score as missing"
-                )
-            scheme = metric.scheme
-            if isinstance(scheme, Categories) and scheme.other is not None:
-                # Unlisted labels score the scheme's "other" points: say so, not "missing".
-                unseen = scheme.unseen(metric.values(portfolio))
-                if unseen:
-                    notes.append(
-                        f"metric {metric.name!r}: categories {list(unseen)} are not in the "
-                        f"scheme and score as other ({scheme.other:g} points)"
-                    )
+        scheme = metric.scheme
+        if metric.column is not None and isinstance(scheme, Categories):
+            unseen = scheme.unseen(metric.values(portfolio))
+            if unseen:
+                # Unlisted labels score the scheme's "other" points, else as missing.
+                fate = ("missing" if scheme.other is None
+                        else f"other ({scheme.other:g} points)")
+                notes.append(f"metric {metric.name!r}: categories {list(unseen)} are not in "
+                             f"the scheme and score as {fate}")
     if missing == "fail" and len(portfolio):
         absent = np.isnan(matrix)
         for j, metric in enumerate(metrics):

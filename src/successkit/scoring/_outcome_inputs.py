@@ -111,7 +111,7 @@ def _ordered_by_score(
 ) -> tuple[str, ...]:
     """Band labels ordered by the mean score of their accounts (worst first)."""
     present = np.asarray(labels != None, dtype=np.bool_)  # noqa: E711 - elementwise
-    names = sorted({str(label) for label in labels[present]})
+    names = np.unique(labels[present].astype(str)).tolist()
     if not names:
         return ()
     codes = np.searchsorted(np.asarray(names, dtype=object), labels[present])

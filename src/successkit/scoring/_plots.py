@@ -226,6 +226,6 @@ def plot_card(card: Any, ax: Any = None, **kwargs: Any) -> Any:
         from matplotlib.cm import ScalarMappable
         from matplotlib.colors import Normalize
 
-        scale = ScalarMappable(norm=Normalize(0, max(max(known), 1e-9)), cmap=shade)
+        scale = ScalarMappable(norm=Normalize(0, top), cmap=shade)
         ax.figure.colorbar(scale, ax=ax, label="churn rate", shrink=0.35, aspect=15)
     return ax

@@ -21,10 +21,6 @@ __all__ = ["RollupResult", "rollup"]
 
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    return tuple(value)
-
-
 @readonly_arrays
 @attrs.frozen(kw_only=True, repr=False)
 class RollupResult(BandedScores):

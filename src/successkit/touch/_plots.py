@@ -45,7 +45,7 @@ def plot_transitions(moves: Any, ax: Any = None, **kwargs: Any) -> Any:
     ax.set_yticks(ticks, labels)
     ax.set_xlabel("quadrant after")
     ax.set_ylabel("quadrant before")
-    into = counts.sum(axis=0) - np.diagonal(counts)
+    into = moves._moved_into_counts()
     ax.set_title("Moved into " + ", ".join(
         f"{label}: {int(n):,}" for label, n in zip(labels, into, strict=True)))
     ax.figure.colorbar(image, ax=ax, label="accounts", shrink=0.8)
