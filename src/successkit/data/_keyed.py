@@ -152,8 +152,8 @@ def read_churn_dates(
         numbers = np.fromiter((isinstance(v, (float, np.floating)) for v in items), np.bool_,
                               items.shape[0])
         if numbers.any():  # NaN: pandas' missing value in an object column
-            nan = numbers & np.asarray([v != v if n else False for v, n in zip(items, numbers,
-                                                                             strict=True)])
+            nan = numbers.copy()
+            nan[numbers] = np.isnan(items[numbers].astype(np.float64))
             if (numbers & ~nan).any():
                 row = int(np.flatnonzero(numbers & ~nan)[0])
                 raise DataError(f"{what} must be dates, got {items[row]!r}",

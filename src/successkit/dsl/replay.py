@@ -214,12 +214,13 @@ def _stats(
     if outcome is None:
         return RuleReplay(rule=name, ctas=count, accounts=int(flagged.size))
     churned, dates = outcome
-    hit = churned[flagged]
     if horizon is not None:
         # With a horizon, a flagged account counts as churned when it churned within the
         # horizon after one of its CTAs: the same window as the base rate's.
         soon = (dates[accounts] > created) & (dates[accounts] <= shift(created, horizon))
         hit = np.isin(flagged, accounts[soon])
+    else:
+        hit = churned[flagged]
     share = float(hit.mean()) if flagged.size else None
     # lead time: from the account's first CTA to its churn, for CTAs before the churn
     first = np.full(len(churned), _NAT)
@@ -360,9 +361,10 @@ def replay(
         (owner, week, count)
         for (owner, week), count in sorted(weeks.items(), key=lambda kv: (kv[0][1], str(kv[0][0])))
     )
-    rate = None if churn is None or not len(universe) else float(churn[0].mean())
     if churn is not None and span is not None:
         rate = _base_rate(churn[1], frames, accounts, span)
+    else:
+        rate = None if churn is None or not len(universe) else float(churn[0].mean())
     return ReplayResult(
         ctas=ctas,
         rules=tuple(per_rule),

@@ -92,7 +92,6 @@ def run(
     positions = range(len(snapshots)) if (every or not tenure) else [last]
     results: list[StageResult] = []
     run: _Run | None = None
-    fingerprint = roadmap.fingerprint  # once: it hashes every stage
     for position in positions:
         snapshot = snapshots[position]
         frame = timeline.frame(position)
@@ -122,7 +121,7 @@ def run(
         goals = conditions.goals_at(frame) if conditions.has_goals else None
         data_at = snapshot if data is None else data
         results.append(finish(roadmap, snapshot, codes, entered, goals, data=data_at,
-                              sources=sources, fingerprint=fingerprint))
+                              sources=sources))
     return results
 
 

@@ -350,15 +350,12 @@ def finish(
     codes: npt.NDArray[np.int32],
     entered: DateArray,
     goals: tuple[BoolArray, BoolArray] | None,
-    *,
-    fingerprint: str | None = None,
     **fields: Any,
 ) -> StageResult:
     """The result of ``roadmap`` on ``snapshot``: days in stage, goal met, progress and
     stalled derived from the stage of every account, its entry date and the stages ×
     accounts masks of goals true and goals false (``None``: no stage has a goal) — with
-    whole-array operations. ``fingerprint`` is the roadmap's, when the caller already has it
-    (it hashes every stage); ``fields`` are the result's references (data, sources)."""
+    whole-array operations. ``fields`` are the result's references (data, sources)."""
     stages = roadmap.stages
     has_goal = np.array([s.goal is not None for s in stages], dtype=np.bool_)
     expected = np.array(
@@ -395,7 +392,7 @@ def finish(
         as_of=as_of,
         stages=roadmap.names,
         assignment=roadmap.assignment,
-        fingerprint=roadmap.fingerprint if fingerprint is None else fingerprint,
+        fingerprint=roadmap.fingerprint,
         roadmap=roadmap,
         **fields,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import attrs
@@ -402,7 +403,7 @@ class Roadmap:
         stages, options = read_roadmap(data)
         return cls(stages, **options)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """A stable hash of :meth:`to_dict` (without the ``name`` label)."""
         return roadmap_fingerprint(self)

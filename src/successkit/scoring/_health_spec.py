@@ -145,9 +145,7 @@ def read_model_dict(data: Mapping[str, Any]) -> dict[str, Any]:
             with at(i):
                 read.append(Metric.from_dict(m))
     with at("bands"):
-        bands = Bands.from_dict(
-            data.get("bands") or {"bounds": {"red": 0, "yellow": 40, "green": 70}}
-        )
+        bands = Bands.from_dict(data["bands"]) if data.get("bands") else Bands()
     return {
         "metrics": read,
         "groups": data.get("groups"),

@@ -215,7 +215,7 @@ class CalibratedModel:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types, with the health model's own ``to_dict()`` when there is one."""
-        return {
+        data: dict[str, Any] = {
             "type": "calibrated",
             "version": VERSION,
             "method": self.method,
@@ -223,9 +223,13 @@ class CalibratedModel:
             "probabilities": self.probabilities.tolist(),
             "accounts": self.accounts,
             "churn_rate": None if np.isnan(self.churn_rate) else self.churn_rate,
-            "unknown": self.unknown,
             "model": None if self.model is None else self.model.to_dict(),
         }
+        # "unknown" is written only when some outcomes were left out, so calibrations
+        # without any keep their JSON and fingerprint.
+        if self.unknown:
+            data["unknown"] = self.unknown
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CalibratedModel:

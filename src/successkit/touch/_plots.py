@@ -116,7 +116,7 @@ def plot_touch_history(
     options = {"color": "black", "marker": "o", "linewidth": 1.5, **kwargs}
     ax.plot(np.array(days), np.array(scores), label="touch score", **options)
     table = bound.events
-    ids = np.asarray(table.events.accounts)
+    ids = table.account_names
     code = int(np.searchsorted(ids, account))
     if code < ids.size and ids[code] == account:
         mine = np.asarray(table.account) == code

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from successkit._arrays import array_field, optional_array, readonly_arrays
+from successkit._arrays import array_field, optional_array, readonly, readonly_arrays
 from successkit.data._text_keys import factorize, match, text_array
 from successkit.data.convert import convert_column
 from successkit.data.events import Events
@@ -78,9 +79,15 @@ class EventTable:
         """Events per row (the count column), or ``None`` when each row is one event."""
         return self.events.count
 
+    @cached_property
+    def account_names(self) -> npt.NDArray[np.str_]:
+        """The log's account ids as one array (built once: scoring reads them often)."""
+        names: npt.NDArray[np.str_] = readonly(np.asarray(self.events.accounts, dtype=np.str_))
+        return names
+
     def account_ids(self, events: npt.NDArray[np.intp]) -> npt.NDArray[np.str_]:
         """The account ids of the events at positions ``events``."""
-        names = np.asarray(self.events.accounts, dtype=np.str_)
+        names = self.account_names
         return names[self.events.account[events]] if names.size else np.zeros(0, np.str_)
 
     def rows_in(
@@ -88,7 +95,7 @@ class EventTable:
     ) -> npt.NDArray[np.intp]:
         """For the events at positions ``events``, the row of their account in ``ids``
         (``-1``: not there): one match per distinct account, then a gather."""
-        names = np.asarray(self.events.accounts, dtype=np.str_)
+        names = self.account_names
         if not names.size:
             return np.full(events.shape[0], -1, dtype=np.intp)
         return match(names, ids)[self.events.account[events]]

@@ -286,7 +286,9 @@ class TouchModel:
             touchpoint_channels=tuple(tp.channel for tp in self.touchpoints),
             touchpoint_synchronous=tuple(tp.synchronous for tp in self.touchpoints),
             per=self.per,
-            unmatched=np.unique(table.account_ids(outside)),
+            # Codes, not strings, are made unique (names are sorted, so the ids come out
+            # sorted as np.unique would give them).
+            unmatched=table.account_names[np.unique(table.account[outside])],
             unmatched_events=int(outside.size if table.weight is None
                                  else table.weight[outside].sum()),
             fingerprint=self.fingerprint,
