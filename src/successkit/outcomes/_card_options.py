@@ -22,11 +22,24 @@ def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
     return str(value)
 
 
-def directions(monotone: Any, names: Sequence[str]) -> dict[str, int | None]:
-    """The direction ``monotone`` fixes for each metric of ``names``: 1 (higher is better),
-    −1 (lower is better) or ``None`` (the data's)."""
-    allowed = ("auto", "higher_is_better", "lower_is_better")
-    code = {"auto": None, "higher_is_better": 1, "lower_is_better": -1}
+# What each setting of ``monotone`` fixes: the direction (1 higher is better, −1 lower is
+# better, None the data's) and whether the bands may, must or never turn once.
+SHAPES: dict[str, tuple[int | None, str]] = {
+    "auto": (None, "may"),
+    "auto_monotone": (None, "never"),
+    "higher_is_better": (1, "never"),
+    "lower_is_better": (-1, "never"),
+    "middle_is_best": (1, "must"),
+    "middle_is_worst": (-1, "must"),
+}
+
+
+def directions(monotone: Any, names: Sequence[str]) -> dict[str, tuple[int | None, str]]:
+    """What ``monotone`` fixes for each metric of ``names``: its direction (1 higher is
+    better, −1 lower is better, ``None`` the data's) and whether its bands may, must or
+    never turn (see :data:`SHAPES`)."""
+    allowed = tuple(SHAPES)
+    code = SHAPES
     if isinstance(monotone, Mapping):
         unknown = [n for n in monotone if n not in names]
         if unknown:

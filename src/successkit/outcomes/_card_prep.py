@@ -29,6 +29,7 @@ from successkit.scoring._card_solver import Shape
 from successkit.scoring._likelihood import missing_signal, woe
 from successkit.scoring._number_runs import read_runs
 from successkit.scoring._smooth_binning import smooth_number
+from successkit.scoring._turns import peaked
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
@@ -173,20 +174,24 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     table = woe(accounts.astype(np.float64), churned, rate, prior)
     # A smooth number's bands read their weight of evidence off its curve.
     bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:-1]
-    if kind is not Kind.CATEGORY:  # the profile runs the metric's way
+    if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
+        sign = float(bins.direction)
+        bands = sign * peaked(sign * bands, accounts[:-1].astype(np.float64), bins.turn)
+    elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
         bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
                  else np.maximum.accumulate(bands[::-1])[::-1])
     profile = np.append(bands, table[-1] if own else bands[worst])
     # A band's points never run against its observed churn: a number's along its
     # direction, a category's levels in the order of their churn rates.
     shape = (Shape(order=np.argsort(bands, kind="stable")) if kind is Kind.CATEGORY else
-             Shape(ordered=len(bins.cuts) + 1, direction=bins.direction))
+             Shape(ordered=len(bins.cuts) + 1, direction=bins.direction, turn=bins.turn))
     return MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
                       missing_band=own, codes=codes, shape=shape, profile=profile)
 
 
 def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
-                rows: npt.NDArray[np.intp] | None, *, directions: Mapping[str, int | None],
+                rows: npt.NDArray[np.intp] | None, *,
+                directions: Mapping[str, tuple[int | None, str]],
                 k: int, min_share: float, min_category: int, missing: str,
                 folds: npt.NDArray[np.intp] | None, n_folds: int, against: list[str],
                 dropped: list[tuple[str, str]], named: bool = True) -> list[Banded]:
@@ -222,13 +227,16 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             use = folds if rows is None else fold
             # The column read once (sorted by fold and outcome) for both kinds of bands.
             runs = read_runs(values, outcome, use if n_folds > 1 else None, n_folds)
-            bins = bin_number(values, outcome, k=k, direction=directions.get(name),
+            direction, turn = directions.get(name, (None, "never"))
+            bins = bin_number(values, outcome, k=k, direction=direction, turn=turn,
                               min_share=min_share, folds=use, n_folds=n_folds, runs=runs)
-            # Finer bands on a smooth curve, when they predict held-out folds better.
+            # Finer bands on a smooth curve, when they predict held-out folds better (a
+            # curve is monotone: not for bands that turn).
             steps = bins.held_out
-            smooth = None if use is None or steps is None else smooth_number(
-                values, outcome, k=k, direction=bins.direction, min_share=min_share,
-                folds=use, n_folds=n_folds, runs=runs)
+            smooth = None if use is None or steps is None or bins.turn is not None else (
+                smooth_number(
+                    values, outcome, k=k, direction=bins.direction, min_share=min_share,
+                    folds=use, n_folds=n_folds, runs=runs))
             if smooth is not None and smooth.held_out is not None and steps is not None and (
                     smooth.held_out > steps - CURVE_PREFERENCE):
                 bins = pool_against(attrs.evolve(smooth, honoured=bins.honoured))
@@ -254,7 +262,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                           "it has one band")
             dropped.append((name, reason))
             continue
-        if kind is Kind.NUMBER:
+        if kind is Kind.NUMBER and bins.turn is None:  # else the lowest band, as above
             worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         result.append((name, kind, bins, bool(own), worst))
     return result
@@ -312,10 +320,14 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
                                                              strict=True) for label in labels}
             scheme: Thresholds | Categories = Categories(
                 mapping, other=_other_points(info, raw[info.name][0], scale, band_points))
+        elif info.bins.turn is not None:  # points in value order, turning once
+            scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in band_points),
+                                shape="middle_is_best" if info.bins.direction == HIGHER
+                                else "middle_is_worst")
         else:
-            ordered = band_points if info.bins.direction == 1 else band_points[::-1]
+            ordered = band_points if info.bins.direction == HIGHER else band_points[::-1]
             scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in ordered),
-                                higher_is_better=info.bins.direction == 1)
+                                higher_is_better=info.bins.direction == HIGHER)
         metrics.append(Metric(info.name, scheme=scheme,
                               weight=scheme.max_points, group=group))
         if missing_points > 0:

@@ -51,7 +51,7 @@ def _points_sql(metric: Any) -> str:
                 f" ELSE {_number(present_points)} END")
     column = _name(metric.column)
     if isinstance(scheme, Thresholds):
-        value_points = scheme.points if scheme.higher_is_better else scheme.points[::-1]
+        value_points = scheme.points_by_value
         parts = [f"WHEN {column} IS NULL THEN 0.0"]
         for cut, points in zip(scheme.cuts, value_points, strict=False):
             parts.append(f"WHEN {column} < {_number(cut)} THEN {_number(points)}")

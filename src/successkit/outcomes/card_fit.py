@@ -6,7 +6,9 @@
 (points per level), the way a credit scorecard is built:
 
 1. each metric is binned on its own (:mod:`successkit.scoring._binning`): at most ``k``
-   monotone bands for a number, as many as predict held-out folds best — or, when churn
+   monotone bands for a number, as many as predict held-out folds best — or one turn
+   (:mod:`successkit.scoring._turns`, the middle values best or worst) when the data show
+   one beyond chance and it predicts held-out folds better — or, when churn
    moves steadily with it, up to ``k`` readable quantile bands whose log-odds lie on a
    monotone logistic curve in the value or its log
    (:mod:`successkit.scoring._smooth_binning`), when those predict held-out folds as well;
@@ -61,6 +63,7 @@ from successkit.scoring._outcome_inputs import both_outcomes, read_labels
 from successkit.scoring.bands import Bands
 from successkit.scoring.card import Card
 from successkit.scoring.health import HealthModel
+from successkit.scoring.schemes import Thresholds
 from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["CardFit", "fit_card"]
@@ -105,6 +108,9 @@ class CardFit:
         ``(metric, reason)`` for every candidate metric left off the card.
     against_direction:
         Metrics whose data could not honour the direction fixed by ``monotone``.
+    turns:
+        ``(metric, shape)`` for every number whose bands turn once: ``"middle_is_best"``
+        (its points rise to a peak and fall after it) or ``"middle_is_worst"``.
     missing_bands:
         Metrics whose missing values earned a band of their own.
     l2:
@@ -120,6 +126,7 @@ class CardFit:
     model: HealthModel | SegmentedModel
     dropped: tuple[tuple[str, str], ...]
     against_direction: tuple[str, ...]
+    turns: tuple[tuple[str, str], ...]
     missing_bands: tuple[str, ...]
     l2: float
     cv_loss: tuple[tuple[float, float], ...]
@@ -171,6 +178,9 @@ class CardFit:
             lines += [f"  {name}: {reason}" for name, reason in self.dropped]
         if self.against_direction:
             lines.append("against the fixed direction: " + ", ".join(self.against_direction))
+        if self.turns:
+            lines.append("bands that turn: " + ", ".join(
+                f"{name} ({shape.replace('_', ' ')})" for name, shape in self.turns))
         lines.append(f"l2 = {self.l2:g}" + (" (cross-validated)" if self.cv_loss else ""))
         lines += list(self.notes)
         return "\n".join(lines)
@@ -220,8 +230,13 @@ def fit_card(
     max_metrics:
         Keep at most this many metrics (backward elimination by importance).
     monotone:
-        ``"auto"`` (the direction the data show), ``"higher_is_better"`` or
-        ``"lower_is_better"`` — for all metrics, or a mapping metric → setting.
+        The shape of a number's points along its values, for all metrics or as a mapping
+        metric → setting: ``"auto"`` — the direction the data show, or one turn when the
+        data show one beyond chance and it predicts held-out folds better (see
+        ``turns``); ``"auto_monotone"`` — the direction the data show, never a turn;
+        ``"higher_is_better"`` or ``"lower_is_better"``; ``"middle_is_best"`` or
+        ``"middle_is_worst"`` — one turn, its place learnt (a metric whose data run
+        the other way is listed in ``against_direction``).
     l2:
         How strongly each band's points are pulled toward the classic scorecard's (in
         accounts' worth of curvature per band), or ``"cv"``: chosen by ``folds``-fold
@@ -352,6 +367,8 @@ def fit_card(
         model=model,
         dropped=tuple(dropped),
         against_direction=tuple(against),
+        turns=tuple((m.name, m.scheme.shape) for m in metrics
+                    if isinstance(m.scheme, Thresholds) and m.scheme.shape != "monotone"),
         missing_bands=tuple(i.name for i in infos if i.missing_band),
         l2=chosen,
         cv_loss=losses,

@@ -13,8 +13,12 @@ A numeric metric is binned in four steps:
    rather than ``≥ 0.6283741``;
 2. the direction: the one whose monotone (pool-adjacent-violators) fit of the churn rate has
    the higher likelihood, or the one the user fixed — reported when the data run the other
-   way;
-3. pool adjacent violators in that direction, so the churn rate never runs against it;
+   way; when allowed, one turn (:mod:`successkit.scoring._turns`: the middle values best, or
+   worst) instead, when it beats the monotone fit by a likelihood-ratio test shared out over
+   the candidate turns *and* its bands predict held-out folds better by more than a
+   standard error;
+3. pool adjacent violators in that direction (on each side of the turn), so the churn rate
+   never runs against it;
 4. the best coarsening of those monotone blocks into ``m ≤ k`` bands of at least
    ``min_share`` of the accounts each, found exactly by dynamic programming for every
    ``m``; the number of bands is the fewest whose splits, learnt on the other folds,
@@ -31,6 +35,7 @@ or category level with few accounts earns points close to zero.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
@@ -38,9 +43,11 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
+from successkit.scoring._band_split import Former, feasible, held_out_bands, partitions
 from successkit.scoring._cut_points import candidate_cuts, near_cuts, round_cuts
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2, loglik
 from successkit.scoring._number_runs import Runs, read_runs
+from successkit.scoring._turns import best_turn, peaked, step_signs, turn_of
 
 __all__ = [
     "HIGHER",
@@ -54,9 +61,11 @@ __all__ = [
 
 
 HIGHER, LOWER = 1, -1  # directions: higher values are better / lower values are better
-# More bands must predict held-out accounts better by at least this log-likelihood (and
-# by a standard error of the difference, see ``_held_out_bands``).
-TOLERANCE = 0.5
+# A turn must predict held-out accounts better than monotone bands by at least this
+# log-likelihood (and by a standard error of the difference across the folds).
+TURN_TOLERANCE = 2.0
+# What ``turn`` of :func:`bin_number` may be.
+TURNS = ("never", "may", "must")
 
 
 @attrs.frozen(kw_only=True)
@@ -72,6 +81,10 @@ class Bins:
     cuts: tuple[float, ...] = ()
     levels: tuple[tuple[str, ...], ...] = ()
     direction: int = HIGHER
+    #: The band where a number's churn turns (its lowest rate when ``direction`` is
+    #: HIGHER: the middle is best; its highest when LOWER), or ``None``: monotone. Bands
+    #: up to the turn follow ``direction``, bands from it on the other way.
+    turn: int | None = None
     honoured: bool = True
     #: Whether a category's last band pools its rare levels (their shrunk points also go
     #: to levels never seen in training: the card's "other" band).
@@ -118,88 +131,22 @@ def _blocks_loglik(blocks: list[list[float]]) -> float:
     return float(loglik(arr[:, 1], arr[:, 2]).sum())
 
 
-def _partitions(
-    blocks: list[list[float]], *, k: int, least: float
-) -> list[tuple[list[int], float] | None]:
-    """For each band count ``m = 1..k``: the best split of the (monotone) blocks into ``m``
-    contiguous bands of at least ``least`` accounts each — as the first candidate bin of
-    each band — and its log-likelihood, or ``None`` when no such split exists. Exact, by
-    dynamic programming over the blocks' counts."""
-    arr = np.array(blocks)
-    b = arr.shape[0]
-    n_cum = np.concatenate([[0.0], np.cumsum(arr[:, 1])])
-    e_cum = np.concatenate([[0.0], np.cumsum(arr[:, 2])])
-    # gain[i, j]: log-likelihood of one band over blocks i..j-1 (−inf when too small).
-    i, j = np.triu_indices(b + 1, 1)
-    n = n_cum[j] - n_cum[i]
-    gain = np.full((b + 1, b + 1), -np.inf)
-    gain[i, j] = np.where(n >= least, loglik(n, e_cum[j] - e_cum[i]), -np.inf)
-    best = np.full((k + 1, b + 1), -np.inf)  # best[m, j]: blocks 0..j-1 in m bands
-    back = np.zeros((k + 1, b + 1), dtype=np.intp)
-    best[0, 0] = 0.0
-    for m in range(1, k + 1):  # a loop over band counts (k is small)
-        totals = best[m - 1][:, None] + gain  # split point i → end j
-        back[m] = np.argmax(totals, axis=0)
-        best[m] = totals[back[m], np.arange(b + 1)]
-    result: list[tuple[list[int], float] | None] = []
-    for m in range(1, k + 1):
-        if not np.isfinite(best[m, b]):
-            result.append(None)
-            continue
-        ends = [b]
-        for level in range(m, 0, -1):
-            ends.append(int(back[level, ends[-1]]))
-        # The first band starts at the first candidate bin even when that bin is empty.
-        starts = [0, *(int(blocks[lo][0]) for lo in ends[::-1][1:-1])]
-        result.append((starts, float(best[m, b])))
-    return result
-
-
 def _monotone_blocks(n: FloatArray, e: FloatArray, direction: int) -> list[list[float]]:
     blocks = _pool(n, e, decreasing=(direction == HIGHER))
     return [b for b in blocks if b[1] > 0] or blocks[:1]
 
 
-def _feasible(parts: list[tuple[list[int], float] | None], m: int) -> list[int]:
-    """The starts of the best feasible split with at most ``m`` bands (one band if none)."""
-    for count in range(m, 0, -1):
-        part = parts[count - 1]
-        if part is not None:
-            return part[0]
-    return [0]
-
-
-def _held_out_bands(n_f: FloatArray, e_f: FloatArray, direction: int, k: int,
-                    min_share: float) -> tuple[int, float]:
-    """The band count whose splits, learnt without each fold, predict that fold best (the
-    smallest within ``TOLERANCE`` log-likelihood units of the best), and its held-out
-    log-likelihood."""
-    folds, size = n_f.shape
-    n_all, e_all = n_f.sum(axis=0), e_f.sum(axis=0)
-    scores = np.zeros((folds, k))
-    for f in range(folds):  # a loop over folds
-        n_train, e_train = n_all - n_f[f], e_all - e_f[f]
-        if n_f[f].sum() == 0 or n_train.sum() == 0:
-            continue
-        parts = _partitions(_monotone_blocks(n_train, e_train, direction), k=k,
-                            least=min_share * float(n_train.sum()))
-        for m in range(1, k + 1):
-            starts = np.asarray(_feasible(parts, m))
-            band = np.searchsorted(starts, np.arange(size), side="right") - 1
-            nt = np.bincount(band, n_train, minlength=starts.size)
-            et = np.bincount(band, e_train, minlength=starts.size)
-            rate = (et + 0.5) / (nt + 1.0)
-            nh = np.bincount(band, n_f[f], minlength=starts.size)
-            eh = np.bincount(band, e_f[f], minlength=starts.size)
-            scores[f, m - 1] = float(np.sum(eh * np.log(rate) + (nh - eh) * np.log1p(-rate)))
-    totals = scores.sum(axis=0)
-    best = int(np.argmax(totals))
-    # The one-standard-error rule: the fewest bands whose held-out total is within one
-    # standard error (of its difference from the best's, across the folds) of the best —
-    # at least ``TOLERANCE``.
-    spread = np.sqrt(folds) * np.std(scores - scores[:, [best]], axis=0, ddof=1)
-    m = int(np.flatnonzero(totals >= totals[best] - np.maximum(spread, TOLERANCE))[0]) + 1
-    return m, float(totals[m - 1])
+def _turned_blocks(n: FloatArray, e: FloatArray, direction: int) -> list[list[float]]:
+    """Blocks whose churn rates move in ``direction`` and then the other way, at the turn
+    the counts make most likely (monotone when the bins are too few to turn)."""
+    found = best_turn(n, e, (direction,))
+    if found is None:
+        return _monotone_blocks(n, e, direction)
+    after = found[1]
+    left = _pool(n[:after], e[:after], decreasing=(direction == HIGHER))
+    right = [[b + after, bn, be] for b, bn, be in
+             _pool(n[after:], e[after:], decreasing=(direction != HIGHER))]
+    return [b for b in [*left, *right] if b[1] > 0] or _monotone_blocks(n, e, direction)
 
 
 def bin_number(
@@ -208,6 +155,7 @@ def bin_number(
     *,
     k: int,
     direction: int | None,
+    turn: str = "never",
     candidates: int = 64,
     min_share: float = 0.05,
     penalty: float | None = None,
@@ -217,11 +165,14 @@ def bin_number(
 ) -> Bins:
     """Monotone bands of a number column (NaN missing) with at most ``k`` bands.
 
-    ``direction`` is :data:`HIGHER`, :data:`LOWER` or ``None`` (learnt from the data). A
-    column with fewer than two distinct present values gives a single band. The number of
-    bands is the one whose splits best predict held-out ``folds`` (a fold per row, ``0 ..
-    n_folds − 1``); without folds, the one that maximises the likelihood less ``penalty``
-    per band (default BIC's ``½ ln n``). ``runs``: the column already read by
+    ``direction`` is :data:`HIGHER`, :data:`LOWER` or ``None`` (learnt from the data).
+    ``turn``: ``"never"`` (monotone), ``"may"`` (one turn when the data show one, see the
+    module docs; needs folds) or ``"must"`` (one turn, ``direction`` before it: HIGHER
+    makes the middle values best). A column with fewer than two distinct present values
+    gives a single band. The number of bands is the one whose splits best predict held-out
+    ``folds`` (a fold per row, ``0 .. n_folds − 1``); without folds, the one that
+    maximises the likelihood less ``penalty`` per band (default BIC's ``½ ln n``).
+    ``runs``: the column already read by
     :func:`~successkit.scoring._number_runs.read_runs` with these folds.
 
     Examples
@@ -232,7 +183,12 @@ def bin_number(
     >>> bins = bin_number(x, churned, k=5, direction=None)
     >>> bins.cuts, bins.direction, bins.accounts
     ((0.5,), 1, (500, 500, 0))
+    >>> middle = bin_number(x, (x < 0.3) | (x >= 0.7), k=5, direction=None, turn="must")
+    >>> middle.cuts, middle.turn, middle.churned
+    ((0.3, 0.7), 1, (300, 0, 300, 0))
     """
+    if turn not in TURNS:
+        raise ValueError(f"turn must be one of {TURNS}, got {turn!r}")
     if runs is None:
         runs = read_runs(values, churned, folds if n_folds > 1 else None, n_folds)
     present = runs.ordered
@@ -244,27 +200,37 @@ def bin_number(
     cuts = candidate_cuts(present, candidates, is_sorted=True)
     n_f, e_f = runs.counts(cuts)
     n, e = n_f.sum(axis=0), e_f.sum(axis=0)
-    fits = {d: _pool(n, e, decreasing=(d == HIGHER)) for d in (HIGHER, LOWER)}
-    lik = {d: _blocks_loglik(b) for d, b in fits.items()}
+    with_folds = folds is not None and n_folds > 1
+    lik = {d: _blocks_loglik(_pool(n, e, decreasing=(d == HIGHER))) for d in (HIGHER, LOWER)}
     best = HIGHER if lik[HIGHER] >= lik[LOWER] else LOWER
     chosen = best if direction is None else direction
     # A fixed direction the data contradict (by more than a 95 % likelihood-ratio test).
     honoured = direction is None or lik[chosen] >= lik[-chosen] - 1.92
+    former: Former = functools.partial(_monotone_blocks, direction=chosen)
+    if turn == "must":
+        turned = {d: best_turn(n, e, (d,)) for d in (HIGHER, LOWER)}
+        liks = {d: t[2] if t is not None else lik[d] for d, t in turned.items()}
+        honoured = liks[chosen] >= liks[-chosen] - 1.92
+        former = functools.partial(_turned_blocks, direction=chosen)
+    elif turn == "may" and direction is None and with_folds:
+        chosen, former = _turn_or_not(n, e, n_f, e_f, best, lik[best], k, min_share,
+                                      cuts.size) or (chosen, former)
     total = float(present.size)
 
     def split(n_f: FloatArray, e_f: FloatArray
               ) -> tuple[list[int], float | None, list[tuple[list[int], float] | None]]:
-        parts = _partitions(_monotone_blocks(n_f.sum(axis=0), e_f.sum(axis=0), chosen), k=k,
+        parts = partitions(former(n_f.sum(axis=0), e_f.sum(axis=0)), k=k,
                             least=min_share * total)
-        if folds is not None and n_folds > 1:
-            m, held_out = _held_out_bands(n_f, e_f, chosen, k, min_share)
+        if with_folds:
+            m, scores = held_out_bands(n_f, e_f, former, k, min_share)
+            held_out: float | None = float(scores.sum())
         else:
             held_out = None
             cost = 0.5 * np.log(max(total, 2.0)) if penalty is None else penalty
             found = [(part[1] - cost * count, count) for count, part in enumerate(parts, 1)
                      if part is not None]
             m = max(found, key=lambda item: (item[0], -item[1]))[1] if found else 1
-        return _feasible(parts, m), held_out, parts
+        return feasible(parts, m), held_out, parts
 
     starts, held_out, parts = split(n_f, e_f)
     if len(starts) > 1:
@@ -287,14 +253,42 @@ def bin_number(
             np.array([n.sum()]), np.array([e.sum()]))[0]))
         if gain < critical_chi2(len(starts) - 1, SIGNIFICANCE / cuts.size):
             starts = [0]
-    band_cuts = round_cuts(np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64),
-                            runs, present, chosen, min_share * total)
-    return counted(runs, band_cuts, chosen, honoured=bool(honoured), held_out=held_out)
+    raw_cuts = np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64)
+    band_n_f, band_e_f = runs.counts(raw_cuts)
+    band_turn = turn_of(band_e_f.sum(axis=0) / np.maximum(band_n_f.sum(axis=0), 1.0), chosen)
+    band_cuts = round_cuts(raw_cuts, runs, present,
+                           step_signs(chosen, band_turn, raw_cuts.size + 1),
+                           min_share * total)
+    return counted(runs, band_cuts, chosen, turn=band_turn, honoured=bool(honoured),
+                   held_out=held_out)
+
+
+def _turn_or_not(n: FloatArray, e: FloatArray, n_f: FloatArray, e_f: FloatArray,
+                 direction: int, monotone: float, k: int, min_share: float, searched: int
+                 ) -> tuple[int, Former] | None:
+    """The direction and block maker of one turn, when a turn beats the monotone fit
+    (log-likelihood ``monotone`` in ``direction``) by a likelihood-ratio test at 5 %
+    shared out over the ``searched`` candidate turns, and its bands predict held-out folds
+    better by more than ``TURN_TOLERANCE`` and a standard error; else ``None``."""
+    found = best_turn(n, e)
+    if found is None or 2.0 * (found[2] - monotone) < critical_chi2(
+            1, SIGNIFICANCE / max(searched, 1)):
+        return None
+    turned: Former = functools.partial(_turned_blocks, direction=found[0])
+    straight: Former = functools.partial(_monotone_blocks, direction=direction)
+    _, with_turn = held_out_bands(n_f, e_f, turned, k, min_share)
+    _, without = held_out_bands(n_f, e_f, straight, k, min_share)
+    gain = with_turn - without
+    spread = np.sqrt(gain.size) * float(np.std(gain, ddof=1)) if gain.size > 1 else 0.0
+    if float(gain.sum()) <= max(spread, TURN_TOLERANCE):
+        return None
+    return found[0], turned
 
 
 def counted(runs: Runs, cuts: FloatArray, direction: int, **fields: Any) -> Bins:
     """The :class:`Bins` that ``cuts`` make, with each band's accounts and churners read
-    off ``runs`` (the missing values last); ``fields``: any other :class:`Bins` field."""
+    off ``runs`` (the missing values last); ``fields``: any other :class:`Bins` field
+    (a ``turn`` must name a middle band)."""
     n_f, e_f = runs.counts(cuts)
     return Bins(cuts=tuple(float(c) for c in cuts), direction=direction,
                 accounts=(*(int(a) for a in n_f.sum(axis=0)), runs.n_missing),
@@ -323,18 +317,29 @@ def pool_against(bins: Bins) -> Bins:
         return bins
     n = np.asarray(bins.accounts[:size], dtype=np.float64)
     e = np.asarray(bins.churned[:size], dtype=np.float64)
-    blocks = _pool(n, e, decreasing=bins.direction == HIGHER)
-    if len(blocks) == size:
+    if bins.turn is None:
+        starts = [int(b[0]) for b in _pool(n, e, decreasing=bins.direction == HIGHER)]
+    else:
+        # Churn falls to the turn and rises after it (HIGHER), or the reverse: the rates
+        # fitted with their top (of −rate, or rate) fixed at the turn; equal runs pool.
+        sign = -1.0 if bins.direction == HIGHER else 1.0
+        fitted = peaked(sign * e / np.maximum(n, 1.0), n, bins.turn)
+        starts = [0, *(int(j) + 1 for j in np.flatnonzero(np.diff(fitted) != 0))]
+    if len(starts) == size:
         return bins
-    starts = [int(b[0]) for b in blocks]
     ends = [*starts[1:], size]
     profile = bins.profile
     if profile:
         values = np.asarray(profile, dtype=np.float64)
         profile = tuple(round(float(values[a:b] @ n[a:b] / max(float(n[a:b].sum()), 1.0)), 9)
                         for a, b in zip(starts, ends, strict=True))
+    merged_e = np.add.reduceat(e, starts)
+    merged_n = np.add.reduceat(n, starts)
+    turn = None if bins.turn is None else turn_of(merged_e / np.maximum(merged_n, 1.0),
+                                                  bins.direction)
     return attrs.evolve(
         bins,
+        turn=turn,
         cuts=tuple(bins.cuts[a - 1] for a in starts[1:]),
         accounts=(*(int(n[a:b].sum()) for a, b in zip(starts, ends, strict=True)),
                   bins.accounts[-1]),

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.errors import ModelError
+from successkit.scoring._turns import peaked
 from successkit.scoring.isotonic import pool_adjacent_violators
 
 __all__ = [
@@ -78,13 +79,14 @@ def isotonic(target: FloatArray, weight: FloatArray, direction: int) -> FloatArr
 @attrs.frozen(kw_only=True, eq=False)
 class Shape:
     """How one metric's band values may move: the first ``ordered`` codes monotone in
-    ``direction`` (1 never down, −1 never up), or the codes of ``order`` never down along
-    it, the rest free;
+    ``direction`` (1 never down, −1 never up) — up to code ``turn`` and the other way
+    after it, when set — or the codes of ``order`` never down along it, the rest free;
     or, with a ``profile``, only as one coefficient ≥ 0 times that profile (the penalty
     then applies to the coefficient)."""
 
     ordered: int = 0
     direction: int = 1
+    turn: int | None = None
     profile: FloatArray | None = None
     #: Codes in an order their values must never decrease along (a category's levels by
     #: observed churn), instead of ``ordered``.
@@ -100,7 +102,11 @@ def _project(target: FloatArray, weight: FloatArray, shape: Shape) -> FloatArray
         return target
     out = target.copy()
     head = slice(0, shape.ordered)
-    out[head] = isotonic(target[head], weight[head], shape.direction)
+    if shape.turn is None:
+        out[head] = isotonic(target[head], weight[head], shape.direction)
+    else:  # rising to the turn then falling (direction 1), or the reverse
+        sign = float(shape.direction)
+        out[head] = sign * peaked(sign * target[head], weight[head], shape.turn)
     return out
 
 

@@ -95,12 +95,13 @@ def near_cuts(present: FloatArray, cuts: FloatArray, starts: list[int]) -> Float
 ROUNDING_COST = 1.0
 
 
-def round_cuts(cuts: FloatArray, runs: Runs, present: FloatArray, direction: int,
-                least: float) -> FloatArray:
+def round_cuts(cuts: FloatArray, runs: Runs, present: FloatArray,
+               direction: int | FloatArray, least: float) -> FloatArray:
     """Each cut moved to the roundest number (fewest significant digits) that keeps the
     cuts in order, every band at least ``least`` accounts and the churn rates monotone in
-    ``direction``, and costs under :data:`ROUNDING_COST` log-likelihood — a threshold the
-    data put at 0.701 reads 0.7."""
+    ``direction`` (or, per step between bands, in each of its signs: a turn), and costs
+    under :data:`ROUNDING_COST` log-likelihood — a threshold the data put at 0.701 reads
+    0.7."""
     out = cuts.copy()
 
     def fit_of(candidate: FloatArray) -> float | None:

@@ -41,7 +41,7 @@ def indicator_points(scheme: Thresholds, value: float) -> float:
     """The points ``scheme`` gives ``value`` (its band by the cuts, in the scheme's
     direction)."""
     band = int(np.searchsorted(np.asarray(scheme.cuts), value, side="right"))
-    return float((scheme.points if scheme.higher_is_better else scheme.points[::-1])[band])
+    return float(scheme.points_by_value[band])
 
 
 def _cut(value: float) -> str:
@@ -65,7 +65,7 @@ class CardRow:
 
 def _value_bands(scheme: Thresholds) -> list[tuple[str, float | None, float | None, float]]:
     cuts = scheme.cuts
-    points = scheme.points if scheme.higher_is_better else scheme.points[::-1]
+    points = scheme.points_by_value
     bands: list[tuple[str, float | None, float | None, float]] = []
     for b in range(len(cuts) + 1):
         low = cuts[b - 1] if b > 0 else None

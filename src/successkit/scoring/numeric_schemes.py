@@ -30,6 +30,25 @@ __all__ = ["Linear", "Percentile", "Thresholds"]
 
 # Up to this many cuts, Thresholds counts comparisons instead of searching.
 _FEW_CUTS = 16
+# The shapes a Thresholds scheme's points may take along the values.
+SHAPES = ("monotone", "middle_is_best", "middle_is_worst")
+
+
+def _to_shape(value: Any) -> str:
+    if value not in SHAPES:
+        raise ModelError(f"shape must be one of {', '.join(SHAPES)}; got {value!r}")
+    return str(value)
+
+
+def turns_once(points: tuple[float, ...], shape: str) -> bool:
+    """Whether ``points`` (in value order) rise then fall (``middle_is_best``) or fall then
+    rise (``middle_is_worst``), either side possibly flat."""
+    steps = np.diff(np.asarray(points, dtype=np.float64))
+    if shape == "middle_is_worst":
+        steps = -steps
+    falling = np.flatnonzero(steps < 0)
+    # Once the points fall, they never rise again.
+    return falling.size == 0 or not bool(np.any(steps[falling[0]:] > 0))
 
 
 def _to_low(value: Any) -> float:
@@ -50,6 +69,12 @@ class Thresholds(Scheme):
     points); by default ``1, 2, …, len(cuts) + 1``. With ``higher_is_better=False`` the
     lowest values are the best band.
 
+    ``shape="middle_is_best"`` (or ``"middle_is_worst"``) is a band of middle values that
+    earns the most (the fewest) points: too few support tickets can mean a disengaged
+    account as surely as too many mean a struggling one. ``points`` then lists the bands in
+    value order, lowest values first, rising to their peak and falling after it (or the
+    reverse); ``higher_is_better`` does not apply.
+
     Four colours (Sansan's health card) are three cuts and four points.
 
     .. versionadded:: 0.1
@@ -65,11 +90,17 @@ class Thresholds(Scheme):
     >>> tickets = sk.Thresholds([2, 5, 10], higher_is_better=False)
     >>> tickets.to_points(sk.Column.number([0, 5, 12])).tolist()
     [4.0, 2.0, 1.0]
+    >>> engaged = sk.Thresholds([1, 6], points=[2, 10, 0], shape="middle_is_best")
+    >>> engaged.to_points(sk.Column.number([0, 3, 9])).tolist()
+    [2.0, 10.0, 0.0]
     """
 
     cuts: tuple[float, ...] = attrs.field(converter=floats)
     points: tuple[float, ...] = attrs.field(default=None, converter=optional_floats)
     higher_is_better: bool = attrs.field(default=True, converter=flag)
+    #: ``"monotone"``, or the band of middle values the best (``"middle_is_best"``) or
+    #: the worst (``"middle_is_worst"``); see above.
+    shape: str = attrs.field(default="monotone", converter=_to_shape, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         cuts = self.cuts
@@ -89,25 +120,38 @@ class Thresholds(Scheme):
             )
         if min(points) < 0:
             raise ModelError(f"points must not be negative, got {list(points)}")
-        if any(b < a for a, b in itertools.pairwise(points)):
+        if self.shape != "monotone":
+            if not self.higher_is_better:
+                raise ModelError(f"a {self.shape} scheme lists its points in value order; "
+                                 "higher_is_better does not apply to it")
+            if not turns_once(points, self.shape):
+                order = ("rise to one peak and then fall" if self.shape == "middle_is_best"
+                         else "fall to one low and then rise")
+                raise ModelError(f"points of a {self.shape} scheme are listed in value "
+                                 f"order and must {order}, got {list(points)}")
+        elif any(b < a for a, b in itertools.pairwise(points)):
             raise ModelError(
                 "points are listed from the worst band to the best and must not decrease, "
                 f"got {list(points)} (use higher_is_better=False for lower-is-better values)"
             )
-        if points[-1] <= 0:
+        if max(points) <= 0:
             raise ModelError("the best band must earn more than 0 points")
 
     @property
     def max_points(self) -> float:
-        return self.points[-1]
+        return max(self.points)
+
+    @property
+    def points_by_value(self) -> tuple[float, ...]:
+        """The bands' points in value order, lowest values first."""
+        return self.points[::-1] if not self.higher_is_better else self.points
 
     @cached_property
     def _tables(self) -> tuple[FloatArray, FloatArray]:
         # The cut table ends with NaN, which numpy sorts last: searchsorted then sends a
         # missing value to the extra last slot of the score table, whose entry is NaN.
-        by_value = self.points if self.higher_is_better else self.points[::-1]
         cuts = np.array([*self.cuts, np.nan])
-        table = np.array([*by_value, np.nan]) * (100.0 / self.max_points)
+        table = np.array([*self.points_by_value, np.nan]) * (100.0 / self.max_points)
         return cuts, table
 
     def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
@@ -127,17 +171,22 @@ class Thresholds(Scheme):
         return lookup(table, band, out)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": "thresholds",
             "cuts": list(self.cuts),
             "points": list(self.points),
             "higher_is_better": self.higher_is_better,
         }
+        if self.shape != "monotone":  # written only when set: monotone fingerprints stay
+            out["shape"] = self.shape
+        return out
 
     def describe(self) -> str:
         cuts = ", ".join(f"{c:g}" for c in self.cuts)
         points = "/".join(f"{p:g}" for p in self.points)
         order = "" if self.higher_is_better else ", lower is better"
+        if self.shape != "monotone":
+            order = f", {self.shape.replace('_', ' ')}"
         return f"thresholds at {cuts} → {points} points{order}"
 
 

@@ -28,7 +28,7 @@ __all__ = ["Categories", "Linear", "Percentile", "Scheme", "Thresholds", "scheme
 
 # The keys each scheme's to_dict() writes, by its "type".
 _SCHEME_KEYS = {
-    "thresholds": ("type", "cuts", "points", "higher_is_better"),
+    "thresholds": ("type", "cuts", "points", "higher_is_better", "shape"),
     "linear": ("type", "low", "high", "max_points"),
     "categories": ("type", "mapping", "other"),
     "percentile": ("type", "higher_is_better", "max_points"),
@@ -54,6 +54,7 @@ def scheme_from_dict(data: Mapping[str, Any]) -> Scheme:
             field(data, "cuts", where=where),
             points=data.get("points"),
             higher_is_better=data.get("higher_is_better", True),
+            shape=data.get("shape", "monotone"),
         )
     if kind == "linear":
         return Linear(
