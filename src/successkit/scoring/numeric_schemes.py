@@ -59,7 +59,7 @@ def _to_high(value: Any) -> float:
     return number(value, what="high")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Thresholds(Scheme):
     """Step bands: values between consecutive ``cuts`` earn the same points.
 
@@ -136,6 +136,12 @@ class Thresholds(Scheme):
             )
         if max(points) <= 0:
             raise ModelError("the best band must earn more than 0 points")
+
+    def __repr__(self) -> str:
+        # The shape only when it is not the default, as the JSON writes it.
+        shape = f", shape={self.shape!r}" if self.shape != "monotone" else ""
+        return (f"Thresholds(cuts={self.cuts!r}, points={self.points!r}, "
+                f"higher_is_better={self.higher_is_better!r}{shape})")
 
     @property
     def max_points(self) -> float:
