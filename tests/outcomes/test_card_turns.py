@@ -279,3 +279,15 @@ def test_auto_monotone_and_fixed_shapes() -> None:
     assert dict(fixed.turns) == {"tickets": "middle_is_best"}
     wrong = fit_card(pf, churned, monotone={"tickets": "middle_is_worst"})
     assert "tickets" in wrong.against_direction
+
+
+def test_segment_cards_keep_the_turn() -> None:
+    pf, churned = turned_card(12_000, seed=6)
+    region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer")
+    pf = pf.with_columns({"region": region})
+    fit = fit_card(pf, churned, by="region", min_segment=1000)
+    for label, model in fit.model.models:
+        scheme = model.metric("tickets").scheme
+        assert scheme.shape == "middle_is_best", label
+        points = scheme.points_by_value
+        assert points[1] == max(points)
