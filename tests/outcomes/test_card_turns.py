@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.outcomes.test_card_export import sql_scores
 
 import successkit as sk
-from successkit.outcomes import card_sql, fit_card
+from successkit.outcomes import fit_card
 from successkit.scoring._binning import HIGHER, LOWER, Bins, _pool, bin_number, pool_against
 from successkit.scoring._card_solver import Shape, backfit
 from successkit.scoring._likelihood import loglik
@@ -253,12 +253,7 @@ def test_a_turned_card_travels(fitted) -> None:
     assert again == model
     assert again.fingerprint == model.fingerprint
     scores = model.score(pf)
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE accounts (id TEXT, tickets REAL, login_rate REAL)")
-    db.executemany("INSERT INTO accounts VALUES (?, ?, ?)",
-                   zip(pf.ids.tolist(), np.asarray(pf["tickets"], float).tolist(),
-                       np.asarray(pf["login_rate"], float).tolist(), strict=True))
-    got = {row[0]: row[-1] for row in db.execute(card_sql(model))}
+    got = sql_scores(model, pf)
     assert np.allclose([got[i] for i in pf.ids.tolist()], scores.score)
     rows = model.card(pf).rows
     tickets = [r for r in rows if r.metric == "tickets"]

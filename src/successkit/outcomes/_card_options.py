@@ -24,7 +24,7 @@ def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
 
 # What each setting of ``monotone`` fixes: the direction (1 higher is better, −1 lower is
 # better, None the data's) and whether the bands may, must or never turn once.
-SHAPES: dict[str, tuple[int | None, str]] = {
+MONOTONE_SETTINGS: dict[str, tuple[int | None, str]] = {
     "auto": (None, "may"),
     "auto_monotone": (None, "never"),
     "higher_is_better": (1, "never"),
@@ -37,9 +37,9 @@ SHAPES: dict[str, tuple[int | None, str]] = {
 def directions(monotone: Any, names: Sequence[str]) -> dict[str, tuple[int | None, str]]:
     """What ``monotone`` fixes for each metric of ``names``: its direction (1 higher is
     better, −1 lower is better, ``None`` the data's) and whether its bands may, must or
-    never turn (see :data:`SHAPES`)."""
-    allowed = tuple(SHAPES)
-    code = SHAPES
+    never turn (see :data:`MONOTONE_SETTINGS`)."""
+    allowed = tuple(MONOTONE_SETTINGS)
+    code = MONOTONE_SETTINGS
     if isinstance(monotone, Mapping):
         unknown = [n for n in monotone if n not in names]
         if unknown:

@@ -149,7 +149,14 @@ class Thresholds(Scheme):
 
     @property
     def points_by_value(self) -> tuple[float, ...]:
-        """The bands' points in value order, lowest values first."""
+        """The bands' points in value order, lowest values first.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> sk.Thresholds([2, 5], points=[1, 2, 3], higher_is_better=False).points_by_value
+        (3.0, 2.0, 1.0)
+        """
         return self.points[::-1] if not self.higher_is_better else self.points
 
     @cached_property
