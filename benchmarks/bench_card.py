@@ -18,12 +18,15 @@ charges, services); a telecom set shaped like the public IBM telco table (add-on
 into the charges); retail repeat purchase (recency, frequency, monetary); and one real
 public set, CDNOW (retail repeat purchase from a raw purchase log, built with successkit's
 own usage metrics; its data file ships in the ``lifetimes`` package, a ``bench`` extra, and
-the row is left out when that is not installed). Three more public tables ship inside the
-``pysurvival`` source archive on PyPI (fetched once, checked by SHA-256 and cached, in full
-runs only; quick runs use the cache when it is there): a B2B SaaS churn table (products
-as categories, satisfaction, support minutes, company size, region), an employee attrition
-table whose numbers matter in the middle (projects, hours, tenure) and the German credit
-table (real, categorical).
+the row is left out when that is not installed). Six more public tables come from package
+archives (:mod:`_public_data`; fetched once, checked by SHA-256 and cached, in full runs
+only; quick runs use the cache when it is there): from the ``pysurvival`` source archive on
+PyPI, a B2B SaaS churn table (products as categories, satisfaction, support minutes, company
+size, region), an employee attrition table whose numbers matter in the middle (projects,
+hours, tenure) and the German credit table (real, categorical); from Debian's
+``r-cran-modeldata``, the IBM telecom churn table (real: contract, services, payment, tenure,
+charges), the MLC++ telecom churn table (minutes, calls, plans, customer-service calls) and
+IBM's HR attrition table.
 
 Speed: ``fit_card`` on 1M accounts × 50 metrics (40 numbers, 10 categories) against
 ``LogisticRegression`` on the one-hot / log-transformed equivalent, in one run; peak memory
@@ -35,16 +38,10 @@ Speed: ``fit_card`` on 1M accounts × 50 metrics (40 numbers, 10 categories) aga
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import importlib.util
-import io
-import os
 import sys
-import tarfile
 import time
 import tracemalloc
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import successkit as sk
 from _harness import parse_args, table
+from _public_data import Columns, public_tables
 from successkit.data.events import Events
 from successkit.datasets import make_portfolio
 from successkit.outcomes import fit_card
@@ -66,9 +64,6 @@ try:
 except ImportError:  # pragma: no cover - scikit-learn is a dev dependency
     print("scikit-learn is not installed; skipping")
     raise SystemExit(0) from None
-
-
-Columns = dict[str, np.ndarray]
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -279,57 +274,6 @@ def cdnow_data() -> tuple[Columns, np.ndarray] | None:
     return columns, churned
 
 
-PYSURVIVAL = (
-    "https://files.pythonhosted.org/packages/13/dd/d7bf69b6e1e0d1cd243b39577867c15d092404d5bc7"
-    "afef3ae135b50717f/pysurvival-0.1.2.tar.gz",
-    "57cb567323fa314ceaf17fe39745b007855606cb1304a4124a78334ff9d03707",
-)
-PYSURVIVAL_SETS = (  # (row label, file, outcome column)
-    ("SaaS churn (public)", "churn.csv", "churned"),
-    ("employee attrition (public)", "employee_attrition.csv", "left"),
-    ("German credit (real)", "credit_risk.csv", "full_repaid"),
-)
-
-
-def pysurvival_archive(fetch: bool) -> Path | None:
-    """The pysurvival source archive in the user's cache, fetched from PyPI when ``fetch``
-    (``None`` when it is not there and cannot be fetched, or does not match its hash)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = cache / "successkit-bench" / "pysurvival-0.1.2.tar.gz"
-    if not path.exists():
-        if not fetch:
-            return None
-        try:
-            with urllib.request.urlopen(PYSURVIVAL[0], timeout=60) as response:
-                data = response.read()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != PYSURVIVAL[1]:
-            return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return path
-
-
-def pysurvival_data(archive: Path, file: str, outcome: str) -> tuple[Columns, np.ndarray]:
-    """One table of the archive: columns whose every value reads as a number are numbers,
-    the others categories; ``outcome`` (1 / 0) is the churn label."""
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile(f"pysurvival-0.1.2/pysurvival/datasets/{file}")
-        assert member is not None
-        rows = list(csv.reader(io.TextIOWrapper(member, encoding="utf-8")))
-    header, body = rows[0], np.array(rows[1:], dtype=object)
-    columns: Columns = {}
-    for j, name in enumerate(header):
-        values = body[:, j].astype(str)
-        try:
-            columns[name] = values.astype(float)
-        except ValueError:
-            columns[name] = np.char.strip(values).astype(object)
-    churned = columns.pop(outcome) > 0
-    return columns, churned
-
-
 def is_category(values: np.ndarray) -> bool:
     return values.dtype.kind in "OUS"
 
@@ -345,7 +289,8 @@ def one_hot_log(train: Columns, test: Columns) -> tuple[np.ndarray, np.ndarray]:
             blocks_test.append(np.stack([other.astype(str) == lv for lv in levels], 1))
             continue
         def transform(v: np.ndarray) -> np.ndarray:
-            return np.sign(v) * np.log1p(np.abs(v))
+            with np.errstate(invalid="ignore"):  # missing values stay NaN, filled below
+                return np.sign(v) * np.log1p(np.abs(v))
         a, b = transform(values), transform(other)
         fill = np.nanmedian(a) if np.isfinite(a).any() else 0.0
         mean, std = np.nanmean(a), np.nanstd(a) or 1.0
@@ -514,17 +459,15 @@ def main() -> int:
     cdnow = cdnow_data()
     if cdnow is not None:
         rows.append(accuracy("CDNOW (real, from raw purchases)", *cdnow))
-    archive = pysurvival_archive(fetch=not args.quick)
-    if archive is not None:
-        rows += [accuracy(label, *pysurvival_data(archive, file, outcome))
-                 for label, file, outcome in PYSURVIVAL_SETS]
+    tables, not_at_hand = public_tables(fetch=not args.quick)
+    rows += [accuracy(label, columns, churned) for label, columns, churned in tables]
     print("test AUC, same 70/30 split on every side")
     print(table(["data", "accounts", "card", "card k=5", "logistic", "woe scorecard",
                  "additive boosting", "card − best"], rows))
     if cdnow is None:
         print("(the real CDNOW set needs the lifetimes package: pip install 'successkit[bench]')")
-    if archive is None:
-        print("(the pysurvival tables are fetched from PyPI in full runs only)")
+    if not_at_hand:
+        print(f"(the tables of {' and '.join(not_at_hand)} are fetched in full runs only)")
     n = 20_000 if args.quick else 1_000_000
     print("\nfit time and memory, 50 metrics (40 numbers, 10 categories)")
     print(table(["accounts", "metrics", "card s", "sklearn LR s", "ratio", "input MiB",

@@ -498,9 +498,9 @@ def test_points_are_earned_next_to_the_other_metrics() -> None:
     assert share < 0.25 * both.metric("plan").scheme.max_points
 
 
-def test_category_points_never_run_against_observed_churn() -> None:
-    """Jointly, plan "a" helps (its accounts log in less, which costs more); on its own it
-    churns more. Its points may not exceed those of a level that churns less."""
+def _plan_explained_by_logins() -> tuple[sk.Portfolio, np.ndarray, np.ndarray]:
+    """Jointly, plan "a" helps most (+0.4 log-odds of staying, "c" +0.3, "b" 0), but its
+    accounts log in less, which costs more: on its own, "a" churns the most."""
     rng = np.random.default_rng(3)
     n = 20_000
     plan = rng.choice(["a", "b", "c"], n)
@@ -509,12 +509,66 @@ def test_category_points_never_run_against_observed_churn() -> None:
     churned = rng.random(n) < 1 / (1 + np.exp(stay))
     pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "plan": plan,
                                     "login": login})
-    mapping = dict(fit_card(pf, churned).model.metric("plan").scheme.mapping)
+    return pf, churned, plan
+
+
+def test_category_points_follow_their_churn_with_level_order_churn() -> None:
+    pf, churned, plan = _plan_explained_by_logins()
+    fit = fit_card(pf, churned, level_order="churn")
+    mapping = dict(fit.model.metric("plan").scheme.mapping)
     rates = {level: churned[plan == level].mean() for level in ("a", "b", "c")}
+    assert rates["a"] == max(rates.values())
     for x in rates:
         for z in rates:
             if rates[x] > rates[z]:
                 assert mapping[x] <= mapping[z]
+    assert fit.levels_against_churn == ()
+
+
+def test_category_levels_leave_churn_order_when_the_card_shows_it_beyond_chance() -> None:
+    """By default ("auto") the levels follow the joint truth (a > c > b), against "a"'s own
+    churn rate, because the score test on the card's residuals passes; the fit says so."""
+    pf, churned, _ = _plan_explained_by_logins()
+    for fit in (fit_card(pf, churned), fit_card(pf, churned, level_order="free")):
+        mapping = dict(fit.model.metric("plan").scheme.mapping)
+        assert mapping["a"] > mapping["c"] > mapping["b"] == 0.0
+        assert 1.0 < mapping["a"] / mapping["c"] < 2.0  # the truth: 0.4 / 0.3
+        assert fit.levels_against_churn == ("plan",)
+        assert "levels against their own churn, explained by other measures: plan" in (
+            fit.summary())
+
+
+def _addons_that_repeat_a_level(seed: int) -> tuple[sk.Portfolio, np.ndarray]:
+    """Four add-on columns say nothing; their "no internet" level repeats the internet
+    column's "none", which carries the effect."""
+    rng = np.random.default_rng(seed)
+    n = 5000
+    login = rng.uniform(0, 1, n)
+    internet = rng.choice(["fiber", "dsl", "none"], n, p=[0.45, 0.35, 0.2])
+    addons = {f"addon{k}": np.where(internet == "none", "no internet",
+                                    rng.choice(["yes", "no"], n)) for k in range(4)}
+    stay = -1 + 3 * login + np.select([internet == "dsl", internet == "none"], [0.8, 1.6], 0.0)
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "login": login,
+                                    "internet": internet, **addons})
+    return pf, churned
+
+
+def test_category_levels_keep_churn_order_when_nothing_pulls_them_apart() -> None:
+    """Left free, the repeated level's points land anywhere among the add-ons' levels; the
+    default keeps every level in churn order, so the card reads as its churn column."""
+    free = set()
+    for seed in range(4):
+        pf, churned = _addons_that_repeat_a_level(seed)
+        assert fit_card(pf, churned).levels_against_churn == ()
+        free |= set(fit_card(pf, churned, level_order="free").levels_against_churn)
+    assert free  # the case is one where free levels do run against churn
+
+
+def test_level_order_is_checked() -> None:
+    pf, churned, _ = _plan_explained_by_logins()
+    with pytest.raises(sk.ModelError, match="level_order must be one of"):
+        fit_card(pf, churned, level_order="sorted")
 
 
 @settings(max_examples=50)

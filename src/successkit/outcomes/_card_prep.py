@@ -34,7 +34,7 @@ from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
 __all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "card_metrics",
-           "info_of", "learn_bands"]
+           "info_of", "learn_bands", "levels_against_churn"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -160,10 +160,11 @@ def band_codes(portfolio: Portfolio, name: str, bins: Bins, own: bool, worst: in
 
 
 def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | None,
-            prior: float, name: str, kind: Kind, bins: Bins, own: bool, worst: int,
-            ) -> MetricInfo:
+            prior: float, name: str, kind: Kind, bins: Bins, own: bool, worst: int, *,
+            levels_follow_churn: bool = True) -> MetricInfo:
     """The metric as it goes on the card, with its band codes and counts on ``rows`` (all
-    accounts when ``None``; ``y`` is the outcome of those rows)."""
+    accounts when ``None``; ``y`` is the outcome of those rows). ``levels_follow_churn``:
+    a category's levels earn points in the order of their own churn rates."""
     codes = band_codes(portfolio, name, bins, own, worst, kind, rows)
     size = (len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1) + 1
     accounts = np.bincount(codes, minlength=size)
@@ -182,9 +183,12 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
                  else np.maximum.accumulate(bands[::-1])[::-1])
     profile = np.append(bands, table[-1] if own else bands[worst])
     # A band's points never run against its observed churn: a number's along its
-    # direction, a category's levels in the order of their churn rates.
-    shape = (Shape(order=np.argsort(bands, kind="stable")) if kind is Kind.CATEGORY else
-             Shape(ordered=len(bins.cuts) + 1, direction=bins.direction, turn=bins.turn))
+    # direction, a category's levels in the order of their churn rates unless the joint
+    # fit frees them (``_card_select.free_levels``).
+    if kind is not Kind.CATEGORY:
+        shape = Shape(ordered=len(bins.cuts) + 1, direction=bins.direction, turn=bins.turn)
+    else:
+        shape = Shape(order=np.argsort(bands, kind="stable")) if levels_follow_churn else Shape()
     return MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
                       missing_band=own, codes=codes, shape=shape, profile=profile)
 
@@ -336,3 +340,26 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
                                   scheme=companion, weight=companion.max_points, group=group,
                                   label=f"{info.name}: no value"))
     return metrics, scale
+
+
+def levels_against_churn(infos: Sequence[MetricInfo], metrics: Sequence[Metric]
+                         ) -> tuple[str, ...]:
+    """The categories on the card with a level earning fewer points than a level whose
+    accounts churn more on their own (by the shrunk churn rates the levels were read with)."""
+    schemes = {m.name: m.scheme for m in metrics}
+    found = []
+    for info in infos:  # a loop over metrics, then over a category's bands
+        scheme = schemes.get(info.name)
+        if info.kind is not Kind.CATEGORY or not isinstance(scheme, Categories):
+            continue
+        mapping = dict(scheme.mapping)
+        points = np.array([mapping[labels[0]] for labels in info.bins.levels])
+        staying = info.profile[:-1]
+        order = np.argsort(staying, kind="stable")
+        ranked, earned = staying[order], points[order]
+        # The most points among levels that stay strictly worse than each level.
+        below = np.searchsorted(ranked, ranked, side="left") - 1
+        best_below = np.maximum.accumulate(earned)[np.maximum(below, 0)]
+        if np.any((below >= 0) & (earned < best_below)):
+            found.append(info.name)
+    return tuple(found)

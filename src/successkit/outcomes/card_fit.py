@@ -19,10 +19,10 @@
 2. the points are fitted jointly, in two stages (:mod:`successkit.scoring._card_solver`):
    the classic scorecard (one coefficient ≥ 0 per metric times its bands' weight of
    evidence), then free log-odds per band — monotone in a number's direction, a category's
-   levels in the order of their churn rates — pulled toward that scorecard by an L2
-   penalty chosen by cross-validation on the training accounts, so a band earns what it is
-   worth *next to* the other metrics, and only as far as that predicts held-out accounts
-   better;
+   levels in the order of their own churn rates unless a score test on the card's
+   residuals frees them — pulled toward that scorecard by an L2 penalty chosen by
+   cross-validation on the training accounts, so a band earns what it is worth *next to*
+   the other metrics, and only as far as that predicts held-out accounts better;
 3. with ``max_metrics`` the least important metrics go until that many are left; metrics
    that earn nothing are named with the kept metric they repeat; a number that said
    nothing on its own gets a second look on the fitted card's residuals
@@ -53,10 +53,10 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
-from successkit.outcomes._card_options import check_options, cv_groups_of, directions
-from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands
+from successkit.outcomes._card_options import check_choice, check_options, cv_groups_of, directions
+from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, levels_against_churn
 from successkit.outcomes._card_segments import segment_cards
-from successkit.outcomes._card_select import choose_l2, name_twins, select, two_stage
+from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
 from successkit.outcomes.card_export import card_sql
 from successkit.scoring._card_solver import RowKeys
 from successkit.scoring._outcome_inputs import both_outcomes, read_labels
@@ -111,6 +111,10 @@ class CardFit:
     turns:
         ``(metric, shape)`` for every number whose bands turn once: ``"middle_is_best"``
         (its points rise to a peak and fall after it) or ``"middle_is_worst"``.
+    levels_against_churn:
+        Categories with a level that earns fewer points than a level whose accounts churn
+        more on their own: another metric on the card explains the difference (an add-on
+        taken mostly on the better plan, say). ``level_order="churn"`` forbids it.
     missing_bands:
         Metrics whose missing values earned a band of their own.
     l2:
@@ -127,6 +131,7 @@ class CardFit:
     dropped: tuple[tuple[str, str], ...]
     against_direction: tuple[str, ...]
     turns: tuple[tuple[str, str], ...]
+    levels_against_churn: tuple[str, ...]
     missing_bands: tuple[str, ...]
     l2: float
     cv_loss: tuple[tuple[float, float], ...]
@@ -181,6 +186,9 @@ class CardFit:
         if self.turns:
             lines.append("bands that turn: " + ", ".join(
                 f"{name} ({shape.replace('_', ' ')})" for name, shape in self.turns))
+        if self.levels_against_churn:
+            lines.append("levels against their own churn, explained by other measures: "
+                         + ", ".join(self.levels_against_churn))
         lines.append(f"l2 = {self.l2:g}" + (" (cross-validated)" if self.cv_loss else ""))
         lines += list(self.notes)
         return "\n".join(lines)
@@ -197,6 +205,7 @@ def fit_card(
     k: int = 10,
     max_metrics: int | None = None,
     monotone: str | Mapping[str, str] = "auto",
+    level_order: str = "auto",
     l2: float | str = "cv",
     folds: int = 5,
     cv_groups: Any = None,
@@ -237,6 +246,11 @@ def fit_card(
         ``"higher_is_better"`` or ``"lower_is_better"``; ``"middle_is_best"`` or
         ``"middle_is_worst"`` — one turn, its place learnt (a metric whose data run
         the other way is listed in ``against_direction``).
+    level_order:
+        How a category's levels are ordered: ``"auto"`` — in the order of their own churn
+        rates, unless a score test shows, beyond chance, that the levels earn points in
+        another order next to the other metrics (see ``levels_against_churn``);
+        ``"churn"`` — always in churn order; ``"free"`` — whatever the joint fit finds.
     l2:
         How strongly each band's points are pulled toward the classic scorecard's (in
         accounts' worth of curvature per band), or ``"cv"``: chosen by ``folds``-fold
@@ -299,6 +313,7 @@ def fit_card(
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
     check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
                   prior=prior, min_share=min_share, min_category=min_category)
+    follow = check_choice(level_order, ("auto", "free", "churn"), "level_order") != "free"
     labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
     y = labels[keep]
     left_out = int((~keep).sum())
@@ -330,13 +345,16 @@ def fit_card(
     fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None
     coded = None if by is not None else fit_sample
     fit_y = y if coded is None else y[coded]
-    infos = [info_of(portfolio, fit_y, coded, prior, *entry) for entry in learnt]
+    infos = [info_of(portfolio, fit_y, coded, prior, *entry, levels_follow_churn=follow)
+             for entry in learnt]
     if not infos:
         raise ModelError(f"no candidate metric can earn points: {dict(dropped)}")
     fit_keys = keys if coded is None else keys.take(coded)
     fit_rows = fit_sample if coded is None else None
     chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
+    if level_order == "auto":
+        infos, fit = free_levels(infos, fit, fit_y, chosen, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     prior=prior)
@@ -369,6 +387,7 @@ def fit_card(
         against_direction=tuple(against),
         turns=tuple((m.name, m.scheme.shape) for m in metrics
                     if isinstance(m.scheme, Thresholds) and m.scheme.shape != "monotone"),
+        levels_against_churn=levels_against_churn(infos, metrics),
         missing_bands=tuple(i.name for i in infos if i.missing_band),
         l2=chosen,
         cv_loss=losses,
