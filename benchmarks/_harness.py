@@ -20,6 +20,8 @@ def parse_args(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (CI)")
     parser.add_argument("--repeat", type=int, default=None, help="timed rounds per size")
+    parser.add_argument("--splits", type=int, default=1,
+                        help="accuracy benchmarks: train/test splits to average over")
     return parser.parse_args()
 
 

@@ -5,8 +5,9 @@ reach, checked by SHA-256 and cached under ``~/.cache/successkit-bench`` (``$XDG
   table and the German credit table.
 * Debian's ``r-cran-modeldata`` package (the CRAN package ``modeldata``): the IBM telecom
   churn table (``wa_churn``, 7,043 customers), the MLC++ telecom churn table (``mlc_churn``,
-  5,000) and the IBM HR attrition table (``attrition``, 1,470), read straight out of the
-  package's lazy-load database by :mod:`_rdata` — no R needed.
+  5,000), the IBM HR attrition table (``attrition``, 1,470) and two credit tables
+  (``credit_data``, 4,454; ``lending_club``, 9,857), read straight out of the package's
+  lazy-load database by :mod:`_rdata` — no R needed.
 
 Quick runs never fetch: a table is used only when its archive is already in the cache.
 """
@@ -50,6 +51,8 @@ MODELDATA_SETS = (  # (row label, data frame, outcome column, the outcome's "chu
     ("telecom churn, IBM (real)", "wa_churn", "churn", "Yes"),
     ("telecom churn, MLC++ (public)", "mlc_churn", "churn", "yes"),
     ("HR attrition, IBM (public)", "attrition", "Attrition", "Yes"),
+    ("credit scoring (public)", "credit_data", "Status", "bad"),
+    ("Lending Club loans (public)", "lending_club", "Class", "bad"),
 )
 
 

@@ -538,6 +538,33 @@ def test_category_levels_leave_churn_order_when_the_card_shows_it_beyond_chance(
             fit.summary())
 
 
+def test_freed_levels_choose_their_own_pull_toward_the_scorecard() -> None:
+    """Held to churn order, the add-on earns nothing and cross-validation picks a strong
+    pull toward the scorecard (whose add-on points are 0 too); freed, the pull is chosen
+    again, so the add-on's levels reach their joint worth (0.4 log-odds)."""
+    rng = np.random.default_rng(5)
+    n = 8000
+    addon = rng.choice(["streaming", "none"], n)
+    tenure = np.round(rng.exponential(20, n) + 12 * (addon == "streaming"))
+    stay = -1.0 + 0.08 * np.minimum(tenure, 40) - 0.4 * (addon == "streaming")
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "addon": addon})
+    held = fit_card(pf, churned, level_order="churn")
+    assert "addon" not in held.model.names
+    assert held.l2 == 10000
+    fit = fit_card(pf, churned)
+    assert fit.levels_against_churn == ("addon",)
+    assert fit.l2 < held.l2
+    mapping = dict(fit.model.metric("addon").scheme.mapping)
+    assert mapping["streaming"] == 0.0
+    assert mapping["none"] > 0.0
+    # Tenure's points span its first band (about half a month) to its last (capped at 40
+    # months): 0.08 × 39 log-odds.
+    per_log_odds = fit.model.metric("tenure").scheme.max_points / (0.08 * 39)
+    assert abs(mapping["none"] / per_log_odds - 0.4) < 0.15
+
+
 def _addons_that_repeat_a_level(seed: int) -> tuple[sk.Portfolio, np.ndarray]:
     """Four add-on columns say nothing; their "no internet" level repeats the internet
     column's "none", which carries the effect."""

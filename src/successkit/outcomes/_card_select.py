@@ -133,19 +133,19 @@ def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | 
     return infos, fit
 
 
-def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray, l2: float,
-                rows: npt.NDArray[np.intp] | None = None,
-                ) -> tuple[list[MetricInfo], Additive]:
-    """``infos`` with the categories whose levels pay for leaving their churn order freed,
-    and their joint fit (on ``rows``, all when ``None``).
+def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
+                rows: npt.NDArray[np.intp] | None = None) -> list[MetricInfo]:
+    """``infos`` with the categories whose levels pay for leaving their churn order freed
+    (``infos`` itself when none do), given their joint ``fit`` (on ``rows``, all when
+    ``None``).
 
     A category's levels are fitted in the order of their own churn rates; where that order
     pools levels together, a score test asks whether the card's residuals pull them apart:
-    the sum over the levels of (summed residual)² / (curvature + ``l2``), against the
-    chi-square with as many degrees of freedom as levels were pooled away, at 5 % shared
-    out over the categories tested. A streaming add-on that churns less on its own but more
-    next to tenure and contract passes; the "no internet service" level that six add-on
-    columns repeat, whose effect the internet column already carries, does not."""
+    the sum over the levels of (summed residual)² / curvature, against the chi-square with
+    as many degrees of freedom as levels were pooled away, at 5 % shared out over the
+    categories tested. A streaming add-on that churns less on its own but more next to
+    tenure and contract passes; the "no internet service" level that six add-on columns
+    repeat, whose effect the internet column already carries, does not."""
     outcome = y if rows is None else y[rows]
     codes = [i.codes if rows is None else i.codes[rows] for i in infos]
     eta = predictor(codes, fit.tables, fit.intercept, outcome.shape[0])
@@ -161,15 +161,14 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray, l2: float,
         pooled = len(order) - 1 - int(np.count_nonzero(np.abs(np.diff(values)) > 1e-9))
         if pooled > 0:
             pull = np.bincount(codes[j], residual, minlength=info.size)[order]
-            bend = np.bincount(codes[j], curve, minlength=info.size)[order] + l2
+            bend = np.bincount(codes[j], curve, minlength=info.size)[order]
             tested.append((j, pooled, float(np.sum(pull * pull / np.maximum(bend, 1e-12)))))
     freed = {j for j, pooled, score in tested
              if score > critical_chi2(pooled, SIGNIFICANCE / len(tested))}
     if not freed:
-        return infos, fit
-    infos = [attrs.evolve(info, shape=Shape()) if j in freed else info
-             for j, info in enumerate(infos)]
-    return infos, two_stage(infos, y, l2, rows)
+        return infos
+    return [attrs.evolve(info, shape=Shape()) if j in freed else info
+            for j, info in enumerate(infos)]
 
 
 def _numbers(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp]) -> FloatArray:

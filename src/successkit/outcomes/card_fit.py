@@ -353,8 +353,10 @@ def fit_card(
     fit_rows = fit_sample if coded is None else None
     chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
-    if level_order == "auto":
-        infos, fit = free_levels(infos, fit, fit_y, chosen, fit_rows)
+    if level_order == "auto" and (freed := free_levels(infos, fit, fit_y, fit_rows)) is not infos:
+        infos = freed  # free levels may want a weaker pull toward the scorecard
+        chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
+        fit = two_stage(infos, fit_y, chosen, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     prior=prior)
