@@ -769,3 +769,35 @@ def test_date_columns_are_named_not_passed_over() -> None:
     reason = dict(fit_card(pf, churned).dropped)["signup"]
     assert reason.startswith("is a date column")
     assert "signup" not in dict(fit_card(pf, churned, columns=["login_rate"]).dropped)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), mix=st.floats(0.0, 0.8),
+       effects=st.lists(st.floats(-0.8, 0.8), min_size=4, max_size=4))
+def test_levels_against_churn_names_exactly_the_categories_whose_points_run_against_it(
+        seed: int, mix: float, effects: list[float]) -> None:
+    """A plain-Python reading of the card: a category is named when a level whose accounts
+    churn more (shrunk by 20 pseudo-accounts at the overall rate) earns more points."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    plan = rng.choice(["p0", "p1", "p2", "p3"], n)
+    code = np.char.replace(plan, "p", "").astype(int)
+    # Logins depend on the plan by ``mix``, so a plan's own churn may run against its worth.
+    login = rng.uniform(0, 1, n) - mix * code / 3
+    stay = 3.0 * login + np.asarray(effects)[code]
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "login": login,
+                                    "plan": plan})
+    fit = fit_card(pf, churned, level_order="free")
+    if "plan" not in fit.model.names:
+        assert fit.levels_against_churn == ()
+        return
+    points = dict(fit.model.metric("plan").scheme.mapping)
+    rate = churned.mean()
+    shrunk = {lv: (churned[plan == lv].sum() + 20 * rate) / ((plan == lv).sum() + 20)
+              for lv in points}
+    against = any(shrunk[a] > shrunk[b] and points[a] > points[b]
+                  for a in points for b in points)
+    assert fit.levels_against_churn == (("plan",) if against else ())
+    churn_order = fit_card(pf, churned, level_order="churn")
+    assert churn_order.levels_against_churn == ()
