@@ -62,12 +62,12 @@ class _Reader:
         if kind == _ALTREP:
             info, state, attr = self.item(), self.item(), self.item()
             return self._with_attr(_altrep(info, state), attr)
-        if kind == _LIST:  # a pairlist: attributes, tag, value, rest
-            attr = self.item() if has_attr else None
+        if kind == _LIST:  # a pairlist: attributes (not needed here), tag, value, rest
+            if has_attr:
+                self.item()
             tag = self.item() if has_tag else None
             pairs = [(tag[1] if tag else None, self.item())]
             rest = self.item()
-            del attr
             return pairs + (rest or [])
         if kind == _CHAR:
             n = self.int()

@@ -18,7 +18,7 @@ charges, services); a telecom set shaped like the public IBM telco table (add-on
 into the charges); retail repeat purchase (recency, frequency, monetary); and one real
 public set, CDNOW (retail repeat purchase from a raw purchase log, built with successkit's
 own usage metrics; its data file ships in the ``lifetimes`` package, a ``bench`` extra, and
-the row is left out when that is not installed). Six more public tables come from package
+the row is left out when that is not installed). Eight more public tables come from package
 archives (:mod:`_public_data`; fetched once, checked by SHA-256 and cached, in full runs
 only; quick runs use the cache when it is there): from the ``pysurvival`` source archive on
 PyPI, a B2B SaaS churn table (products as categories, satisfaction, support minutes, company
