@@ -801,3 +801,23 @@ def test_levels_against_churn_names_exactly_the_categories_whose_points_run_agai
     assert fit.levels_against_churn == (("plan",) if against else ())
     churn_order = fit_card(pf, churned, level_order="churn")
     assert churn_order.levels_against_churn == ()
+
+
+def test_a_freed_category_competes_for_max_metrics_at_its_worth() -> None:
+    """Held to churn order the add-on earns nothing and would be the first cut; freed
+    before selection, it outranks a weaker plan tier."""
+    rng = np.random.default_rng(5)
+    n = 12_000
+    addon = rng.choice(["streaming", "none"], n)
+    tier = rng.choice(["smb", "mid", "ent"], n)
+    tenure = np.round(rng.exponential(20, n) + 12 * (addon == "streaming"))
+    stay = (-1.0 + 0.08 * np.minimum(tenure, 40) - 0.6 * (addon == "streaming")
+            + 0.3 * (tier == "ent"))
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "addon": addon, "tier": tier})
+    fit = fit_card(pf, churned, max_metrics=2)
+    assert fit.model.names == ("tenure", "addon")
+    assert fit.levels_against_churn == ("addon",)
+    held = fit_card(pf, churned, max_metrics=2, level_order="churn")
+    assert held.model.names == ("tenure", "tier")

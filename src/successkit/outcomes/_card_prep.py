@@ -127,6 +127,9 @@ class MetricInfo:
     shape: Shape
     #: The band's weight of evidence (missing last), monotone in the direction.
     profile: FloatArray
+    #: What the classic scorecard scales instead of ``profile``: a freed category's band
+    #: values next to the other metrics (its weight of evidence runs the other way).
+    anchor: FloatArray | None = None
 
     @property
     def size(self) -> int:

@@ -50,7 +50,8 @@ def fit_infos(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
     """The joint fit of the band values of ``infos`` on ``rows`` (all when ``None``);
     ``scaled``: one coefficient per metric times its band profile instead."""
     codes = [i.codes if rows is None else i.codes[rows] for i in infos]
-    shapes = [attrs.evolve(i.shape, profile=i.profile) if scaled else i.shape for i in infos]
+    shapes = [attrs.evolve(i.shape, profile=i.profile if i.anchor is None else i.anchor)
+              if scaled else i.shape for i in infos]
     return backfit(codes, shapes, [i.size for i in infos], y if rows is None else y[rows],
                    l2=l2, start=start, anchor=anchor, tol=tol)
 
@@ -111,12 +112,11 @@ def _importance(info: MetricInfo, table: FloatArray) -> float:
 
 
 def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | None,
-           dropped: list[tuple[str, str]], rows: npt.NDArray[np.intp] | None = None,
-           ) -> tuple[list[MetricInfo], Additive]:
-    """The metrics kept and their joint fit (on ``rows``, all when ``None``); with
-    ``max_metrics``, the least important go (by the spread of their points over the
-    accounts) until that many are left."""
-    fit = two_stage(infos, y, l2, rows)
+           dropped: list[tuple[str, str]], fit: Additive,
+           rows: npt.NDArray[np.intp] | None = None) -> tuple[list[MetricInfo], Additive]:
+    """The metrics kept and their joint fit (on ``rows``, all when ``None``), from the
+    two-stage ``fit`` of all ``infos``; with ``max_metrics``, the least important go (by
+    the spread of their points over the accounts) until that many are left."""
     while max_metrics is not None and len(infos) > max_metrics:
         importance = [_importance(i, t) for i, t in zip(infos, fit.tables, strict=True)]
         excess = len(infos) - max_metrics
@@ -137,7 +137,8 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
                 rows: npt.NDArray[np.intp] | None = None) -> list[MetricInfo]:
     """``infos`` with the categories whose levels pay for leaving their churn order freed
     (``infos`` itself when none do), given their joint ``fit`` (on ``rows``, all when
-    ``None``).
+    ``None``); a freed category's classic-scorecard profile becomes its values in a free
+    fit with a light pull.
 
     A category's levels are fitted in the order of their own churn rates; where that order
     pools levels together, a score test asks whether the card's residuals pull them apart:
@@ -167,7 +168,12 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
              if score > critical_chi2(pooled, SIGNIFICANCE / len(tested))}
     if not freed:
         return infos
-    return [attrs.evolve(info, shape=Shape()) if j in freed else info
+    infos = [attrs.evolve(info, shape=Shape()) if j in freed else info
+             for j, info in enumerate(infos)]
+    # The classic scorecard scales a freed category's values next to the others, not its
+    # weight of evidence (which runs the other way and would anchor it at zero).
+    loose = fit_infos(infos, y, COEF_L2, rows, start=(fit.tables, fit.intercept))
+    return [attrs.evolve(info, anchor=loose.tables[j]) if j in freed else info
             for j, info in enumerate(infos)]
 
 

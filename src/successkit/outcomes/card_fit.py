@@ -323,9 +323,7 @@ def fit_card(
                   need="a card can only be learnt from both churned and staying accounts")
     names = list(columns) if columns is not None else [
         c for c in portfolio.names
-        if portfolio.column(c).kind in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY)
-        and c != by
-    ]
+        if portfolio.column(c).kind in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY) and c != by]
     dropped: list[tuple[str, str]] = []
     if columns is None:  # date columns are not candidates, but are not passed over in silence
         dropped += [(c, "is a date column: a card reads numbers and categories (make it a "
@@ -340,8 +338,7 @@ def fit_card(
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
                          dropped=dropped, named=columns is not None)
-    # The points are fitted on a smaller sample; per-segment cards need every account's
-    # bands.
+    # Points are fitted on a smaller sample (per-segment cards need every account's bands).
     fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None
     coded = None if by is not None else fit_sample
     fit_y = y if coded is None else y[coded]
@@ -352,11 +349,13 @@ def fit_card(
     fit_keys = keys if coded is None else keys.take(coded)
     fit_rows = fit_sample if coded is None else None
     chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
-    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit_rows)
+    fit = two_stage(infos, fit_y, chosen, fit_rows)
+    # Before selection, so a freed category competes at its worth; then L2 is chosen again.
     if level_order == "auto" and (freed := free_levels(infos, fit, fit_y, fit_rows)) is not infos:
-        infos = freed  # free levels may want a weaker pull toward the scorecard
+        infos = freed
         chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
         fit = two_stage(infos, fit_y, chosen, fit_rows)
+    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     prior=prior)
