@@ -209,6 +209,50 @@ def test_monotone_churn_rarely_turns(seed: int, slope: float) -> None:
         assert np.all(np.diff(rates) * sign >= -1e-12)
 
 
+def _follows_its_shape(bins: Bins) -> bool:
+    rates = np.asarray(bins.churned[:-1]) / np.maximum(bins.accounts[:-1], 1)
+    if bins.turn is None:
+        return bool(np.all(np.diff(rates) * -bins.direction >= -1e-12))
+    sign = np.where(np.arange(rates.size - 1) < bins.turn, -1, 1) * bins.direction
+    return bool(np.all(np.diff(rates) * sign >= -1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), at=st.floats(0.2, 0.8),
+       low=st.floats(0.05, 0.6), high=st.floats(0.05, 0.6), n=st.integers(2000, 6000))
+def test_a_step_with_flat_sides_keeps_its_direction(seed: int, at: float, low: float,
+                                                    high: float, n: int) -> None:
+    """Churn flat on each side of a threshold: a turn found in one side's noise may win,
+    but whatever bands come out follow the shape they state — a turn that falls on an end
+    band leaves bands running the way churn goes after it."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, n)
+    churned = rng.random(n) < np.where(x < at, low, high)
+    folds = rng.integers(0, 5, n)
+    bins = bin_number(x, churned, k=10, direction=None, turn="may", min_share=0.01,
+                      folds=folds, n_folds=5)
+    assert _follows_its_shape(bins)
+
+
+def test_a_noise_turn_on_a_flat_side_does_not_flip_a_step() -> None:
+    """A found case: logins below 0.5 churn at 55 %, above at 15 %; a turn in the noise
+    below 0.5 won, its peak fell on the first of two bands, and the bands came out as
+    "lower is better" — the card then pinned the metric flat and left it off."""
+    n = 5000
+    rng = np.random.default_rng(1)
+    login = rng.uniform(0, 1, n)
+    plan = rng.choice(["basic", "pro"], n)
+    risk = np.where(login < 0.5, 0.5, 0.1) + np.where(plan == "basic", 0.1, 0.0)
+    churned = rng.random(n) < risk
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "login_rate": login,
+                                    "plan": plan})
+    scheme = fit_card(pf, churned).model.metric("login_rate").scheme
+    assert isinstance(scheme, sk.Thresholds)
+    assert scheme.higher_is_better
+    assert scheme.cuts == (0.5,)
+    assert scheme.points[1] > 0
+
+
 def test_monotone_churn_does_not_turn_over_many_draws() -> None:
     turned = 0
     for seed in range(20):

@@ -215,6 +215,7 @@ def bin_number(
     elif turn == "may" and direction is None and with_folds:
         chosen, former = _turn_or_not(n, e, n_f, e_f, best, lik[best], k, min_share,
                                       cuts.size) or (chosen, former)
+    shaped = isinstance(former, functools.partial) and former.func is _turned_blocks
     total = float(present.size)
 
     def split(n_f: FloatArray, e_f: FloatArray
@@ -255,7 +256,11 @@ def bin_number(
             starts = [0]
     raw_cuts = np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64)
     band_n_f, band_e_f = runs.counts(raw_cuts)
-    band_turn = turn_of(band_e_f.sum(axis=0) / np.maximum(band_n_f.sum(axis=0), 1.0), chosen)
+    rates = band_e_f.sum(axis=0) / np.maximum(band_n_f.sum(axis=0), 1.0)
+    band_turn = turn_of(rates, chosen)
+    if shaped and band_turn is None and int(np.argmin(rates * chosen)) == 0:
+        # The turn fell on the first band: every step runs the way churn goes after it.
+        chosen = -chosen
     band_cuts = round_cuts(raw_cuts, runs, present,
                            step_signs(chosen, band_turn, raw_cuts.size + 1),
                            min_share * total)
