@@ -24,10 +24,10 @@ def tenure_churn(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def test_smooth_churn_gets_bands_on_a_curve_that_predict_better() -> None:
     tenure, churned, folds = tenure_churn(20_000, 1)
-    steps = bin_number(tenure, churned, k=10, direction=None, min_share=0.02, folds=folds,
+    steps = bin_number(tenure, churned, k=10, direction=None, min_share=0.01, folds=folds,
                        n_folds=5)
     smooth = smooth_number(tenure, churned, k=10, direction=steps.direction,
-                           min_share=0.02, folds=folds, n_folds=5)
+                           min_share=0.01, folds=folds, n_folds=5)
     assert smooth is not None
     assert smooth.held_out is not None
     assert steps.held_out is not None

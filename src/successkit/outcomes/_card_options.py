@@ -12,7 +12,7 @@ import numpy.typing as npt
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 
-__all__ = ["check_choice", "check_options", "cv_groups_of", "directions"]
+__all__ = ["band_share", "check_choice", "check_options", "cv_groups_of", "directions"]
 
 
 def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
@@ -65,7 +65,8 @@ def cv_groups_of(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool
 
 
 def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points: Any,
-                  prior: Any, min_share: Any, min_category: Any) -> None:
+                  prior: Any, min_share: Any, min_category: Any, level_order: Any = "auto"
+                  ) -> None:
     """Every number and choice of ``fit_card`` in its range."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ModelError(f"k must be a positive integer, got {k!r}")
@@ -75,6 +76,7 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
         raise ModelError(f"folds must be an integer of at least 2, got {folds!r}")
     check_choice(missing, ("auto", "rule"), "missing")
+    check_choice(level_order, ("auto", "free", "churn"), "level_order")
     for what, value, low in (("points", points, 0.0), ("prior", prior, -1e-300),
                              ("min_share", min_share, -1e-300)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
@@ -82,3 +84,16 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
             raise ModelError(f"{what} must be a finite number in range, got {value!r}")
     if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
         raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
+
+
+def band_share(min_share: float, min_category: int, accounts: int) -> float:
+    """The smallest share of ``accounts`` a number band may hold: ``min_share``, but never
+    fewer accounts than a category level needs for points of its own (``min_category``),
+    so a band on a small portfolio is not a handful of accounts.
+
+    Examples
+    --------
+    >>> band_share(0.01, 20, 100_000), band_share(0.01, 20, 1000)
+    (0.01, 0.02)
+    """
+    return min(max(min_share, min_category / max(accounts, 1)), 0.49)

@@ -53,7 +53,7 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
-from successkit.outcomes._card_options import check_choice, check_options, cv_groups_of, directions
+from successkit.outcomes._card_options import band_share, check_options, cv_groups_of, directions
 from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, levels_against_churn
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
@@ -212,7 +212,7 @@ def fit_card(
     groups: Mapping[str, str] | None = None,
     points: float = 1000.0,
     missing: str = "auto",
-    min_share: float = 0.02,
+    min_share: float = 0.01,
     min_category: int = 20,
     prior: float = 20.0,
     by: str | None = None,
@@ -270,10 +270,10 @@ def fit_card(
         of them churn significantly differently from the worst band; ``"rule"``: they
         score 0 points, as the worst band.
     min_share, min_category, prior:
-        The smallest share of accounts in a number band (default 2 %: narrow end bands
-        catch the extremes, where churn moves most); the fewest accounts a category
-        level (or a missing band) needs to earn points of its own; the pseudo-accounts at
-        the overall churn rate that shrink every band's rate.
+        The smallest share of accounts in a number band (default 1 %: narrow bands catch
+        the extremes and small pockets, where churn moves most); the fewest accounts a
+        category level, a number band or a missing band needs for points of its own; the
+        pseudo-accounts at the overall churn rate that shrink every band's rate.
     by, min_segment:
         Fit one card per value of this category column, each band's churn rate shrunk
         toward the pooled card's (partial pooling); segments under ``min_segment``
@@ -298,22 +298,23 @@ def fit_card(
     >>> import successkit as sk
     >>> from successkit.outcomes import fit_card
     >>> rng = np.random.default_rng(0)
-    >>> login = rng.uniform(0, 1, 3000)
-    >>> plan = rng.choice(["basic", "pro"], 3000)
+    >>> login = rng.uniform(0, 1, 4000)
+    >>> plan = rng.choice(["basic", "pro"], 4000)
     >>> risk = np.where(login < 0.5, 0.5, 0.1) + np.where(plan == "basic", 0.1, 0.0)
-    >>> pf = sk.Portfolio.from_columns({"id": np.arange(3000).astype(str),
+    >>> pf = sk.Portfolio.from_columns({"id": np.arange(4000).astype(str),
     ...                                 "login_rate": login, "plan": plan})
-    >>> fitted = fit_card(pf, rng.random(3000) < risk)
+    >>> fitted = fit_card(pf, rng.random(4000) < risk)
     >>> fitted.model.metric("login_rate").scheme.cuts
-    (0.484,)
+    (0.5,)
     >>> dict(fitted.model.metric("plan").scheme.mapping)
-    {'basic': 0.0, 'pro': 228.0}
+    {'basic': 0.0, 'pro': 213.0}
     """
     if not isinstance(portfolio, Portfolio):
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
     check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
-                  prior=prior, min_share=min_share, min_category=min_category)
-    follow = check_choice(level_order, ("auto", "free", "churn"), "level_order") != "free"
+                  prior=prior, min_share=min_share, min_category=min_category,
+                  level_order=level_order)
+    follow = level_order != "free"
     labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
     y = labels[keep]
     left_out = int((~keep).sum())
@@ -334,8 +335,9 @@ def fit_card(
     # Bands are learnt, and points fitted, on a sample of whole accounts when there are
     # many: a few hundred band values need far fewer rows than a million.
     sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
+    share = band_share(min_share, min_category, len(portfolio) if sample is None else len(sample))
     learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
-                         k=k, min_share=min_share, min_category=min_category, missing=missing,
+                         k=k, min_share=share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
                          dropped=dropped, named=columns is not None)
     # Points are fitted on a smaller sample (per-segment cards need every account's bands).
@@ -357,10 +359,9 @@ def fit_card(
         fit = two_stage(infos, fit_y, chosen, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
-    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
+    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=share,
                     prior=prior)
-    if max_metrics is not None:
-        entered = entered[:max(max_metrics - len(infos), 0)]
+    entered = entered if max_metrics is None else entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
         dropped = [(name, reason) for name, reason in dropped if name not in joined]
