@@ -824,17 +824,19 @@ def test_a_freed_category_competes_for_max_metrics_at_its_worth() -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(300, 1800))
-def test_no_number_band_on_a_small_portfolio_is_a_handful_of_accounts(seed: int,
-                                                                      n: int) -> None:
+@given(seed=st.integers(0, 10_000), n=st.integers(300, 1800), unanswered=st.floats(0, 0.6))
+def test_no_number_band_on_a_small_portfolio_is_a_handful_of_accounts(
+        seed: int, n: int, unanswered: float) -> None:
     """1 % of a small portfolio is a few accounts; a band never has fewer than
-    ``min_category`` (20), however sharp the pocket."""
+    ``min_category`` (20) accounts with a value, however sharp the pocket and however many
+    values are missing."""
     rng = np.random.default_rng(seed)
     months = rng.integers(0, 24, n).astype(float)
     usage = rng.lognormal(0, 1, n)
     # A pocket of new accounts that never churn, and churn falling with usage.
     stay = np.where(months == 0, 4.0, 0.1 * months - 0.5) + 0.5 * np.log(usage)
     churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    usage[rng.random(n) < unanswered] = np.nan
     pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "months": months,
                                     "usage": usage})
     try:
@@ -844,5 +846,6 @@ def test_no_number_band_on_a_small_portfolio_is_a_handful_of_accounts(seed: int,
     for metric in fit.model.metrics:
         if isinstance(metric.scheme, sk.Thresholds) and metric.name in ("months", "usage"):
             values = np.asarray(pf[metric.name], dtype=float)
+            values = values[~np.isnan(values)]
             bands = np.searchsorted(np.asarray(metric.scheme.cuts), values, side="right")
             assert np.bincount(bands).min() >= 20

@@ -10,7 +10,8 @@ other causes are accounted for).
 
 So, once the card is fitted, each number left off with one band is tried again on the
 fit's residuals: the monotone staircase of at most ``k`` bands (each of at least
-``min_share`` of the accounts) through the residual churn per fine quantile bin, as many
+``min_share`` of the accounts, and ``min_count`` of them) through the residual churn per fine
+quantile bin, as many
 bands (two or more) as pay for themselves (BIC), in whichever direction explains more; it
 enters when its score statistic (the weighted sum of squares the staircase explains — a
 Rao score test of the card plus these bands against the card alone) passes the same 5 %
@@ -74,7 +75,8 @@ def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction
 
 
 def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
-                 weight: FloatArray, k: int, min_share: float) -> Bins | None:
+                 weight: FloatArray, k: int, min_share: float, min_count: int = 0
+                 ) -> Bins | None:
     """Bands for a number from the card's residuals, or ``None`` when none pass."""
     present = ~np.isnan(values)
     x = values[present]
@@ -88,7 +90,7 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
     accounts = np.asarray(np.bincount(code, minlength=size), dtype=np.float64)
     # The working response of a metric not on the card: the residual per unit of curvature.
     z = np.where(w > 0, r / np.maximum(w, 1e-300), 0.0)
-    least = min_share * float(x.size)
+    least = max(min_share * float(x.size), float(min_count))
     penalty = float(np.log(max(float(x.size), 2.0)))
     found = {d: staircase(z, w, accounts, d, k, least, penalty) for d in (HIGHER, LOWER)}
     direction = max(found, key=lambda d: found[d][1])
@@ -108,7 +110,7 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
 
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
           rows: npt.NDArray[np.intp] | None, dropped: Sequence[tuple[str, str]], *, k: int,
-          min_share: float, prior: float) -> list[MetricInfo]:
+          min_share: float, prior: float, min_count: int = 0) -> list[MetricInfo]:
     """The numbers of ``dropped`` (left off for saying nothing on their own) that earn a
     place next to ``infos`` given their joint ``fit`` (on ``rows`` of the portfolio, all
     when ``None``; ``y`` their outcomes), as card metrics."""
@@ -125,7 +127,7 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
     for name in candidates:  # a loop over the few metrics left off
         values = portfolio.column(name, Kind.NUMBER).values
         values = values if rows is None else values[rows]
-        bins = _second_look(values, y, residual, weight, k, min_share)
+        bins = _second_look(values, y, residual, weight, k, min_share, min_count)
         if bins is None:
             continue
         worst = 0 if bins.direction == HIGHER else len(bins.cuts)

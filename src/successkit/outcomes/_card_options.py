@@ -12,7 +12,7 @@ import numpy.typing as npt
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 
-__all__ = ["band_share", "check_choice", "check_options", "cv_groups_of", "directions"]
+__all__ = ["check_choice", "check_options", "cv_groups_of", "directions"]
 
 
 def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
@@ -85,15 +85,3 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
     if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
         raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
 
-
-def band_share(min_share: float, min_category: int, accounts: int) -> float:
-    """The smallest share of ``accounts`` a number band may hold: ``min_share``, but never
-    fewer accounts than a category level needs for points of its own (``min_category``),
-    so a band on a small portfolio is not a handful of accounts.
-
-    Examples
-    --------
-    >>> band_share(0.01, 20, 100_000), band_share(0.01, 20, 1000)
-    (0.01, 0.02)
-    """
-    return min(max(min_share, min_category / max(accounts, 1)), 0.49)

@@ -33,8 +33,8 @@ from successkit.scoring._turns import peaked
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
-__all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "card_metrics",
-           "info_of", "learn_bands", "levels_against_churn"]
+__all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "band_share",
+           "card_metrics", "info_of", "learn_bands", "levels_against_churn"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -196,6 +196,19 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
                       missing_band=own, codes=codes, shape=shape, profile=profile)
 
 
+def band_share(min_share: float, min_count: int, accounts: int) -> float:
+    """The smallest share of a number's ``accounts`` (those with a value) one band may
+    hold: ``min_share``, but never fewer than ``min_count`` accounts, so a band on a small
+    portfolio is not a handful of accounts.
+
+    Examples
+    --------
+    >>> band_share(0.01, 20, 100_000), band_share(0.01, 20, 1000)
+    (0.01, 0.02)
+    """
+    return min(max(min_share, min_count / max(accounts, 1)), 0.49)
+
+
 def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 rows: npt.NDArray[np.intp] | None, *,
                 directions: Mapping[str, tuple[int | None, str]],
@@ -235,14 +248,16 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             # The column read once (sorted by fold and outcome) for both kinds of bands.
             runs = read_runs(values, outcome, use if n_folds > 1 else None, n_folds)
             direction, turn = directions.get(name, (None, "never"))
+            # A band holds at least min_category accounts, like a category level.
+            share = band_share(min_share, min_category, int(runs.ordered.size))
             bins = bin_number(values, outcome, k=k, direction=direction, turn=turn,
-                              min_share=min_share, folds=use, n_folds=n_folds, runs=runs)
+                              min_share=share, folds=use, n_folds=n_folds, runs=runs)
             # Finer bands on a smooth curve, when they predict held-out folds better (a
             # curve is monotone: not for bands that turn).
             steps = bins.held_out
             smooth = None if use is None or steps is None or bins.turn is not None else (
                 smooth_number(
-                    values, outcome, k=k, direction=bins.direction, min_share=min_share,
+                    values, outcome, k=k, direction=bins.direction, min_share=share,
                     folds=use, n_folds=n_folds, runs=runs))
             if smooth is not None and smooth.held_out is not None and steps is not None and (
                     smooth.held_out > steps - CURVE_PREFERENCE):

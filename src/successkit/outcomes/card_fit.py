@@ -53,7 +53,7 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
-from successkit.outcomes._card_options import band_share, check_options, cv_groups_of, directions
+from successkit.outcomes._card_options import check_options, cv_groups_of, directions
 from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, levels_against_churn
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
@@ -335,9 +335,8 @@ def fit_card(
     # Bands are learnt, and points fitted, on a sample of whole accounts when there are
     # many: a few hundred band values need far fewer rows than a million.
     sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
-    share = band_share(min_share, min_category, len(portfolio) if sample is None else len(sample))
     learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
-                         k=k, min_share=share, min_category=min_category, missing=missing,
+                         k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
                          dropped=dropped, named=columns is not None)
     # Points are fitted on a smaller sample (per-segment cards need every account's bands).
@@ -359,8 +358,8 @@ def fit_card(
         fit = two_stage(infos, fit_y, chosen, fit_rows)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
-    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=share,
-                    prior=prior)
+    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
+                    min_count=min_category, prior=prior)
     entered = entered if max_metrics is None else entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
