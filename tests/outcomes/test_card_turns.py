@@ -164,6 +164,19 @@ def test_pooling_against_a_turn_keeps_the_turn() -> None:
     assert turn_of(np.array([0.5, 0.3, 0.2]), HIGHER) is None  # the low at an end
 
 
+
+def test_pooling_a_turn_onto_the_first_band_states_the_bands_own_direction() -> None:
+    """Churn 20 %, 25 %, 40 % with its low declared at the middle band: the first two pool,
+    the low lands on the first band, and what is left rises all the way — lower is better."""
+    bins = Bins(cuts=(1.0, 2.0), direction=HIGHER, turn=1,
+                accounts=(100, 100, 100, 0), churned=(20, 25, 40, 0))
+    pooled = pool_against(bins)
+    assert pooled.cuts == (2.0,)
+    assert pooled.turn is None
+    assert pooled.direction == LOWER
+    assert pool_against(pooled) == pooled  # its own stated shape holds
+
+
 def test_the_solver_keeps_a_turned_metric_turned() -> None:
     rng = np.random.default_rng(0)
     band = rng.integers(0, 5, 30_000).astype(np.int16)

@@ -10,14 +10,13 @@ other causes are accounted for).
 
 So, once the card is fitted, each number left off with one band is tried again on the
 fit's residuals: the monotone staircase of at most ``k`` bands (each of at least
-``min_share`` of the accounts, and ``min_count`` of them) through the residual churn per fine
-quantile bin, as many
-bands (two or more) as pay for themselves (BIC), in whichever direction explains more; it
-enters when its score statistic (the weighted sum of squares the staircase explains — a
-Rao score test of the card plus these bands against the card alone) passes the same 5 %
-test shared out over the candidate cuts searched, and when its bands still obey the card's
-rule that no band earns more points than a band whose accounts churn less (on the metric's
-own churn rates).
+``min_share`` of the accounts, and ``min_count`` of them) through the residual churn per
+fine quantile bin, as many bands (two or more) as pay for themselves (BIC), in whichever
+direction explains more; it enters when its score statistic (the weighted sum of squares
+the staircase explains — a Rao score test of the card plus these bands against the card
+alone) passes the same 5 % test shared out over the candidate cuts searched, and when its
+bands still obey the card's rule that no band earns more points than a band whose
+accounts churn less (on the metric's own churn rates).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.outcomes._card_prep import ALONE, MetricInfo, info_of
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
-from successkit.scoring._card_solver import Additive, isotonic, predictor
+from successkit.scoring._card_solver import Additive, isotonic, residuals
 from successkit.scoring._cut_points import candidate_cuts, least_squares_split, round_cuts
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
@@ -118,11 +117,9 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
                   and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
     if not candidates:
         return []
-    eta = predictor([i.codes for i in infos], fit.tables, fit.intercept, y.shape[0])
-    p = 1.0 / (1.0 + np.exp(-np.clip(eta, -30.0, 30.0)))
-    weight = np.maximum(p * (1.0 - p), 1e-12)
     # Residuals of staying, the card's modelled outcome.
-    residual = (~y).astype(np.float64) - p
+    residual, curve = residuals([i.codes for i in infos], fit, y)
+    weight = np.maximum(curve, 1e-12)
     entered = []
     for name in candidates:  # a loop over the few metrics left off
         values = portfolio.column(name, Kind.NUMBER).values

@@ -23,6 +23,7 @@ from successkit.scoring._card_solver import (
     backfit,
     log_loss,
     predictor,
+    residuals,
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
@@ -149,10 +150,7 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
     repeat, whose effect the internet column already carries, does not."""
     outcome = y if rows is None else y[rows]
     codes = [i.codes if rows is None else i.codes[rows] for i in infos]
-    eta = predictor(codes, fit.tables, fit.intercept, outcome.shape[0])
-    p = 1.0 / (1.0 + np.exp(-np.clip(eta, -30.0, 30.0)))
-    residual = (~outcome).astype(np.float64) - p
-    curve = p * (1.0 - p)
+    residual, curve = residuals(codes, fit, outcome)
     tested = []
     for j, info in enumerate(infos):  # a loop over metrics, then a category's levels
         order = info.shape.order

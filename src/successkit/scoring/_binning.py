@@ -47,7 +47,7 @@ from successkit.scoring._band_split import Former, feasible, held_out_bands, par
 from successkit.scoring._cut_points import candidate_cuts, near_cuts, round_cuts
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2, loglik
 from successkit.scoring._number_runs import Runs, read_runs
-from successkit.scoring._turns import best_turn, peaked, step_signs, turn_of
+from successkit.scoring._turns import best_turn, peaked, shape_of, step_signs, turn_of
 
 __all__ = [
     "HIGHER",
@@ -207,23 +207,25 @@ def bin_number(
     # A fixed direction the data contradict (by more than a 95 % likelihood-ratio test).
     honoured = direction is None or lik[chosen] >= lik[-chosen] - 1.92
     former: Former = functools.partial(_monotone_blocks, direction=chosen)
+    # The held-out band count of ``former`` on the first candidates, when already known.
+    known: tuple[int, FloatArray] | None = None
     if turn == "must":
         turned = {d: best_turn(n, e, (d,)) for d in (HIGHER, LOWER)}
         liks = {d: t[2] if t is not None else lik[d] for d, t in turned.items()}
         honoured = liks[chosen] >= liks[-chosen] - 1.92
         former = functools.partial(_turned_blocks, direction=chosen)
     elif turn == "may" and direction is None and with_folds:
-        chosen, former = _turn_or_not(n, e, n_f, e_f, best, lik[best], k, min_share,
-                                      cuts.size) or (chosen, former)
+        chosen, former, known = _turn_or_not(n, e, n_f, e_f, best, lik[best], k,
+                                             min_share, cuts.size)
     shaped = isinstance(former, functools.partial) and former.func is _turned_blocks
     total = float(present.size)
 
-    def split(n_f: FloatArray, e_f: FloatArray
+    def split(n_f: FloatArray, e_f: FloatArray, known: tuple[int, FloatArray] | None = None
               ) -> tuple[list[int], float | None, list[tuple[list[int], float] | None]]:
         parts = partitions(former(n_f.sum(axis=0), e_f.sum(axis=0)), k=k,
                             least=min_share * total)
         if with_folds:
-            m, scores = held_out_bands(n_f, e_f, former, k, min_share)
+            m, scores = known or held_out_bands(n_f, e_f, former, k, min_share)
             held_out: float | None = float(scores.sum())
         else:
             held_out = None
@@ -233,7 +235,7 @@ def bin_number(
             m = max(found, key=lambda item: (item[0], -item[1]))[1] if found else 1
         return feasible(parts, m), held_out, parts
 
-    starts, held_out, parts = split(n_f, e_f)
+    starts, held_out, parts = split(n_f, e_f, known)
     if len(starts) > 1:
         # A threshold between two quantile candidates would leave a narrow band of mixed
         # accounts around it; a second search, with readable candidates close to each
@@ -257,10 +259,7 @@ def bin_number(
     raw_cuts = np.asarray([cuts[s - 1] for s in starts[1:]], dtype=np.float64)
     band_n_f, band_e_f = runs.counts(raw_cuts)
     rates = band_e_f.sum(axis=0) / np.maximum(band_n_f.sum(axis=0), 1.0)
-    band_turn = turn_of(rates, chosen)
-    if shaped and band_turn is None and int(np.argmin(rates * chosen)) == 0:
-        # The turn fell on the first band: every step runs the way churn goes after it.
-        chosen = -chosen
+    chosen, band_turn = shape_of(rates, chosen) if shaped else (chosen, turn_of(rates, chosen))
     band_cuts = round_cuts(raw_cuts, runs, present,
                            step_signs(chosen, band_turn, raw_cuts.size + 1),
                            min_share * total)
@@ -270,24 +269,25 @@ def bin_number(
 
 def _turn_or_not(n: FloatArray, e: FloatArray, n_f: FloatArray, e_f: FloatArray,
                  direction: int, monotone: float, k: int, min_share: float, searched: int
-                 ) -> tuple[int, Former] | None:
+                 ) -> tuple[int, Former, tuple[int, FloatArray] | None]:
     """The direction and block maker of one turn, when a turn beats the monotone fit
     (log-likelihood ``monotone`` in ``direction``) by a likelihood-ratio test at 5 %
     shared out over the ``searched`` candidate turns, and its bands predict held-out folds
-    better by more than ``TURN_TOLERANCE`` and a standard error; else ``None``."""
+    better by more than ``TURN_TOLERANCE`` and a standard error; else the monotone ones.
+    With the held-out band count of the shape chosen, when it was worked out."""
+    straight: Former = functools.partial(_monotone_blocks, direction=direction)
     found = best_turn(n, e)
     if found is None or 2.0 * (found[2] - monotone) < critical_chi2(
             1, SIGNIFICANCE / max(searched, 1)):
-        return None
+        return direction, straight, None
     turned: Former = functools.partial(_turned_blocks, direction=found[0])
-    straight: Former = functools.partial(_monotone_blocks, direction=direction)
-    _, with_turn = held_out_bands(n_f, e_f, turned, k, min_share)
-    _, without = held_out_bands(n_f, e_f, straight, k, min_share)
-    gain = with_turn - without
+    with_turn = held_out_bands(n_f, e_f, turned, k, min_share)
+    without = held_out_bands(n_f, e_f, straight, k, min_share)
+    gain = with_turn[1] - without[1]
     spread = np.sqrt(gain.size) * float(np.std(gain, ddof=1)) if gain.size > 1 else 0.0
     if float(gain.sum()) <= max(spread, TURN_TOLERANCE):
-        return None
-    return found[0], turned
+        return direction, straight, without
+    return found[0], turned, with_turn
 
 
 def counted(runs: Runs, cuts: FloatArray, direction: int, **fields: Any) -> Bins:
@@ -340,10 +340,11 @@ def pool_against(bins: Bins) -> Bins:
                         for a, b in zip(starts, ends, strict=True))
     merged_e = np.add.reduceat(e, starts)
     merged_n = np.add.reduceat(n, starts)
-    turn = None if bins.turn is None else turn_of(merged_e / np.maximum(merged_n, 1.0),
-                                                  bins.direction)
+    direction, turn = (bins.direction, None) if bins.turn is None else shape_of(
+        merged_e / np.maximum(merged_n, 1.0), bins.direction)
     return attrs.evolve(
         bins,
+        direction=direction,
         turn=turn,
         cuts=tuple(bins.cuts[a - 1] for a in starts[1:]),
         accounts=(*(int(n[a:b].sum()) for a, b in zip(starts, ends, strict=True)),

@@ -38,6 +38,7 @@ __all__ = [
     "isotonic",
     "log_loss",
     "predictor",
+    "residuals",
 ]
 
 Codes = npt.NDArray[np.int16]
@@ -137,6 +138,24 @@ def predictor(codes: Sequence[Codes], tables: Sequence[FloatArray], intercept: f
     for c, table in zip(codes, tables, strict=True):  # a loop over metrics
         eta += table[c]
     return eta
+
+
+def residuals(codes: Sequence[Codes], fit: Additive, churned: BoolArray
+              ) -> tuple[FloatArray, FloatArray]:
+    """Each row's residual of staying (stayed − P(stay)) and the curvature P(1 − P) under
+    ``fit``: what a score test of a metric not (or not freely) on the card reads.
+
+    Examples
+    --------
+    >>> fit = Additive(tables=(np.array([0.0, 0.0]),), intercept=0.0, passes=1, loss=0.0)
+    >>> residual, curve = residuals([np.array([0, 1], np.int16)], fit, np.array([True, False]))
+    >>> residual.tolist(), curve.tolist()
+    ([-0.5, 0.5], [0.25, 0.25])
+    """
+    eta = predictor(codes, fit.tables, fit.intercept, churned.shape[0])
+    p = 1.0 / (1.0 + np.exp(-np.clip(eta, -30.0, 30.0)))
+    residual: FloatArray = (~churned).astype(np.float64) - p
+    return residual, p * (1.0 - p)
 
 
 def backfit(

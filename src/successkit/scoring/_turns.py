@@ -26,7 +26,7 @@ import numpy as np
 from successkit._arrays import FloatArray
 from successkit.scoring.isotonic import pool_adjacent_violators
 
-__all__ = ["Turn", "best_turn", "peaked", "step_signs", "turn_of"]
+__all__ = ["Turn", "best_turn", "peaked", "shape_of", "step_signs", "turn_of"]
 
 # A turn: (direction before the turn, the first candidate bin after it, log-likelihood).
 Turn = tuple[int, int, float]
@@ -130,6 +130,23 @@ def turn_of(rates: FloatArray, direction: int) -> int | None:
     the rates never turn."""
     at = int(np.argmin(rates * direction))
     return at if 0 < at < rates.shape[0] - 1 else None
+
+
+def shape_of(rates: FloatArray, direction: int) -> tuple[int, int | None]:
+    """The direction and turn that bands of a one-turn shape (churn first moving in
+    ``direction``) state, from their churn rates: the turn when it falls on a middle
+    band; when it falls on the first band every step runs the other way, so the bands are
+    monotone in ``−direction``; on the last band, monotone in ``direction``.
+
+    Examples
+    --------
+    >>> shape_of(np.array([0.4, 0.2, 0.3]), 1), shape_of(np.array([0.2, 0.4]), 1)
+    ((1, 1), (-1, None))
+    """
+    turn = turn_of(rates, direction)
+    if turn is None and rates.shape[0] > 1 and int(np.argmin(rates * direction)) == 0:
+        return -direction, None
+    return direction, turn
 
 
 def step_signs(direction: int, turn: int | None, bands: int) -> FloatArray:
