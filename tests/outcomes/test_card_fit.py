@@ -255,6 +255,37 @@ def test_l2_is_chosen_on_training_folds() -> None:
     assert fit_card(pf, churned, l2=5.0).cv_loss == ()
 
 
+def _new_accounts_never_churn(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
+    """Brand-new accounts (2 %) never churn, though their first survey answers look risky."""
+    rng = np.random.default_rng(seed)
+    months = np.where(rng.random(n) < 0.02, 0.0, rng.integers(1, 13, n)).astype(float)
+    new = months == 0
+    csat = np.where(new, rng.choice([5.0, 6.0, 7.0], n),
+                    rng.choice([5.0, 6.0, 7.0, 8.0, 9.0, 10.0], n,
+                               p=[0.02, 0.03, 0.1, 0.2, 0.35, 0.3]))
+    support = np.round(rng.exponential(5, n), 1)
+    stay = 2.0 * (csat - 8.5) - 0.35 * support + 0.1 * months + 1.5
+    churned = (rng.random(n) < 1 / (1 + np.exp(stay))) & ~new
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "csat": csat,
+                                    "support_minutes": support, "months_active": months})
+    return pf, churned
+
+
+def test_cross_validation_may_choose_a_pull_weaker_than_one_account() -> None:
+    # A band that never churns is shrunk hard in the scorecard the pull aims at; when the
+    # folds say so, the pull goes down to 0.001 accounts' curvature per band.
+    pf, churned = _new_accounts_never_churn(2000, seed=1)
+    fit = fit_card(pf, churned)
+    strengths = sorted(l2 for l2, _ in fit.cv_loss)
+    assert (strengths[0], strengths[-1]) == (0.001, 10_000.0)
+    assert fit.l2 < 1.0
+    assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[1], -r[0]))[0]
+    pulled = fit_card(pf, churned, l2=1.0)
+    months = "months_active"
+    assert max(fit.model.metric(months).scheme.points) > max(
+        pulled.model.metric(months).scheme.points)
+
+
 def test_weight_of_evidence_reference() -> None:
     accounts, bad = np.array([100.0, 300.0]), np.array([40.0, 30.0])
     rate = 70 / 400

@@ -457,7 +457,9 @@ def test_single_class_outcomes_are_a_model_error() -> None:
     [
         ({"scores": [1.0, 2.0], "churned": [True]}, "churned has 1 values but there are 2"),
         ({"scores": [1.0, 2.0], "churned": [True, 2]}, "must be true/false or 0/1, got 2"),
-        ({"scores": [1.0, 2.0], "churned": [True, "no"]}, "must be true/false or 0/1, got 'no'"),
+        ({"scores": [1.0, 2.0], "churned": [True, "no"]},
+         "must be true/false or 0/1, got 'no'; text labels are not read as outcomes, compare "
+         r"them yourself \(e.g. churned = labels == 'Yes'\)"),
         ({"scores": [np.nan, np.nan], "churned": [True, False]}, "no account has a score"),
         ({"scores": [1.0, np.inf], "churned": [True, False]}, "scores must be finite"),
         ({"scores": ["a", "b"], "churned": [True, False]}, "scores must be numbers"),

@@ -33,7 +33,7 @@ __all__ = ["CV_ROWS", "L2_GRID", "choose_l2", "fit_infos", "free_levels", "name_
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
 # accounts' worth of curvature per band.
-L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0)
+L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0, 0.1, 0.01, 0.001)
 # The L2 strength on each metric's coefficient in the first stage.
 COEF_L2 = 1.0
 # Cross-validation reads about this many rows (whole groups, chosen by key, not by row).

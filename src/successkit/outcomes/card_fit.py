@@ -253,8 +253,9 @@ def fit_card(
         ``"churn"`` — always in churn order; ``"free"`` — whatever the joint fit finds.
     l2:
         How strongly each band's points are pulled toward the classic scorecard's (in
-        accounts' worth of curvature per band), or ``"cv"``: chosen by ``folds``-fold
-        cross-validation on the training accounts, rows of one account in one fold.
+        accounts' worth of curvature per band), or ``"cv"``: chosen from 10 000 down to
+        0.001 by ``folds``-fold cross-validation on the training accounts, rows of one
+        account in one fold.
     folds, cv_groups:
         The number of folds; what keeps rows together in a fold: by default the account
         id (an account with many snapshots stays in one fold), else a column name (e.g. a

@@ -216,6 +216,14 @@ def read_outcome(
     return y
 
 
+def _text_hint(item: object, what: str) -> str:
+    """How to turn text labels into outcomes: a word is never guessed to mean churned."""
+    if not isinstance(item, str):
+        return ""
+    return (f"; text labels are not read as outcomes, compare them yourself "
+            f"(e.g. {what} = labels == 'Yes')")
+
+
 def read_labels(
     churned: Any, n: int, *, ids: npt.NDArray[np.str_] | None, what: str = "churned"
 ) -> tuple[BoolArray, BoolArray]:
@@ -253,8 +261,8 @@ def read_labels(
                 (row, item) for row, item in enumerate(items)
                 if not isinstance(item, _OUTCOME_TYPES)
             )
-            raise DataError(f"{what} must be true/false or 0/1, got {item!r}",
-                            **_where(ids, row))
+            raise DataError(f"{what} must be true/false or 0/1, got {item!r}"
+                            + _text_hint(item, what), **_where(ids, row))
         missing = np.asarray(objects == None, dtype=np.bool_)  # noqa: E711 - elementwise
         values = np.where(missing, np.nan, objects).astype(np.float64)
     else:
