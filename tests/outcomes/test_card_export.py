@@ -45,6 +45,11 @@ def card() -> tuple[sk.HealthModel, sk.Portfolio, np.ndarray]:
     return model, pf, churned
 
 
+def json_again(model: sk.HealthModel) -> sk.HealthModel:
+    """``model`` read back from its JSON text."""
+    return sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+
+
 def sql_scores(model: sk.HealthModel, pf: sk.Portfolio) -> dict[str, float]:
     db = sqlite3.connect(":memory:")
     cols = model.columns
@@ -261,7 +266,7 @@ def test_other_points_in_score_and_sql_match_a_plain_reference(
     assert np.allclose(model.score(pf).score, expected)
     got = sql_scores(model, pf)
     assert np.allclose([got[f"r{i}"] for i in range(len(labels))], expected)
-    assert sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
+    assert json_again(model) == model
 
 
 def test_a_category_left_empty_by_healthy_accounts_earns_its_own_points() -> None:
@@ -287,7 +292,7 @@ def test_a_category_left_empty_by_healthy_accounts_earns_its_own_points() -> Non
     none = model.score(sk.Account("x", {"tenure": 10.0, "escalation": None})).score[0]
     bug = model.score(sk.Account("y", {"tenure": 10.0, "escalation": "bug"})).score[0]
     assert none > bug
-    again = sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    again = json_again(model)
     assert np.array_equal(again.score(pf).score, result.score)
     first = str(pf.ids[np.flatnonzero(escalated)[0]])
     assert result.what_if(first, escalation=None).score[0] > result.score[

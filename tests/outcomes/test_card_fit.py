@@ -3,12 +3,11 @@ rows, JSON round trip, selection, segments and bad input."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.outcomes.test_card_export import json_again
 
 import successkit as sk
 from successkit.outcomes import fit_card
@@ -64,7 +63,7 @@ def test_recovers_known_cut_points_and_ordering(fitted) -> None:
 def test_card_is_an_ordinary_model_and_round_trips_through_json(fitted) -> None:
     fit, pf, _ = fitted
     model = fit.model
-    again = sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    again = json_again(model)
     assert again == model
     assert again.fingerprint == model.fingerprint
     assert np.array_equal(again.score(pf).score, model.score(pf).score)
@@ -378,7 +377,7 @@ def test_any_fitted_card_round_trips_and_is_monotone(seed: int, k: int, weak: fl
         model = fit_card(pf, churned, k=k, l2=1.0).model
     except sk.ModelError:
         return  # nothing predicted churn in this draw: a clear error, not a card
-    assert sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
+    assert json_again(model) == model
     for metric in model.metrics:
         scheme = metric.scheme
         if isinstance(scheme, sk.Thresholds) and metric.column is not None:

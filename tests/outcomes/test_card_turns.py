@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.outcomes.test_card_export import sql_scores
+from tests.outcomes.test_card_export import json_again, sql_scores
 
 import successkit as sk
 from successkit.outcomes import fit_card
@@ -306,7 +306,7 @@ def test_a_known_turned_card_is_recovered(fitted) -> None:
 def test_a_turned_card_travels(fitted) -> None:
     fit, pf, _ = fitted
     model = fit.model
-    again = sk.HealthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    again = json_again(model)
     assert again == model
     assert again.fingerprint == model.fingerprint
     scores = model.score(pf)
