@@ -7,7 +7,8 @@ No scikit-learn: everything is numpy.
 
 from successkit.outcomes.backtesting import BacktestResult, backtest
 from successkit.outcomes.card_export import ReasonCodes, card_sql, reason_codes
-from successkit.outcomes.card_fit import CardFit, fit_card
+from successkit.outcomes.card_fit import fit_card
+from successkit.outcomes.card_result import CardFit
 from successkit.outcomes.card_stability import StabilityReport, stability
 from successkit.outcomes.fitting import fit
 from successkit.outcomes.revenue import (

@@ -21,7 +21,7 @@ accounts churn less (on the metric's own churn rates).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.outcomes._card_prep import ALONE, MetricInfo, info_of
+from successkit.outcomes._card_special import Special
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, residuals
 from successkit.scoring._cut_points import candidate_cuts, least_squares_split, round_cuts
@@ -109,10 +110,12 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
 
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
           rows: npt.NDArray[np.intp] | None, dropped: Sequence[tuple[str, str]], *, k: int,
-          min_share: float, prior: float, min_count: int = 0) -> list[MetricInfo]:
+          min_share: float, prior: float, min_count: int = 0,
+          special: Mapping[str, Special] | None = None) -> list[MetricInfo]:
     """The numbers of ``dropped`` (left off for saying nothing on their own) that earn a
     place next to ``infos`` given their joint ``fit`` (on ``rows`` of the portfolio, all
-    when ``None``; ``y`` their outcomes), as card metrics."""
+    when ``None``; ``y`` their outcomes), as card metrics; their ``special`` values stay
+    out of the bands."""
     candidates = [name for name, reason in dropped if reason == ALONE
                   and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
     if not candidates:
@@ -124,10 +127,13 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
     for name in candidates:  # a loop over the few metrics left off
         values = portfolio.column(name, Kind.NUMBER).values
         values = values if rows is None else values[rows]
+        codes = (special or {}).get(name, Special())
+        if codes.own or codes.rare:  # read as missing while the bands are looked for
+            values = np.where(np.isin(values, (*codes.own, *codes.as_missing)), np.nan, values)
         bins = _second_look(values, y, residual, weight, k, min_share, min_count)
         if bins is None:
             continue
         worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         entered.append(info_of(portfolio, y, rows, prior, name, Kind.NUMBER, bins, False,
-                               worst))
+                               worst, codes.own, codes.as_missing))
     return entered

@@ -1,7 +1,7 @@
 """Preparing a card fit and reading it back: every candidate metric's bands learnt from
 outcomes — monotone bins of a number, common levels of a category — with the band codes,
 counts and weight of evidence the card's regression reads, and the fitted band log-odds
-turned into the card's metrics and points.
+turned into the card's metrics and points (:mod:`successkit.outcomes._card_points`).
 
 A number's bands are learnt on its own (:func:`~successkit.scoring._binning.bin_number`:
 quantile candidates, pool adjacent violators, the exact best coarsening, as many bands as
@@ -24,17 +24,16 @@ from successkit.data.column import Column
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
+from successkit.outcomes._card_special import Special, apart
 from successkit.scoring._binning import HIGHER, Bins, bin_category, bin_number, pool_against
 from successkit.scoring._card_solver import Shape
 from successkit.scoring._likelihood import missing_signal, woe
 from successkit.scoring._number_runs import read_runs
 from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring._turns import peaked
-from successkit.scoring.metric import Metric
-from successkit.scoring.schemes import Categories, Thresholds
 
 __all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "band_share",
-           "card_metrics", "info_of", "learn_bands", "levels_against_churn"]
+           "info_of", "learn_bands"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -44,9 +43,10 @@ Codes = npt.NDArray[np.int16]
 # the benchmark's three data sets over four seeds: any value from 1.5 to 5 does as well).
 CURVE_PREFERENCE = 2.0
 
-#: A metric's name, kind, bands, whether missing values earn a band of their own, and the
-#: band they score as otherwise.
-Banded = tuple[str, Kind, Bins, bool, int]
+#: A metric's name, kind, bands, whether missing values earn a band of their own, the
+#: band they score as otherwise, its special values with a band of their own and those
+#: read as missing.
+Banded = tuple[str, Kind, Bins, bool, int, tuple[float, ...], tuple[float, ...]]
 
 #: Why a metric is left off after its own test (those get a second look next to the
 #: others), and why one is left off after the joint fit (those are named with a twin).
@@ -115,8 +115,9 @@ def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ..
 @attrs.frozen(kw_only=True, eq=False)
 class MetricInfo:
     """One metric on the card: its bands (``bins``), whether missing values earn a band of
-    their own, and the band codes of every training row (``0 .. size − 1``; a number's
-    missing band is the last code, a category's too)."""
+    their own, and the band codes of every training row (``0 .. size − 1``: a number's
+    bands, then its ``special`` values, then the missing band; a category's levels, then
+    the missing band)."""
 
     name: str
     source: str
@@ -130,17 +131,27 @@ class MetricInfo:
     #: What the classic scorecard scales instead of ``profile``: a freed category's band
     #: values next to the other metrics (its weight of evidence runs the other way).
     anchor: FloatArray | None = None
+    #: A number's special values with a band of their own, and those read as missing.
+    special: tuple[float, ...] = ()
+    as_missing: tuple[float, ...] = ()
+
+    @property
+    def bands(self) -> int:
+        """The count of bands along the values (or of category levels)."""
+        return len(self.bins.levels) if self.kind is Kind.CATEGORY else len(self.bins.cuts) + 1
 
     @property
     def size(self) -> int:
-        return (len(self.bins.levels) if self.kind is Kind.CATEGORY else
-                len(self.bins.cuts) + 1) + 1
+        return self.bands + len(self.special) + 1
 
 
 def band_codes(portfolio: Portfolio, name: str, bins: Bins, own: bool, worst: int,
-               kind: Kind, rows: npt.NDArray[np.intp] | None = None) -> Codes:
-    """The band of every account (of ``rows``, when given); missing values read their own
-    band (the last code) when they earn one, else the band they score as."""
+               kind: Kind, rows: npt.NDArray[np.intp] | None = None, *,
+               special: tuple[float, ...] = (), as_missing: tuple[float, ...] = ()) -> Codes:
+    """The band of every account (of ``rows``, when given); a number's ``special`` values
+    read their own bands after its value bands; missing values (and values of
+    ``as_missing``) read their own band (the last code) when they earn one, else the band
+    they score as."""
     column = portfolio.column(name)
     if kind is Kind.CATEGORY:
         lookup = _level_lookup(column.categories, bins.levels)
@@ -158,18 +169,27 @@ def band_codes(portfolio: Portfolio, name: str, bins: Bins, own: bool, worst: in
     for cut in bins.cuts:  # a loop over the few cuts
         np.greater_equal(values, cut, out=above)
         codes += above
-    codes[np.isnan(values)] = len(bins.cuts) + 1 if own else worst
+    first = len(bins.cuts) + 1
+    for j, code in enumerate(special):  # a loop over the few special values
+        codes[values == code] = first + j
+    gone = np.isnan(values)
+    if as_missing:
+        gone |= np.isin(values, as_missing)
+    codes[gone] = first + len(special) if own else worst
     return codes
 
 
 def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | None,
-            prior: float, name: str, kind: Kind, bins: Bins, own: bool, worst: int, *,
+            prior: float, name: str, kind: Kind, bins: Bins, own: bool, worst: int,
+            special: tuple[float, ...] = (), as_missing: tuple[float, ...] = (), *,
             levels_follow_churn: bool = True) -> MetricInfo:
     """The metric as it goes on the card, with its band codes and counts on ``rows`` (all
     accounts when ``None``; ``y`` is the outcome of those rows). ``levels_follow_churn``:
     a category's levels earn points in the order of their own churn rates."""
-    codes = band_codes(portfolio, name, bins, own, worst, kind, rows)
-    size = (len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1) + 1
+    codes = band_codes(portfolio, name, bins, own, worst, kind, rows, special=special,
+                       as_missing=as_missing)
+    count = len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1
+    size = count + len(special) + 1
     accounts = np.bincount(codes, minlength=size)
     churned = np.asarray(np.bincount(codes, weights=y, minlength=size), np.float64)
     bins = attrs.evolve(bins, accounts=tuple(int(a) for a in accounts),
@@ -177,14 +197,15 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     rate = float(y.mean())
     table = woe(accounts.astype(np.float64), churned, rate, prior)
     # A smooth number's bands read their weight of evidence off its curve.
-    bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:-1]
+    bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:count]
     if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
         sign = float(bins.direction)
         bands = sign * peaked(sign * bands, accounts[:-1].astype(np.float64), bins.turn)
     elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
         bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
                  else np.maximum.accumulate(bands[::-1])[::-1])
-    profile = np.append(bands, table[-1] if own else bands[worst])
+    # Special values are free of the direction: their own weight of evidence.
+    profile = np.concatenate([bands, table[count:-1], [table[-1] if own else bands[worst]]])
     # A band's points never run against its observed churn: a number's along its
     # direction, a category's levels in the order of their churn rates unless the joint
     # fit frees them (``_card_select.free_levels``).
@@ -193,7 +214,8 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     else:
         shape = Shape(order=np.argsort(bands, kind="stable")) if levels_follow_churn else Shape()
     return MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
-                      missing_band=own, codes=codes, shape=shape, profile=profile)
+                      missing_band=own, codes=codes, shape=shape, profile=profile,
+                      special=special, as_missing=as_missing)
 
 
 def band_share(min_share: float, min_count: int, accounts: int) -> float:
@@ -214,11 +236,13 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 directions: Mapping[str, tuple[int | None, str]],
                 k: int, min_share: float, min_category: int, missing: str,
                 folds: npt.NDArray[np.intp] | None, n_folds: int, against: list[str],
-                dropped: list[tuple[str, str]], named: bool = True) -> list[Banded]:
+                dropped: list[tuple[str, str]], named: bool = True,
+                special: Mapping[str, Special] | None = None) -> list[Banded]:
     """Each metric's bands learnt on its own (on ``rows``, all when ``None``): monotone
     bins of a number, common levels of a category; the others go to ``dropped``.
     ``named``: the metrics were asked for by name, so one that holds numbers as text is an
-    error rather than left off."""
+    error rather than left off. A number's ``special`` values are kept out of its bands:
+    those with a band of their own are left out, those read as missing are missing."""
     result: list[Banded] = []
     outcome = y if rows is None else y[rows]
     rate = float(outcome.mean())
@@ -245,19 +269,24 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             values = portfolio.column(name, Kind.NUMBER).values
             values = values if rows is None else values[rows]
             use = folds if rows is None else fold
+            codes = (special or {}).get(name, Special())
+            values, churn, use = apart(values, outcome, use, codes)
+            if np.isnan(values).all():
+                dropped.append((name, f"has no value but its special values {codes.own}"))
+                continue
             # The column read once (sorted by fold and outcome) for both kinds of bands.
-            runs = read_runs(values, outcome, use if n_folds > 1 else None, n_folds)
+            runs = read_runs(values, churn, use if n_folds > 1 else None, n_folds)
             direction, turn = directions.get(name, (None, "never"))
             # A band holds at least min_category accounts, like a category level.
             share = band_share(min_share, min_category, int(runs.ordered.size))
-            bins = bin_number(values, outcome, k=k, direction=direction, turn=turn,
+            bins = bin_number(values, churn, k=k, direction=direction, turn=turn,
                               min_share=share, folds=use, n_folds=n_folds, runs=runs)
             # Finer bands on a smooth curve, when they predict held-out folds better (a
             # curve is monotone: not for bands that turn).
             steps = bins.held_out
             smooth = None if use is None or steps is None or bins.turn is not None else (
                 smooth_number(
-                    values, outcome, k=k, direction=bins.direction, min_share=share,
+                    values, churn, k=k, direction=bins.direction, min_share=share,
                     folds=use, n_folds=n_folds, runs=runs))
             if smooth is not None and smooth.held_out is not None and steps is not None and (
                     smooth.held_out > steps - CURVE_PREFERENCE):
@@ -272,7 +301,8 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
         worst = int(np.argmin(table[:-1]))
         own = missing == "auto" and missing_signal(
             accounts[-1], bad[-1], accounts[worst], bad[worst], min_count=min_category)
-        if bins.n_bands < 2 and not (own and bins.n_bands == 1):
+        codes = (special or {}).get(name, Special()) if kind is Kind.NUMBER else Special()
+        if bins.n_bands < 2 and not ((own or codes.own) and bins.n_bands == 1):
             present = column.values[~column.missing]
             reason = ("is constant on the training accounts"
                       if kind is Kind.NUMBER and np.unique(present).size < 2
@@ -286,98 +316,5 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             continue
         if kind is Kind.NUMBER and bins.turn is None:  # else the lowest band, as above
             worst = 0 if bins.direction == HIGHER else len(bins.cuts)
-        result.append((name, kind, bins, bool(own), worst))
+        result.append((name, kind, bins, bool(own), worst, codes.own, codes.as_missing))
     return result
-
-
-def _other_points(info: MetricInfo, values: FloatArray, scale: float,
-                  band_points: FloatArray) -> float:
-    """The points of a category level never seen in training: those its rare levels
-    pooled into (shrunk toward the overall rate by ``prior``), or, with no rare level, the
-    points of the average training account on the metric (the overall rate)."""
-    if info.bins.pooled:
-        return float(band_points[-1])
-    accounts = np.asarray(info.bins.accounts[:-1], dtype=np.float64)
-    average = float(accounts @ values / accounts.sum()) if accounts.sum() > 0 else 0.0
-    return float(min(max(round(average * scale), 0.0), float(band_points.max())))
-
-
-def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str, FloatArray],
-             dropped: list[tuple[str, str]], groups: Mapping[str, str],
-             scale: float | None = None) -> tuple[list[Metric], float]:
-    """The card's metrics: a band's points are its value above the metric's lowest, scaled
-    so the best account earns ``points`` and rounded."""
-    raw = {}
-    for info in infos:
-        table = tables[info.name]
-        bands, missing = table[:-1], float(table[-1])
-        low = min(float(bands.min()), missing) if info.missing_band else float(bands.min())
-        raw[info.name] = (bands - low, missing - low if info.missing_band else 0.0)
-    if scale is None:
-        total = sum(float(b.max()) + miss for b, miss in raw.values())
-        scale = points / total if total > 0 else 1.0
-    metrics = []
-    taken = {info.name for info in infos}
-    for info in infos:
-        flag = f"{info.name}_missing"
-        while flag in taken:  # a candidate already has that name: pick another
-            flag += "_"
-        band_points = np.round(raw[info.name][0] * scale)
-        missing_points = round(raw[info.name][1] * scale)
-        if max(float(band_points.max()), missing_points) <= 0:
-            dropped.append((info.name, UNDER_A_POINT))
-            continue
-        group = groups.get(info.name)
-        if info.kind is not Kind.CATEGORY and not info.bins.cuts:
-            # Only missingness says something: one metric, 1 where the value is missing.
-            present, absent = float(band_points[0]), float(missing_points)
-            indicator = Thresholds([0.5], points=[0.0, max(present, absent)],
-                                   higher_is_better=absent > present)
-            metrics.append(Metric(flag, source=f"({info.source} is missing)",
-                                  scheme=indicator, weight=indicator.max_points, group=group,
-                                  label=f"{info.name}: no value"))
-            continue
-        if info.kind is Kind.CATEGORY:
-            mapping = {label: float(p) for labels, p in zip(info.bins.levels, band_points,
-                                                             strict=True) for label in labels}
-            scheme: Thresholds | Categories = Categories(
-                mapping, other=_other_points(info, raw[info.name][0], scale, band_points))
-        elif info.bins.turn is not None:  # points in value order, turning once
-            scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in band_points),
-                                shape="middle_is_best" if info.bins.direction == HIGHER
-                                else "middle_is_worst")
-        else:
-            ordered = band_points if info.bins.direction == HIGHER else band_points[::-1]
-            scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in ordered),
-                                higher_is_better=info.bins.direction == HIGHER)
-        metrics.append(Metric(info.name, scheme=scheme,
-                              weight=scheme.max_points, group=group))
-        if missing_points > 0:
-            companion = Thresholds([0.5], points=[0.0, float(missing_points)])
-            metrics.append(Metric(flag, source=f"({info.source} is missing)",
-                                  scheme=companion, weight=companion.max_points, group=group,
-                                  label=f"{info.name}: no value"))
-    return metrics, scale
-
-
-def levels_against_churn(infos: Sequence[MetricInfo], metrics: Sequence[Metric]
-                         ) -> tuple[str, ...]:
-    """The categories on the card with a level earning fewer points than a level whose
-    accounts churn more on their own (by the shrunk churn rates the levels were read with)."""
-    schemes = {m.name: m.scheme for m in metrics}
-    found = []
-    for info in infos:  # a loop over metrics, then over a category's bands
-        scheme = schemes.get(info.name)
-        if info.kind is not Kind.CATEGORY or not isinstance(scheme, Categories):
-            continue
-        mapping = dict(scheme.mapping)
-        points = np.array([mapping[labels[0]] for labels in info.bins.levels])
-        staying = info.profile[:-1]
-        order = np.argsort(staying, kind="stable")
-        ranked, earned = staying[order], points[order]
-        # The most points among levels that stay strictly worse than each level.
-        below = np.searchsorted(ranked, ranked, side="left") - 1
-        best_below = np.maximum.accumulate(earned)[np.maximum(below, 0)]
-        if np.any((below >= 0) & (earned < best_below)):
-            found.append(info.name)
-    return tuple(found)

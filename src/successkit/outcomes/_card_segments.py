@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from successkit._arrays import BoolArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.outcomes._card_prep import MetricInfo, card_metrics
+from successkit.outcomes._card_points import card_metrics
+from successkit.outcomes._card_prep import MetricInfo
 from successkit.outcomes._card_select import fit_infos
 from successkit.scoring._card_solver import Additive
 from successkit.scoring.bands import Bands

@@ -53,6 +53,9 @@ def _points_sql(metric: Any) -> str:
     if isinstance(scheme, Thresholds):
         value_points = scheme.points_by_value
         parts = [f"WHEN {column} IS NULL THEN 0.0"]
+        # Special values first: they earn their own points whatever band they fall in.
+        parts += [f"WHEN {column} = {_number(value)} THEN {_number(points)}"
+                  for value, points in scheme.special]
         for cut, points in zip(scheme.cuts, value_points, strict=False):
             parts.append(f"WHEN {column} < {_number(cut)} THEN {_number(points)}")
         parts.append(f"ELSE {_number(value_points[-1])}")

@@ -36,7 +36,8 @@ health score is ``100 × points earned / points possible`` — a straight line i
 log-odds of staying. A missing value scores 0 points; when missing values churn differently
 from the worst band (e.g. no NPS answer) the metric, number or category, gets a companion
 metric ``<name>_missing`` (``1`` when the value is missing) carrying the missing band's
-points.
+points. A number's ``special`` codes (``-1`` for "never asked") stay out of its bands and
+earn points of their own on its scheme (:mod:`successkit.outcomes._card_special`).
 """
 
 from __future__ import annotations
@@ -44,29 +45,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import attrs
 import numpy as np
-import numpy.typing as npt
 
-from successkit._arrays import array_field, readonly_arrays
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
 from successkit.outcomes._card_options import check_options, cv_groups_of, directions
-from successkit.outcomes._card_prep import card_metrics, info_of, learn_bands, levels_against_churn
+from successkit.outcomes._card_points import card_metrics, levels_against_churn
+from successkit.outcomes._card_prep import info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
-from successkit.outcomes.card_export import card_sql
+from successkit.outcomes._card_special import rare_notes, read_special, split_special
+from successkit.outcomes.card_result import CardFit
 from successkit.scoring._card_solver import RowKeys
 from successkit.scoring._outcome_inputs import both_outcomes, read_labels
 from successkit.scoring.bands import Bands
-from successkit.scoring.card import Card
 from successkit.scoring.health import HealthModel
 from successkit.scoring.schemes import Thresholds
 from successkit.scoring.segmented import SegmentedModel
 
-__all__ = ["CardFit", "fit_card"]
+__all__ = ["fit_card"]
 
 
 # A number's cuts are learnt on about this many rows, and the Newton curvature is
@@ -78,123 +77,6 @@ FIT_ROWS = 100_000
 # Dropped metrics are compared with the kept ones on about this many rows.
 TWIN_ROWS = 20_000
 
-
-
-@readonly_arrays
-@attrs.frozen(kw_only=True, eq=False)
-class CardFit:
-    """A card fitted from outcomes, and how it came to be.
-
-    .. versionadded:: 0.2
-
-    Examples
-    --------
-    >>> import successkit as sk
-    >>> from successkit.datasets import make_portfolio
-    >>> sample = make_portfolio(2000, seed=1)
-    >>> fit = sk.fit_card(sample.portfolio, sample.churned,
-    ...                   columns=["login_rate", "roi_achievement", "keyperson_touch", "seats"])
-    >>> [metric.name for metric in fit.model.metrics]
-    ['login_rate', 'roi_achievement', 'roi_achievement_missing', 'keyperson_touch']
-    >>> fit.dropped
-    (('seats', 'has one band: its values say nothing about churn'),)
-
-    Attributes
-    ----------
-    model:
-        The fitted :class:`~successkit.HealthModel` (a
-        :class:`~successkit.SegmentedModel` with ``by=``).
-    dropped:
-        ``(metric, reason)`` for every candidate metric left off the card.
-    against_direction:
-        Metrics whose data could not honour the direction fixed by ``monotone``.
-    turns:
-        ``(metric, shape)`` for every number whose bands turn once: ``"middle_is_best"``
-        (its points rise to a peak and fall after it) or ``"middle_is_worst"``.
-    levels_against_churn:
-        Categories with a level that earns fewer points than a level whose accounts churn
-        more on their own: another metric on the card explains the difference (an add-on
-        taken mostly on the better plan, say). ``level_order="churn"`` forbids it.
-    missing_bands:
-        Metrics whose missing values earned a band of their own.
-    l2:
-        How strongly each band's points were pulled toward the classic scorecard's (the
-        L2 strength); ``cv_loss`` lists ``(l2, held-out log-loss)`` when it was chosen by
-        cross-validation.
-    left_out:
-        Accounts left out because their outcome was unknown (``None`` / NaN).
-    notes:
-        Other choices made on the way, in plain words.
-    """
-
-    model: HealthModel | SegmentedModel
-    dropped: tuple[tuple[str, str], ...]
-    against_direction: tuple[str, ...]
-    turns: tuple[tuple[str, str], ...]
-    levels_against_churn: tuple[str, ...]
-    missing_bands: tuple[str, ...]
-    l2: float
-    cv_loss: tuple[tuple[float, float], ...]
-    left_out: int
-    notes: tuple[str, ...]
-    portfolio: Portfolio = attrs.field(repr=False)
-    churned: npt.NDArray[np.bool_] = array_field()
-
-    def card(self, segment: str | None = None) -> Card:
-        """The card as :meth:`HealthModel.card <successkit.HealthModel.card>` prints it,
-        with each band's share of the training accounts and their churn rate; with
-        ``by=``, the pooled card or the card of ``segment`` (over that segment's accounts)."""
-        model = self.model
-        if isinstance(model, HealthModel):
-            return model.card(self.portfolio, self.churned)
-        models = dict(model.models)
-        if segment is None:
-            pooled = model.default
-            assert pooled is not None  # fit_card always gives segmented cards a default
-            pooled_card: Card = pooled.card(self.portfolio, self.churned)
-            return pooled_card
-        if segment not in models:
-            raise ModelError(f"no card for segment {segment!r}; segments with a card of "
-                             f"their own are {sorted(models)}")
-        labels = self.portfolio.column(model.by, Kind.CATEGORY).labels()
-        keep = np.flatnonzero(labels == segment)
-        segment_card: Card = models[segment].card(self.portfolio.take(keep),
-                                                  self.churned[keep])
-        return segment_card
-
-    def plot(self, ax: Any = None, *, segment: str | None = None, **kwargs: Any) -> Any:
-        """The fitted card as a points chart, shaded by each band's churn rate on the
-        training accounts: :meth:`card` drawn by ``Card.plot`` (needs
-        ``successkit[plot]``). Returns the matplotlib ``Axes``."""
-        return self.card(segment).plot(ax, **kwargs)
-
-    def to_sql(self, *, table: str = "accounts", id_column: str = "id") -> str:
-        """The card as SQL (see :func:`~successkit.outcomes.card_sql`)."""
-        if not isinstance(self.model, HealthModel):
-            raise ModelError("to_sql exports one card; export each segment's model with "
-                             "card_sql(model)")
-        return card_sql(self.model, table=table, id_column=id_column)
-
-    def summary(self) -> str:
-        """The card, then what was left off and why, and the choices made."""
-        lines = [str(self.card())]
-        if self.dropped:
-            lines.append("left off the card:")
-            lines += [f"  {name}: {reason}" for name, reason in self.dropped]
-        if self.against_direction:
-            lines.append("against the fixed direction: " + ", ".join(self.against_direction))
-        if self.turns:
-            lines.append("bands that turn: " + ", ".join(
-                f"{name} ({shape.replace('_', ' ')})" for name, shape in self.turns))
-        if self.levels_against_churn:
-            lines.append("levels against their own churn, explained by other measures: "
-                         + ", ".join(self.levels_against_churn))
-        lines.append(f"l2 = {self.l2:g}" + (" (cross-validated)" if self.cv_loss else ""))
-        lines += list(self.notes)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return self.card()._repr_html_()
 
 
 def fit_card(
@@ -212,6 +94,7 @@ def fit_card(
     groups: Mapping[str, str] | None = None,
     points: float = 1000.0,
     missing: str = "auto",
+    special: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
     min_share: float = 0.01,
     min_category: int = 20,
     prior: float = 20.0,
@@ -270,6 +153,11 @@ def fit_card(
         ``"auto"``: missing values get a band of their own when at least ``min_category``
         of them churn significantly differently from the worst band; ``"rule"``: they
         score 0 points, as the worst band.
+    special:
+        Codes of a number that are not amounts (``-1`` for "never asked", say), for every
+        number metric or as a mapping metric → codes: a code held by at least
+        ``min_category`` training accounts earns points of its own, outside the number's
+        bands and direction; a rarer one reads as missing (said in ``notes``).
     min_share, min_category, prior:
         The smallest share of accounts in a number band (default 1 %: narrow bands catch
         the extremes and small pockets, where churn moves most); the fewest accounts a
@@ -336,10 +224,12 @@ def fit_card(
     # Bands are learnt, and points fitted, on a sample of whole accounts when there are
     # many: a few hundred band values need far fewer rows than a million.
     sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
+    specials = split_special(portfolio, read_special(special, names, portfolio), sample,
+                             min_category)
     learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
-                         dropped=dropped, named=columns is not None)
+                         dropped=dropped, named=columns is not None, special=specials)
     # Points are fitted on a smaller sample (per-segment cards need every account's bands).
     fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None
     coded = None if by is not None else fit_sample
@@ -360,7 +250,7 @@ def fit_card(
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
-                    min_count=min_category, prior=prior)
+                    min_count=min_category, prior=prior, special=specials)
     entered = entered if max_metrics is None else entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
@@ -378,6 +268,7 @@ def fit_card(
     card_bands = bands if bands is not None else Bands()
     pooled = HealthModel(metrics, bands=card_bands, missing="zero", min_coverage=0.0)
     notes = [f"left out {left_out} accounts whose outcome is unknown"] if left_out else []
+    notes += rare_notes(specials, min_category)
     model: HealthModel | SegmentedModel = pooled
     if by is not None:
         model = segment_cards(portfolio, by, y, infos, fit, pooled, points=float(points),

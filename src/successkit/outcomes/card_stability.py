@@ -116,7 +116,10 @@ def _bands(metric: Any, portfolio: Portfolio, edges: FloatArray | None) -> npt.N
     assert cuts is not None
     index = np.searchsorted(cuts, values, side="right")
     index[np.isnan(values)] = cuts.size + 1
-    return np.bincount(index, minlength=cuts.size + 2)
+    special = scheme.special if isinstance(scheme, Thresholds) else ()
+    for j, (value, _) in enumerate(special):  # each special value is a band of its own
+        index[values == value] = cuts.size + 2 + j
+    return np.bincount(index, minlength=cuts.size + 2 + len(special))
 
 
 def _deciles(values: FloatArray) -> FloatArray:

@@ -51,8 +51,9 @@ def _cut(value: float) -> str:
 @attrs.frozen(kw_only=True)
 class CardRow:
     """One band of one measure: its label, value range (``low ≤ value < high``; ``None``
-    unbounded), points, and — when the card was built with data — the share of accounts
-    in it and their churn rate."""
+    unbounded; ``low == high`` for a special value of a :class:`~successkit.Thresholds`
+    scheme, which is that value alone), points, and — when the card was built with data —
+    the share of accounts in it and their churn rate."""
 
     metric: str
     band: str
@@ -71,12 +72,15 @@ def _value_bands(scheme: Thresholds) -> list[tuple[str, float | None, float | No
         low = cuts[b - 1] if b > 0 else None
         high = cuts[b] if b < len(cuts) else None
         if low is None:
-            label = f"< {_cut(high)}" if high is not None else "any"
+            label = f"< {_cut(high)}" if high is not None else (
+                "any other" if scheme.special else "any")
         elif high is None:
             label = f"≥ {_cut(low)}"
         else:
             label = f"{_cut(low)} – {_cut(high)}"
         bands.append((label, low, high, float(points[b])))
+    # A special value's row: exactly that value (low = high), whatever band it falls in.
+    bands += [(f"= {_cut(value)}", value, value, points) for value, points in scheme.special]
     return bands
 
 
@@ -271,6 +275,9 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
             if portfolio is not None:
                 values = metric.values(portfolio).values
                 index = np.searchsorted(np.asarray(scheme.cuts), values, side="right")
+                first = len(entries) - len(scheme.special)
+                for j, (value, _) in enumerate(scheme.special):  # the few special values
+                    index[values == value] = first + j
                 index[np.isnan(values)] = len(entries)
         elif isinstance(scheme, Categories):
             listed = list(scheme.mapping)

@@ -5,6 +5,7 @@ accounts scored together)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -51,6 +52,28 @@ def turns_once(points: tuple[float, ...], shape: str) -> bool:
     return falling.size == 0 or not bool(np.any(steps[falling[0]:] > 0))
 
 
+def _to_special(value: Any) -> tuple[tuple[float, float], ...]:
+    """Special values → points, as ``(value, points)`` pairs in value order: from a
+    mapping, or from pairs (as the JSON writes them)."""
+    if value is None:
+        return ()
+    # Pairs are read as pairs, not through a dict, so a value listed twice is caught.
+    items = list(value.items()) if isinstance(value, Mapping) else None
+    if isinstance(value, (list, tuple)) and all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in value):
+        items = [tuple(p) for p in value]
+    if items is None:
+        raise ModelError(f"special takes a mapping of value → points, got {value!r}")
+    found = [(number(v, what="a special value"),
+              number(p, what=f"the points of special value {v!r}")) for v, p in items]
+    codes = [v for v, _ in found]
+    if len(set(codes)) != len(codes):
+        raise ModelError(f"special lists a value twice: {sorted(codes)}")
+    if any(p < 0 for _, p in found):
+        raise ModelError(f"special points must not be negative, got {dict(found)}")
+    return tuple(sorted(found))
+
+
 def _to_low(value: Any) -> float:
     return number(value, what="low")
 
@@ -75,9 +98,17 @@ class Thresholds(Scheme):
     value order, lowest values first, rising to their peak and falling after it (or the
     reverse); ``higher_is_better`` does not apply.
 
+    ``special`` gives a few exact values points of their own, whatever band they fall
+    in: a code such as ``-1`` for "never asked", or ``0`` months for an account not yet
+    live. Their points may be anything from 0 up (above the best band's too), and they
+    follow no order; with ``special`` the cuts may be empty (one band for every other
+    value). Missing values stay missing.
+
     Four colours (Sansan's health card) are three cuts and four points.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       ``special``.
 
     Examples
     --------
@@ -93,6 +124,9 @@ class Thresholds(Scheme):
     >>> engaged = sk.Thresholds([1, 6], points=[2, 10, 0], shape="middle_is_best")
     >>> engaged.to_points(sk.Column.number([0, 3, 9])).tolist()
     [2.0, 10.0, 0.0]
+    >>> nps = sk.Thresholds([7, 9], points=[0, 5, 10], special={-1: 3})
+    >>> nps.to_points(sk.Column.number([-1, 2, 8, 10])).tolist()
+    [3.0, 0.0, 5.0, 10.0]
     """
 
     cuts: tuple[float, ...] = attrs.field(converter=floats)
@@ -101,11 +135,14 @@ class Thresholds(Scheme):
     #: ``"monotone"``, or the band of middle values the best (``"middle_is_best"``) or
     #: the worst (``"middle_is_worst"``); see above.
     shape: str = attrs.field(default="monotone", converter=_to_shape, kw_only=True)
+    #: Exact values with points of their own, as ``(value, points)`` pairs; see above.
+    special: tuple[tuple[float, float], ...] = attrs.field(
+        default=None, converter=_to_special, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         cuts = self.cuts
-        if not cuts:
-            raise ModelError("Thresholds needs at least one cut")
+        if not cuts and not self.special:
+            raise ModelError("Thresholds needs at least one cut (or special values)")
         if any(b <= a for a, b in itertools.pairwise(cuts)):
             raise ModelError(f"cuts must increase strictly, got {list(cuts)}")
         bands = len(cuts) + 1
@@ -134,18 +171,19 @@ class Thresholds(Scheme):
                 "points are listed from the worst band to the best and must not decrease, "
                 f"got {list(points)} (use higher_is_better=False for lower-is-better values)"
             )
-        if max(points) <= 0:
+        if self.max_points <= 0:
             raise ModelError("the best band must earn more than 0 points")
 
     def __repr__(self) -> str:
-        # The shape only when it is not the default, as the JSON writes it.
+        # The shape and special values only when set, as the JSON writes them.
         shape = f", shape={self.shape!r}" if self.shape != "monotone" else ""
+        special = f", special={dict(self.special)!r}" if self.special else ""
         return (f"Thresholds(cuts={self.cuts!r}, points={self.points!r}, "
-                f"higher_is_better={self.higher_is_better!r}{shape})")
+                f"higher_is_better={self.higher_is_better!r}{shape}{special})")
 
     @property
     def max_points(self) -> float:
-        return max(self.points)
+        return max((*self.points, *(p for _, p in self.special)))
 
     @property
     def points_by_value(self) -> tuple[float, ...]:
@@ -170,7 +208,7 @@ class Thresholds(Scheme):
     def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
         cuts, table = self._tables
         values = column.values
-        if len(self.cuts) > _FEW_CUTS:
+        if len(self.cuts) > _FEW_CUTS or not self.cuts:
             band = np.searchsorted(cuts, values, side="right")
         else:
             # The band is the number of cuts at or below the value. For a handful of cuts,
@@ -181,7 +219,10 @@ class Thresholds(Scheme):
                 np.greater_equal(values, cut, out=above)
                 band += above.view(np.uint8)
             np.copyto(band, len(self.cuts) + 1, where=np.isnan(values))
-        return lookup(table, band, out)
+        result = lookup(table, band, out)
+        for value, points in self.special:  # a loop over the few special values
+            np.copyto(result, points * (100.0 / self.max_points), where=values == value)
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -192,6 +233,8 @@ class Thresholds(Scheme):
         }
         if self.shape != "monotone":  # written only when set: monotone fingerprints stay
             out["shape"] = self.shape
+        if self.special:  # pairs, as JSON keys are text; written only when set, as above
+            out["special"] = [list(pair) for pair in self.special]
         return out
 
     def describe(self) -> str:
@@ -200,7 +243,9 @@ class Thresholds(Scheme):
         order = "" if self.higher_is_better else ", lower is better"
         if self.shape != "monotone":
             order = f", {self.shape.replace('_', ' ')}"
-        return f"thresholds at {cuts} → {points} points{order}"
+        special = "".join(f"; {v:g} → {p:g}" for v, p in self.special)
+        where = f"thresholds at {cuts}" if self.cuts else "any value"
+        return f"{where} → {points} points{order}{special}"
 
 
 @attrs.frozen

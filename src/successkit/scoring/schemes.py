@@ -28,7 +28,7 @@ __all__ = ["Categories", "Linear", "Percentile", "Scheme", "Thresholds", "scheme
 
 # The keys each scheme's to_dict() writes, by its "type".
 _SCHEME_KEYS = {
-    "thresholds": ("type", "cuts", "points", "higher_is_better", "shape"),
+    "thresholds": ("type", "cuts", "points", "higher_is_better", "shape", "special"),
     "linear": ("type", "low", "high", "max_points"),
     "categories": ("type", "mapping", "other"),
     "percentile": ("type", "higher_is_better", "max_points"),
@@ -55,6 +55,7 @@ def scheme_from_dict(data: Mapping[str, Any]) -> Scheme:
             points=data.get("points"),
             higher_is_better=data.get("higher_is_better", True),
             shape=data.get("shape", "monotone"),
+            special=data.get("special"),
         )
     if kind == "linear":
         return Linear(
