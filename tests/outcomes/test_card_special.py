@@ -189,3 +189,19 @@ def test_shuffled_rows_give_the_same_card_and_codes_score_their_points(seed, sha
     assert all(c < 999.0 for c in scheme.cuts)
     points = scheme.to_points(sk.Column.number(x))
     assert np.allclose(points[code], dict(scheme.special)[999.0])
+
+
+def test_a_code_beside_bands_that_turn() -> None:
+    rng = np.random.default_rng(9)
+    n = 8000
+    tickets = rng.integers(0, 13, n).astype(float)
+    code = rng.random(n) < 0.1
+    tickets[code] = 99.0  # "not tracked"
+    risk = np.where(code, 0.1, 0.2 + 0.03 * (tickets - 6) ** 2 / 3)
+    y = rng.random(n) < np.clip(risk, 0.02, 0.95)
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tickets": tickets})
+    fit = fit_card(pf, y, monotone="middle_is_best", special={"tickets": [99]})
+    scheme = fit.model.metric("tickets").scheme
+    assert scheme.shape == "middle_is_best"
+    assert max(scheme.cuts) <= 12
+    assert dict(scheme.special)[99.0] >= max(scheme.points)

@@ -1,7 +1,7 @@
-"""Preparing a card fit and reading it back: every candidate metric's bands learnt from
-outcomes — monotone bins of a number, common levels of a category — with the band codes,
-counts and weight of evidence the card's regression reads, and the fitted band log-odds
-turned into the card's metrics and points (:mod:`successkit.outcomes._card_points`).
+"""Preparing a card fit: every candidate metric's bands learnt from outcomes — monotone
+bins of a number, common levels of a category — with the band codes, counts and weight of
+evidence the card's regression reads (the fitted band log-odds are turned into the card's
+metrics and points by :mod:`successkit.outcomes._card_points`).
 
 A number's bands are learnt on its own (:func:`~successkit.scoring._binning.bin_number`:
 quantile candidates, pool adjacent violators, the exact best coarsening, as many bands as
@@ -200,7 +200,7 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:count]
     if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
         sign = float(bins.direction)
-        bands = sign * peaked(sign * bands, accounts[:-1].astype(np.float64), bins.turn)
+        bands = sign * peaked(sign * bands, accounts[:count].astype(np.float64), bins.turn)
     elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
         bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
                  else np.maximum.accumulate(bands[::-1])[::-1])
@@ -272,7 +272,8 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             codes = (special or {}).get(name, Special())
             values, churn, use = apart(values, outcome, use, codes)
             if np.isnan(values).all():
-                dropped.append((name, f"has no value but its special values {codes.own}"))
+                dropped.append((name, "has no value but its special values ("
+                                + ", ".join(f"{c:g}" for c in codes.own) + ")"))
                 continue
             # The column read once (sorted by fold and outcome) for both kinds of bands.
             runs = read_runs(values, churn, use if n_folds > 1 else None, n_folds)
