@@ -205,3 +205,16 @@ def test_a_code_beside_bands_that_turn() -> None:
     assert scheme.shape == "middle_is_best"
     assert max(scheme.cuts) <= 12
     assert dict(scheme.special)[99.0] >= max(scheme.points)
+
+
+def test_missing_values_still_score_as_the_worst_band_below_a_code() -> None:
+    # -1 churns most, so the lowest band earns more than 0; a missing value (no band of
+    # its own, as with missing="rule") still earns what the worst band earns.
+    pf, y = survey()
+    fit = fit_card(pf, y, special={"nps": [-1]}, missing="rule")
+    scheme = fit.model.metric("nps").scheme
+    assert min(scheme.points) > dict(scheme.special)[-1.0]
+    probe = sk.Portfolio.from_columns({"id": ["blank", "worst"], "nps": [None, 0.0],
+                                       "login": [0.5, 0.5]})
+    score = fit.model.score(probe).score
+    assert score[0] == pytest.approx(score[1])

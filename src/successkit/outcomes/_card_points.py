@@ -31,8 +31,8 @@ def _other_points(info: MetricInfo, values: FloatArray, scale: float,
 
 
 def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str, FloatArray],
-             dropped: list[tuple[str, str]], groups: Mapping[str, str],
-             scale: float | None = None) -> tuple[list[Metric], float]:
+                 dropped: list[tuple[str, str]], groups: Mapping[str, str],
+                 scale: float | None = None) -> tuple[list[Metric], float]:
     """The card's metrics: a band's points are its value above the metric's lowest, scaled
     so the best account earns ``points`` and rounded; a special value read as missing
     earns what a missing value earns."""
@@ -42,8 +42,10 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
         bands, special, missing = table[:info.bands], table[info.bands:-1], float(table[-1])
         low = min([float(bands.min()), *special.tolist()]
                   + ([missing] if info.missing_band else []))
-        raw[info.name] = (bands - low, missing - low if info.missing_band else 0.0,
-                          special - low)
+        # Without a band of their own, missing values score as the worst band — above 0
+        # when a special value earns less than every band.
+        raw[info.name] = (bands - low, (missing if info.missing_band else float(bands.min()))
+                          - low, special - low)
     if scale is None:
         total = sum(max([float(b.max()), *s.tolist()]) + miss for b, miss, s in raw.values())
         scale = points / total if total > 0 else 1.0
