@@ -33,10 +33,10 @@
 
 The model scores with ``missing="zero"`` and weighs each metric by its most points, so the
 health score is ``100 × points earned / points possible`` — a straight line in the fitted
-log-odds of staying. A missing value scores 0 points; when missing values churn differently
-from the worst band (e.g. no NPS answer) the metric, number or category, gets a companion
-metric ``<name>_missing`` (``1`` when the value is missing) carrying the missing band's
-points. A number's ``special`` codes (``-1`` for "never asked") stay out of its bands and
+log-odds of staying. A missing value scores as the worst band; when missing values churn
+differently from the worst band (e.g. no NPS answer) the metric, number or category, gets a
+companion metric ``<name>_missing`` (``1`` when the value is missing) carrying the missing
+band's points. A number's ``special`` codes (``-1`` for "never asked") stay out of its bands and
 earn points of their own on its scheme (:mod:`successkit.outcomes._card_special`).
 """
 
@@ -152,7 +152,7 @@ def fit_card(
     missing:
         ``"auto"``: missing values get a band of their own when at least ``min_category``
         of them churn significantly differently from the worst band; ``"rule"``: they
-        score 0 points, as the worst band.
+        score as the worst band (0 points, unless a special value earns less).
     special:
         Codes of a number that are not amounts (``-1`` for "never asked", say), for every
         number metric or as a mapping metric → codes: a code held by at least
