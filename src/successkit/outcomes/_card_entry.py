@@ -128,8 +128,8 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
         values = portfolio.column(name, Kind.NUMBER).values
         values = values if rows is None else values[rows]
         codes = (special or {}).get(name, Special())
-        if codes.own or codes.rare:  # read as missing while the bands are looked for
-            values = np.where(np.isin(values, (*codes.own, *codes.as_missing)), np.nan, values)
+        if codes.codes:  # read as missing while the bands are looked for
+            values = np.where(np.isin(values, codes.codes), np.nan, values)
         bins = _second_look(values, y, residual, weight, k, min_share, min_count)
         if bins is None:
             continue

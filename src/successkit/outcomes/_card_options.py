@@ -84,4 +84,3 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
             raise ModelError(f"{what} must be a finite number in range, got {value!r}")
     if isinstance(min_category, bool) or not isinstance(min_category, int) or min_category < 1:
         raise ModelError(f"min_category must be a positive integer, got {min_category!r}")
-

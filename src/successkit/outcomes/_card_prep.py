@@ -249,6 +249,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
     fold = None if folds is None or rows is None else folds[rows]
     for name in names:  # a loop over metrics
         column = portfolio.column(name)
+        codes = (special or {}).get(name, Special())  # a number's only: read_special checks
         if column.kind not in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY):
             raise DataError(f"metric {name!r} must be a number, boolean or category column, "
                             f"found a {column.kind.value} column", column=name)
@@ -269,7 +270,6 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             values = portfolio.column(name, Kind.NUMBER).values
             values = values if rows is None else values[rows]
             use = folds if rows is None else fold
-            codes = (special or {}).get(name, Special())
             values, churn, use = apart(values, outcome, use, codes)
             if np.isnan(values).all():
                 dropped.append((name, "has no value but its special values ("
@@ -302,7 +302,6 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
         worst = int(np.argmin(table[:-1]))
         own = missing == "auto" and missing_signal(
             accounts[-1], bad[-1], accounts[worst], bad[worst], min_count=min_category)
-        codes = (special or {}).get(name, Special()) if kind is Kind.NUMBER else Special()
         if bins.n_bands < 2 and not ((own or codes.own) and bins.n_bands == 1):
             present = column.values[~column.missing]
             reason = ("is constant on the training accounts"

@@ -40,6 +40,11 @@ class Special:
     def as_missing(self) -> tuple[float, ...]:
         return tuple(code for code, _ in self.rare)
 
+    @property
+    def codes(self) -> tuple[float, ...]:
+        """Every special value, with a band of its own or not."""
+        return (*self.own, *self.as_missing)
+
 
 def _code(value: Any, where: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
@@ -126,7 +131,7 @@ def apart(values: FloatArray, outcome: BoolArray, folds: npt.NDArray[np.intp] | 
           special: Special) -> tuple[FloatArray, BoolArray, npt.NDArray[np.intp] | None]:
     """A number's rows as its bands are learnt from them: values with a band of their own
     left out, values read as missing made missing."""
-    if not special.own and not special.rare:
+    if not special.codes:
         return values, outcome, folds
     if special.rare:
         values = np.where(np.isin(values, special.as_missing), np.nan, values)

@@ -36,8 +36,8 @@ health score is ``100 × points earned / points possible`` — a straight line i
 log-odds of staying. A missing value scores as the worst band; when missing values churn
 differently from the worst band (e.g. no NPS answer) the metric, number or category, gets a
 companion metric ``<name>_missing`` (``1`` when the value is missing) carrying the missing
-band's points. A number's ``special`` codes (``-1`` for "never asked") stay out of its bands and
-earn points of their own on its scheme (:mod:`successkit.outcomes._card_special`).
+band's points. A number's ``special`` codes (``-1`` for "never asked") stay out of its
+bands and earn points of their own on its scheme (:mod:`successkit.outcomes._card_special`).
 """
 
 from __future__ import annotations
@@ -76,7 +76,6 @@ BINNING_ROWS = 200_000
 FIT_ROWS = 100_000
 # Dropped metrics are compared with the kept ones on about this many rows.
 TWIN_ROWS = 20_000
-
 
 
 def fit_card(

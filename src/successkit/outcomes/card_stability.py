@@ -112,14 +112,13 @@ def _bands(metric: Any, portfolio: Portfolio, edges: FloatArray | None) -> npt.N
         lookup = np.array([known.get(c, size) for c in column.categories] + [size + 1])
         return np.bincount(lookup[column.values], minlength=size + 2)
     values = metric.values(portfolio).values
-    cuts = np.asarray(scheme.cuts) if isinstance(scheme, Thresholds) else edges
-    assert cuts is not None
-    index = np.searchsorted(cuts, values, side="right")
-    index[np.isnan(values)] = cuts.size + 1
-    special = scheme.special if isinstance(scheme, Thresholds) else ()
-    for j, (value, _) in enumerate(special):  # each special value is a band of its own
-        index[values == value] = cuts.size + 2 + j
-    return np.bincount(index, minlength=cuts.size + 2 + len(special))
+    if isinstance(scheme, Thresholds):  # each special value is a band of its own
+        return np.bincount(scheme.bands_of(values),
+                           minlength=len(scheme.cuts) + 2 + len(scheme.special))
+    assert edges is not None
+    index = np.searchsorted(edges, values, side="right")
+    index[np.isnan(values)] = edges.size + 1
+    return np.bincount(index, minlength=edges.size + 2)
 
 
 def _deciles(values: FloatArray) -> FloatArray:

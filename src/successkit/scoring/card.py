@@ -273,12 +273,8 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
         if isinstance(scheme, Thresholds):
             entries = list(_value_bands(scheme))
             if portfolio is not None:
-                values = metric.values(portfolio).values
-                index = np.searchsorted(np.asarray(scheme.cuts), values, side="right")
-                first = len(entries) - len(scheme.special)
-                for j, (value, _) in enumerate(scheme.special):  # the few special values
-                    index[values == value] = first + j
-                index[np.isnan(values)] = len(entries)
+                # Value bands, then special values, then missing: the order of entries.
+                index = scheme.bands_of(metric.values(portfolio).values)
         elif isinstance(scheme, Categories):
             listed = list(scheme.mapping)
             folded = [label for label, points in listed if points == scheme.other]

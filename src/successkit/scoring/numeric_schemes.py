@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from successkit._arrays import FloatArray
 from successkit.data.column import Column
@@ -199,30 +200,48 @@ class Thresholds(Scheme):
 
     @cached_property
     def _tables(self) -> tuple[FloatArray, FloatArray]:
-        # The cut table ends with NaN, which numpy sorts last: searchsorted then sends a
-        # missing value to the extra last slot of the score table, whose entry is NaN.
+        # The cut table ends with NaN, which numpy sorts last; the score table lists the
+        # bands in value order, then the special values, then NaN for missing values.
         cuts = np.array([*self.cuts, np.nan])
-        table = np.array([*self.points_by_value, np.nan]) * (100.0 / self.max_points)
+        table = np.array([*self.points_by_value, *(p for _, p in self.special), np.nan]
+                         ) * (100.0 / self.max_points)
         return cuts, table
 
-    def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
-        cuts, table = self._tables
-        values = column.values
-        if len(self.cuts) > _FEW_CUTS or not self.cuts:
-            band = np.searchsorted(cuts, values, side="right")
+    def bands_of(self, values: FloatArray) -> npt.NDArray[np.intp]:
+        """Each value's band: ``0 .. len(cuts)`` in value order, then one band per special
+        value (in value order), and missing values last.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import successkit as sk
+        >>> nps = sk.Thresholds([7, 9], special={-1: 2})
+        >>> nps.bands_of(np.array([-1.0, 3.0, 8.0, 10.0, np.nan])).tolist()
+        [3, 0, 1, 2, 4]
+        """
+        return self._bands(np.asarray(values, dtype=np.float64)).astype(np.intp)
+
+    def _bands(self, values: FloatArray) -> npt.NDArray[np.integer[Any]]:
+        first = len(self.cuts) + 1  # the first special value's band
+        band: npt.NDArray[np.integer[Any]]
+        if len(self.cuts) > _FEW_CUTS or first + len(self.special) > 255:
+            band = np.searchsorted(self._tables[0], values, side="right")
         else:
             # The band is the number of cuts at or below the value. For a handful of cuts,
             # counting comparisons is several times faster than a binary search per value.
-            band = np.greater_equal(values, self.cuts[0]).view(np.uint8)
+            band = (np.greater_equal(values, self.cuts[0]).view(np.uint8) if self.cuts
+                    else np.zeros(values.shape, dtype=np.uint8))
             above = np.empty(values.shape, dtype=np.bool_)
             for cut in self.cuts[1:]:
                 np.greater_equal(values, cut, out=above)
                 band += above.view(np.uint8)
-            np.copyto(band, len(self.cuts) + 1, where=np.isnan(values))
-        result = lookup(table, band, out)
-        for value, points in self.special:  # a loop over the few special values
-            np.copyto(result, points * (100.0 / self.max_points), where=values == value)
-        return result
+        np.copyto(band, first + len(self.special), where=np.isnan(values))
+        for j, (value, _) in enumerate(self.special):  # a loop over the few special values
+            np.copyto(band, first + j, where=values == value)
+        return band
+
+    def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
+        return lookup(self._tables[1], self._bands(column.values), out)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
