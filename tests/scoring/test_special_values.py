@@ -347,3 +347,11 @@ def test_invalid_special_values_read_from_a_dict() -> None:
 def test_duplicate_special_value_as_a_tuple_of_pairs_is_refused() -> None:
     with pytest.raises(sk.ModelError, match="lists a value twice"):
         sk.Thresholds([5], special=((1.0, 2.0), (1.0, 3.0)))
+
+
+def test_bands_of_orders_value_bands_special_values_then_missing() -> None:
+    scheme = sk.Thresholds([7, 9], special={-1: 2, 99: 1})
+    values = np.array([-1.0, 3.0, 7.0, 9.5, 99.0, np.nan])
+    assert scheme.bands_of(values).tolist() == [3, 0, 1, 2, 4, 5]
+    with pytest.raises(sk.DataError, match="reads numbers"):
+        scheme.bands_of(["high"])

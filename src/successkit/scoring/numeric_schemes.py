@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from successkit._arrays import FloatArray
 from successkit.data.column import Column
-from successkit.errors import ModelError
+from successkit.errors import DataError, ModelError
 from successkit.scoring._scheme import (
     Scheme,
     flag,
@@ -219,7 +219,11 @@ class Thresholds(Scheme):
         >>> nps.bands_of(np.array([-1.0, 3.0, 8.0, 10.0, np.nan])).tolist()
         [3, 0, 1, 2, 4]
         """
-        return self._bands(np.asarray(values, dtype=np.float64)).astype(np.intp)
+        try:
+            numbers = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DataError(f"bands_of reads numbers, got {values!r}") from None
+        return self._bands(numbers).astype(np.intp)
 
     def _bands(self, values: FloatArray) -> npt.NDArray[np.integer[Any]]:
         first = len(self.cuts) + 1  # the first special value's band
