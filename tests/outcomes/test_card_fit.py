@@ -249,9 +249,20 @@ def test_cv_folds_keep_an_account_together_and_ignore_row_order() -> None:
 def test_l2_is_chosen_on_training_folds() -> None:
     pf, churned = known_card(3000, seed=7)
     fit = fit_card(pf, churned)
-    assert fit.l2 in [l2 for l2, _ in fit.cv_loss]
-    assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[1], -r[0]))[0]
-    assert fit_card(pf, churned, l2=5.0).cv_loss == ()
+    assert (fit.l2_toward, fit.l2) in [(toward, l2) for toward, l2, _ in fit.cv_loss]
+    assert {toward for toward, _, _ in fit.cv_loss} == {"scorecard", "flat"}
+    assert min(loss for _, _, loss in fit.cv_loss) == next(
+        loss for toward, l2, loss in fit.cv_loss if (toward, l2) == (fit.l2_toward, fit.l2))
+    assert fit_card(pf, churned, l2=5.0, l2_toward="flat").cv_loss == ()
+    # One of the two given: cross-validation chooses the other.
+    strengths = fit_card(pf, churned, l2_toward="scorecard")
+    assert {toward for toward, _, _ in strengths.cv_loss} == {"scorecard"}
+    assert len(strengths.cv_loss) == 8
+    assert strengths.l2_toward == "scorecard"
+    targets = fit_card(pf, churned, l2=5.0)
+    assert [(toward, l2) for toward, l2, _ in targets.cv_loss] == [
+        ("scorecard", 5.0), ("flat", 5.0)]
+    assert targets.l2 == 5.0
 
 
 def _new_accounts_never_churn(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
@@ -274,12 +285,12 @@ def test_cross_validation_may_choose_a_pull_weaker_than_one_account() -> None:
     # A band that never churns is shrunk hard in the scorecard the pull aims at; when the
     # folds say so, the pull goes down to 0.001 accounts' curvature per band.
     pf, churned = _new_accounts_never_churn(2000, seed=1)
-    fit = fit_card(pf, churned)
-    strengths = sorted(l2 for l2, _ in fit.cv_loss)
+    fit = fit_card(pf, churned, l2_toward="scorecard")
+    strengths = sorted(l2 for _, l2, _ in fit.cv_loss)
     assert (strengths[0], strengths[-1]) == (0.001, 10_000.0)
     assert fit.l2 < 1.0
-    assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[1], -r[0]))[0]
-    pulled = fit_card(pf, churned, l2=1.0)
+    assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[2], -r[1]))[1]
+    pulled = fit_card(pf, churned, l2=1.0, l2_toward="scorecard")
     months = "months_active"
     assert max(fit.model.metric(months).scheme.points) > max(
         pulled.model.metric(months).scheme.points)
@@ -355,7 +366,7 @@ def test_cv_groups_by_column_keep_a_period_in_one_fold() -> None:
     period = np.where(np.arange(4000) % 4 == 0, "2025-q1", "2025-q2").astype(object)
     fit = fit_card(pf.with_columns({"period": period}), churned, columns=["login_rate", "plan"],
                    cv_groups="period", folds=2)
-    assert fit.l2 in [l2 for l2, _ in fit.cv_loss]
+    assert fit.l2 in [l2 for _, l2, _ in fit.cv_loss]
     with pytest.raises(sk.DataError, match="cv_groups"):
         fit_card(pf, churned, cv_groups=[1, 2, 3])
 
@@ -569,7 +580,7 @@ def test_category_levels_leave_churn_order_when_the_card_shows_it_beyond_chance(
 
 
 def test_freed_levels_choose_their_own_pull_toward_the_scorecard() -> None:
-    """Held to churn order, the add-on earns nothing and cross-validation picks a strong
+    """Held to churn order, the add-on earns nothing and cross-validation picks a firm
     pull toward the scorecard (whose add-on points are 0 too); freed, the pull is chosen
     again, so the add-on's levels reach their joint worth (0.4 log-odds)."""
     rng = np.random.default_rng(5)
@@ -580,10 +591,10 @@ def test_freed_levels_choose_their_own_pull_toward_the_scorecard() -> None:
     churned = rng.random(n) < 1 / (1 + np.exp(stay))
     pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
                                     "addon": addon})
-    held = fit_card(pf, churned, level_order="churn")
+    held = fit_card(pf, churned, level_order="churn", l2_toward="scorecard")
     assert "addon" not in held.model.names
-    assert held.l2 == 10000
-    fit = fit_card(pf, churned)
+    assert held.l2 >= 10
+    fit = fit_card(pf, churned, l2_toward="scorecard")
     assert fit.levels_against_churn == ("addon",)
     assert fit.l2 < held.l2
     mapping = dict(fit.model.metric("addon").scheme.mapping)

@@ -65,8 +65,8 @@ def cv_groups_of(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool
 
 
 def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points: Any,
-                  prior: Any, min_share: Any, min_category: Any, level_order: Any = "auto"
-                  ) -> None:
+                  prior: Any, min_share: Any, min_category: Any, level_order: Any = "auto",
+                  l2_toward: Any = "cv") -> None:
     """Every number and choice of ``fit_card`` in its range."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ModelError(f"k must be a positive integer, got {k!r}")
@@ -77,6 +77,7 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
         raise ModelError(f"folds must be an integer of at least 2, got {folds!r}")
     check_choice(missing, ("auto", "rule"), "missing")
     check_choice(level_order, ("auto", "free", "churn"), "level_order")
+    check_choice(l2_toward, ("cv", "scorecard", "flat"), "l2_toward")
     for what, value, low in (("points", points, 0.0), ("prior", prior, -1e-300),
                              ("min_share", min_share, -1e-300)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not (

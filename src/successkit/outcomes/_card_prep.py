@@ -33,7 +33,7 @@ from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring._turns import peaked
 
 __all__ = ["ALONE", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes", "band_share",
-           "info_of", "learn_bands"]
+           "info_of", "learn_bands", "seen_by"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -134,6 +134,8 @@ class MetricInfo:
     #: A number's special values with a band of their own, and those read as missing.
     special: tuple[float, ...] = ()
     as_missing: tuple[float, ...] = ()
+    #: The band missing values score as when they have none of their own.
+    worst: int = 0
 
     @property
     def bands(self) -> int:
@@ -188,34 +190,62 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     a category's levels earn points in the order of their own churn rates."""
     codes = band_codes(portfolio, name, bins, own, worst, kind, rows, special=special,
                        as_missing=as_missing)
-    count = len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1
-    size = count + len(special) + 1
+    size = (len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1) + \
+        len(special) + 1
     accounts = np.bincount(codes, minlength=size)
     churned = np.asarray(np.bincount(codes, weights=y, minlength=size), np.float64)
     bins = attrs.evolve(bins, accounts=tuple(int(a) for a in accounts),
                         churned=tuple(round(float(c)) for c in churned))
-    rate = float(y.mean())
-    table = woe(accounts.astype(np.float64), churned, rate, prior)
-    # A smooth number's bands read their weight of evidence off its curve.
-    bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:count]
-    if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
-        sign = float(bins.direction)
-        bands = sign * peaked(sign * bands, accounts[:count].astype(np.float64), bins.turn)
-    elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
-        bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
-                 else np.maximum.accumulate(bands[::-1])[::-1])
-    # Special values are free of the direction: their own weight of evidence.
-    profile = np.concatenate([bands, table[count:-1], [table[-1] if own else bands[worst]]])
     # A band's points never run against its observed churn: a number's along its
     # direction, a category's levels in the order of their churn rates unless the joint
     # fit frees them (``_card_select.free_levels``).
     if kind is not Kind.CATEGORY:
         shape = Shape(ordered=len(bins.cuts) + 1, direction=bins.direction, turn=bins.turn)
     else:
-        shape = Shape(order=np.argsort(bands, kind="stable")) if levels_follow_churn else Shape()
-    return MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
-                      missing_band=own, codes=codes, shape=shape, profile=profile,
-                      special=special, as_missing=as_missing)
+        shape = Shape(order=np.arange(len(bins.levels))) if levels_follow_churn else Shape()
+    info = MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
+                      missing_band=own, codes=codes, shape=shape, profile=np.zeros(size),
+                      special=special, as_missing=as_missing, worst=worst)
+    return _with_evidence(info, accounts.astype(np.float64), churned, float(y.mean()), prior)
+
+
+def seen_by(info: MetricInfo, rows: npt.NDArray[np.intp], y: BoolArray,
+            prior: float) -> MetricInfo:
+    """``info`` as the accounts of ``rows`` alone show it (``y``: their outcomes): their
+    band codes, and the weight of evidence and a category's churn order learnt from them,
+    so a cross-validation fold never sees its held-out accounts through the classic
+    scorecard or the order its points keep. (A smooth number's curve stays: two values
+    learnt from every account leak next to nothing; a freed category keeps its anchor.)"""
+    codes = info.codes[rows]
+    if info.anchor is not None:
+        return attrs.evolve(info, codes=codes)
+    accounts = np.bincount(codes, minlength=info.size).astype(np.float64)
+    churned = np.asarray(np.bincount(codes, weights=y, minlength=info.size), np.float64)
+    return _with_evidence(attrs.evolve(info, codes=codes), accounts, churned,
+                          float(y.mean()), prior)
+
+
+def _with_evidence(info: MetricInfo, accounts: FloatArray, churned: FloatArray, rate: float,
+                   prior: float) -> MetricInfo:
+    """``info`` with the weight of evidence of its bands (its profile) and, for a category
+    whose levels follow churn, their order, from its band counts."""
+    kind, bins, count = info.kind, info.bins, info.bands
+    table = woe(accounts, churned, rate, prior)
+    # A smooth number's bands read their weight of evidence off its curve.
+    bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:count]
+    if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
+        sign = float(bins.direction)
+        bands = sign * peaked(sign * bands, accounts[:count], bins.turn)
+    elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
+        bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
+                 else np.maximum.accumulate(bands[::-1])[::-1])
+    # Special values are free of the direction: their own weight of evidence.
+    missing = table[-1] if info.missing_band else bands[info.worst]
+    profile = np.concatenate([bands, table[count:-1], [missing]])
+    shape = info.shape
+    if shape.order is not None:
+        shape = attrs.evolve(shape, order=np.argsort(bands, kind="stable"))
+    return attrs.evolve(info, profile=profile, shape=shape)
 
 
 def band_share(min_share: float, min_count: int, accounts: int) -> float:

@@ -15,7 +15,7 @@ from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import ModelError
-from successkit.outcomes._card_prep import UNDER_A_POINT, MetricInfo
+from successkit.outcomes._card_prep import UNDER_A_POINT, MetricInfo, seen_by
 from successkit.scoring._card_solver import (
     Additive,
     RowKeys,
@@ -27,13 +27,18 @@ from successkit.scoring._card_solver import (
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
-__all__ = ["CV_ROWS", "L2_GRID", "choose_l2", "fit_infos", "free_levels", "name_twins",
+__all__ = ["CV_ROWS", "L2_GRID", "TOWARD", "choose_l2", "fit_infos", "free_levels", "name_twins",
            "select", "two_stage"]
 
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
 # accounts' worth of curvature per band.
 L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0, 0.1, 0.01, 0.001)
+# What the band values may be pulled toward: the classic scorecard's (each band's weight of
+# evidence times one coefficient per metric), or no points at all — plain ridge, which
+# shares a signal among metrics that repeat it (a loan's grade and its interest rate)
+# instead of keeping each one's own noisy levels.
+TOWARD = ("scorecard", "flat")
 # The L2 strength on each metric's coefficient in the first stage.
 COEF_L2 = 1.0
 # Cross-validation reads about this many rows (whole groups, chosen by key, not by row).
@@ -58,50 +63,61 @@ def fit_infos(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
 
 
 def two_stage(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
-              rows: npt.NDArray[np.intp] | BoolArray | None = None) -> Additive:
-    """One coefficient per metric on its profile, then free band values pulled toward
-    those by ``l2``."""
+              rows: npt.NDArray[np.intp] | BoolArray | None = None,
+              toward: str = "scorecard") -> Additive:
+    """One coefficient per metric on its profile, then free band values pulled by ``l2``
+    toward those (``toward="scorecard"``) or toward no points at all (``"flat"``)."""
     base = fit_infos(infos, y, COEF_L2, rows, scaled=True)
     return fit_infos(infos, y, l2, rows, start=(base.tables, base.intercept),
-                     anchor=base.tables)
+                     anchor=base.tables if toward == "scorecard" else None)
 
 
-def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, folds: int,
-              keys: RowKeys, within: npt.NDArray[np.intp] | None = None,
-              ) -> tuple[float, tuple[tuple[float, float], ...]]:
-    """The L2 strength whose two-stage fit, learnt without each fold, predicts that fold
-    best (mean log-loss), on a sample of whole groups (of ``within``, when given)."""
-    if l2 != "cv":
-        if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0:
-            raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
-        return float(l2), ()
+def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, folds: int,
+              keys: RowKeys, prior: float, within: npt.NDArray[np.intp] | None = None,
+              ) -> tuple[float, str, tuple[tuple[str, float, float], ...]]:
+    """The L2 strength, and what it pulls toward, whose two-stage fit, learnt without each
+    fold, predicts that fold best (mean log-loss), on a sample of whole groups (of
+    ``within``, when given). Each fold's fits see only its training accounts: the
+    classic scorecard they are pulled toward, and the churn order of a category's levels,
+    are learnt again on those."""
+    if l2 != "cv" and (isinstance(l2, bool) or not isinstance(l2, (int, float))
+                       or not l2 >= 0):
+        raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
+    if l2 != "cv" and toward != "cv":
+        return float(l2), toward, ()
+    strengths = L2_GRID if l2 == "cv" else (float(l2),)
+    targets = TOWARD if toward == "cv" else (toward,)
     # On many accounts, a sample of whole groups (chosen by key, not by row) is plenty.
     pool = keys if within is None else keys.take(within)
     rows = pool.sample(CV_ROWS)
     rows = rows if within is None else within[rows]
     fold = keys.folds(folds)[rows]
-    sub = [attrs.evolve(i, codes=i.codes[rows]) for i in infos]
     outcome = y[rows]
-    totals = dict.fromkeys(L2_GRID, 0.0)
+    totals = dict.fromkeys([(t, s) for t in targets for s in strengths], 0.0)
     counted = 0
     for f in range(folds):  # a loop over the folds, and the grid from strong to weak
         train, test = fold != f, fold == f
         if not test.any() or outcome[train].all() or not outcome[train].any():
             continue
-        base = fit_infos(sub, outcome, COEF_L2, train, scaled=True, tol=CV_TOL)
-        start = (base.tables, base.intercept)
-        held_out = [i.codes[test] for i in sub]
+        seen = [seen_by(i, rows[train], outcome[train], prior) for i in infos]
+        base = fit_infos(seen, outcome[train], COEF_L2, scaled=True, tol=CV_TOL)
+        held_out = [i.codes[rows[test]] for i in infos]
         stay = (~outcome[test]).astype(np.float64)
-        for l2_value in L2_GRID:
-            fit = fit_infos(sub, outcome, l2_value, train, start=start, anchor=base.tables,
-                            tol=CV_TOL)
-            start = (fit.tables, fit.intercept)
-            eta = predictor(held_out, fit.tables, fit.intercept, int(test.sum()))
-            totals[l2_value] += log_loss(eta, stay) * int(test.sum())
+        for target in targets:
+            start = (base.tables, base.intercept)
+            anchor = base.tables if target == "scorecard" else None
+            for strength in strengths:
+                fit = fit_infos(seen, outcome[train], strength, start=start, anchor=anchor,
+                                tol=CV_TOL)
+                start = (fit.tables, fit.intercept)
+                eta = predictor(held_out, fit.tables, fit.intercept, int(test.sum()))
+                totals[target, strength] += log_loss(eta, stay) * int(test.sum())
         counted += int(test.sum())
-    losses = [(l2_value, totals[l2_value] / max(counted, 1)) for l2_value in L2_GRID]
-    best = min(losses, key=lambda item: (item[1], -item[0]))
-    return best[0], tuple(losses)
+    losses = tuple((target, strength, total / max(counted, 1))
+                   for (target, strength), total in totals.items())
+    # On a tie, the classic scorecard's pull (listed first) and the stronger one.
+    best = min(losses, key=lambda item: (item[2], targets.index(item[0]), -item[1]))
+    return best[1], best[0], losses
 
 
 def _importance(info: MetricInfo, table: FloatArray) -> float:
@@ -114,7 +130,8 @@ def _importance(info: MetricInfo, table: FloatArray) -> float:
 
 def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | None,
            dropped: list[tuple[str, str]], fit: Additive,
-           rows: npt.NDArray[np.intp] | None = None) -> tuple[list[MetricInfo], Additive]:
+           rows: npt.NDArray[np.intp] | None = None,
+           toward: str = "scorecard") -> tuple[list[MetricInfo], Additive]:
     """The metrics kept and their joint fit (on ``rows``, all when ``None``), from the
     two-stage ``fit`` of all ``infos``; with ``max_metrics``, the least important go (by
     the spread of their points over the accounts) until that many are left."""
@@ -128,7 +145,7 @@ def select(infos: list[MetricInfo], y: BoolArray, l2: float, max_metrics: int | 
                             f"(least important: {importance[position]:.3f})"))
         gone = set(order)
         infos = [info for j, info in enumerate(infos) if j not in gone]
-        fit = two_stage(infos, y, l2, rows)
+        fit = two_stage(infos, y, l2, rows, toward)
     if not infos:
         raise ModelError("no metric predicts churn in these outcomes; no card can be fitted")
     return infos, fit

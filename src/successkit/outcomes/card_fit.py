@@ -20,9 +20,12 @@
    the classic scorecard (one coefficient ≥ 0 per metric times its bands' weight of
    evidence), then free log-odds per band — monotone in a number's direction, a category's
    levels in the order of their own churn rates unless a score test on the card's
-   residuals frees them — pulled toward that scorecard by an L2 penalty chosen by
-   cross-validation on the training accounts, so a band earns what it is worth *next to*
-   the other metrics, and only as far as that predicts held-out accounts better;
+   residuals frees them — pulled by an L2 penalty toward that scorecard or toward no
+   points at all (plain ridge, which shares a signal among metrics that repeat it), the
+   strength and the target chosen together by cross-validation on the training accounts
+   (each fold's scorecard and level order learnt again without its held-out accounts),
+   so a band earns what it is worth *next to* the other metrics, and only as far as that
+   predicts held-out accounts better;
 3. with ``max_metrics`` the least important metrics go until that many are left; metrics
    that earn nothing are named with the kept metric they repeat; a number that said
    nothing on its own gets a second look on the fitted card's residuals
@@ -88,6 +91,7 @@ def fit_card(
     monotone: str | Mapping[str, str] = "auto",
     level_order: str = "auto",
     l2: float | str = "cv",
+    l2_toward: str = "cv",
     folds: int = 5,
     cv_groups: Any = None,
     groups: Mapping[str, str] | None = None,
@@ -133,11 +137,15 @@ def fit_card(
         rates, unless a score test shows, beyond chance, that the levels earn points in
         another order next to the other metrics (see ``levels_against_churn``);
         ``"churn"`` — always in churn order; ``"free"`` — whatever the joint fit finds.
-    l2:
-        How strongly each band's points are pulled toward the classic scorecard's (in
-        accounts' worth of curvature per band), or ``"cv"``: chosen from 10 000 down to
-        0.001 by ``folds``-fold cross-validation on the training accounts, rows of one
-        account in one fold.
+    l2, l2_toward:
+        How strongly each band's points are pulled (in accounts' worth of curvature per
+        band), and toward what: ``"scorecard"`` — the classic scorecard's points (each
+        band's weight of evidence times one coefficient per metric); ``"flat"`` — no
+        points at all, so metrics that repeat one signal share it rather than each keep
+        its own noisy bands; ``"cv"`` (both defaults) — chosen together, the strength from
+        10 000 down to 0.001, by ``folds``-fold cross-validation on the training
+        accounts, rows of one account in one fold, each fold's scorecard and level order
+        learnt again without its held-out accounts.
     folds, cv_groups:
         The number of folds; what keeps rows together in a fold: by default the account
         id (an account with many snapshots stays in one fold), else a column name (e.g. a
@@ -195,13 +203,13 @@ def fit_card(
     >>> fitted.model.metric("login_rate").scheme.cuts
     (0.5,)
     >>> dict(fitted.model.metric("plan").scheme.mapping)
-    {'basic': 0.0, 'pro': 213.0}
+    {'basic': 0.0, 'pro': 217.0}
     """
     if not isinstance(portfolio, Portfolio):
         raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
     check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
                   prior=prior, min_share=min_share, min_category=min_category,
-                  level_order=level_order)
+                  level_order=level_order, l2_toward=l2_toward)
     follow = level_order != "free"
     labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
     y = labels[keep]
@@ -239,14 +247,16 @@ def fit_card(
         raise ModelError(f"no candidate metric can earn points: {dict(dropped)}")
     fit_keys = keys if coded is None else keys.take(coded)
     fit_rows = fit_sample if coded is None else None
-    chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
-    fit = two_stage(infos, fit_y, chosen, fit_rows)
+    chosen, pull, losses = choose_l2(infos, fit_y, l2, l2_toward, folds, fit_keys, prior,
+                                     fit_rows)
+    fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
     # Before selection, so a freed category competes at its worth; then L2 is chosen again.
     if level_order == "auto" and (freed := free_levels(infos, fit, fit_y, fit_rows)) is not infos:
         infos = freed
-        chosen, losses = choose_l2(infos, fit_y, l2, folds, fit_keys, fit_rows)
-        fit = two_stage(infos, fit_y, chosen, fit_rows)
-    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows)
+        chosen, pull, losses = choose_l2(infos, fit_y, l2, l2_toward, folds, fit_keys,
+                                         prior, fit_rows)
+        fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
+    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     min_count=min_category, prior=prior, special=specials)
@@ -256,7 +266,7 @@ def fit_card(
         dropped = [(name, reason) for name, reason in dropped if name not in joined]
         order = {name: j for j, name in enumerate(names)}
         infos = sorted([*infos, *entered], key=lambda info: order.get(info.name, len(order)))
-        fit = two_stage(infos, fit_y, chosen, fit_rows)
+        fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
     # After the points are rounded: a metric left off for earning under a point names the
@@ -282,6 +292,7 @@ def fit_card(
         levels_against_churn=levels_against_churn(infos, metrics),
         missing_bands=tuple(i.name for i in infos if i.missing_band),
         l2=chosen,
+        l2_toward=pull,
         cv_loss=losses,
         left_out=left_out,
         notes=tuple(notes),

@@ -21,6 +21,9 @@ from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["CardFit"]
 
+# How the summary names what the points were pulled toward.
+_TOWARD = {"scorecard": "classic scorecard", "flat": "flat card (no points)"}
+
 
 @readonly_arrays
 @attrs.frozen(kw_only=True, eq=False)
@@ -59,10 +62,11 @@ class CardFit:
         taken mostly on the better plan, say). ``level_order="churn"`` forbids it.
     missing_bands:
         Metrics whose missing values earned a band of their own.
-    l2:
-        How strongly each band's points were pulled toward the classic scorecard's (the
-        L2 strength); ``cv_loss`` lists ``(l2, held-out log-loss)`` when it was chosen by
-        cross-validation.
+    l2, l2_toward:
+        How strongly each band's points were pulled (the L2 strength), and toward what:
+        ``"scorecard"`` (the classic scorecard's points) or ``"flat"`` (no points);
+        ``cv_loss`` lists ``(toward, l2, held-out log-loss)`` for every pair
+        cross-validation tried (empty when both were given).
     left_out:
         Accounts left out because their outcome was unknown (``None`` / NaN).
     notes:
@@ -76,7 +80,8 @@ class CardFit:
     levels_against_churn: tuple[str, ...]
     missing_bands: tuple[str, ...]
     l2: float
-    cv_loss: tuple[tuple[float, float], ...]
+    l2_toward: str
+    cv_loss: tuple[tuple[str, float, float], ...]
     left_out: int
     notes: tuple[str, ...]
     portfolio: Portfolio = attrs.field(repr=False)
@@ -131,7 +136,8 @@ class CardFit:
         if self.levels_against_churn:
             lines.append("levels against their own churn, explained by other measures: "
                          + ", ".join(self.levels_against_churn))
-        lines.append(f"l2 = {self.l2:g}" + (" (cross-validated)" if self.cv_loss else ""))
+        lines.append(f"l2 = {self.l2:g} toward the {_TOWARD[self.l2_toward]}"
+                     + (" (cross-validated)" if self.cv_loss else ""))
         lines += list(self.notes)
         return "\n".join(lines)
 

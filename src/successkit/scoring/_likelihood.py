@@ -74,8 +74,13 @@ def woe(accounts: FloatArray, churned: FloatArray, rate: float, prior: float) ->
     --------
     >>> woe(np.array([100.0, 100.0]), np.array([10.0, 30.0]), 0.2, 0.0).round(3).tolist()
     [0.811, -0.539]
+    >>> woe(np.array([100.0, 0.0]), np.array([10.0, 0.0]), 0.2, 0.0).round(3).tolist()
+    [0.811, 0.0]
     """
-    shrunk = (churned + prior * rate) / (accounts + prior)
+    # A band no account holds (with no prior) reads as the overall rate: no evidence.
+    held = accounts + prior
+    shrunk = np.divide(churned + prior * rate, held, out=np.full(held.shape, float(rate)),
+                       where=held > 0)
     shrunk = np.clip(shrunk, 1e-6, 1 - 1e-6)
     result: FloatArray = np.log((1 - shrunk) / shrunk) - np.log((1 - rate) / rate)
     return result

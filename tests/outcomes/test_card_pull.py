@@ -1,0 +1,137 @@
+"""What a card's band values are pulled toward (the classic scorecard or a flat card), and
+cross-validation that learns each fold's scorecard without the fold's held-out accounts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import successkit as sk
+from successkit.data.kinds import Kind
+from successkit.outcomes import fit_card
+from successkit.outcomes._card_prep import info_of, seen_by
+from successkit.outcomes.auc import roc_auc
+from successkit.scoring._binning import HIGHER, LOWER, Bins
+
+
+def _reference_profile(codes: np.ndarray, y: np.ndarray, size: int, bands: int, prior: float,
+                       direction: int | None, own: bool, worst: int) -> np.ndarray:
+    """Plain-Python weight of evidence per band, monotone along a number's direction."""
+    rate = sum(y) / len(y)
+    values = []
+    for band in range(size):
+        members = [bool(v) for c, v in zip(codes.tolist(), y.tolist(), strict=True) if c == band]
+        held = len(members) + prior
+        shrunk = (sum(members) + prior * rate) / held if held else rate  # empty: no evidence
+        shrunk = min(max(shrunk, 1e-6), 1 - 1e-6)
+        values.append(np.log((1 - shrunk) / shrunk) - np.log((1 - rate) / rate))
+    head = values[:bands]
+    if direction == HIGHER:
+        head = [max(head[: j + 1]) for j in range(bands)]
+    elif direction == LOWER:
+        head = [max(head[j:]) for j in range(bands)]
+    missing = values[-1] if own else head[worst]
+    return np.array([*head, *values[bands:-1], missing])
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(30, 200), share=st.floats(0.3, 0.9),
+       kind=st.sampled_from(["number-up", "number-down", "category"]),
+       own=st.booleans(), prior=st.sampled_from([0.0, 5.0, 20.0]))
+def test_a_fold_sees_the_card_as_its_own_rows_would(seed, n, share, kind, own, prior) -> None:
+    """A fold's metric — codes, weight of evidence, a category's level order — is what
+    learning it on the fold's rows alone gives (the bands themselves stay), and matches a
+    plain-Python weight of evidence."""
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.3
+    y[:2] = [True, False]
+    if kind == "category":
+        values = rng.choice(["a", "b", "c", "d"], n).astype(object)
+        values[rng.random(n) < 0.1] = None
+        pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "m": values})
+        levels = pf.column("m").categories
+        bins = Bins(levels=tuple((str(level),) for level in levels))
+        metric_kind, direction, worst = Kind.CATEGORY, None, 0
+    else:
+        values = rng.uniform(0, 1, n)
+        values[rng.random(n) < 0.1] = np.nan
+        pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "m": values})
+        direction = HIGHER if kind == "number-up" else LOWER
+        bins = Bins(cuts=(0.3, 0.6), direction=direction)
+        metric_kind, worst = Kind.NUMBER, 0 if direction == HIGHER else 2
+    whole = info_of(pf, y, None, prior, "m", metric_kind, bins, own, worst)
+    rows = np.sort(rng.permutation(n)[: max(2, int(share * n))])
+    if y[rows].all() or not y[rows].any():
+        rows = np.concatenate([rows, [0, 1]])
+    rows = np.unique(rows)
+    fold = seen_by(whole, rows, y[rows], prior)
+    alone = info_of(pf, y[rows], rows, prior, "m", metric_kind, bins, own, worst)
+    assert np.array_equal(fold.codes, alone.codes)
+    assert np.allclose(fold.profile, alone.profile)
+    reference = _reference_profile(alone.codes, y[rows], whole.size, whole.bands, prior,
+                                   direction, own, worst)
+    assert np.allclose(fold.profile, reference)
+    if metric_kind is Kind.CATEGORY:
+        assert fold.shape.order is not None
+        assert np.array_equal(fold.shape.order, alone.shape.order)
+        assert np.array_equal(fold.shape.order,
+                              np.argsort(reference[: whole.bands], kind="stable"))
+    else:
+        assert (fold.shape.ordered, fold.shape.direction) == (3, direction)
+    # The whole-data metric is left as it was.
+    assert whole.codes.shape == (n,)
+
+
+def _loans(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
+    """A loan's sub-grade (35 levels) is set from its interest rate; the rate carries the
+    risk, and a few hundred defaults leave each grade's own rate noisy."""
+    rng = np.random.default_rng(seed)
+    rate = rng.uniform(5, 25, n)
+    names = np.array([f"{'ABCDEFG'[i // 5]}{i % 5 + 1}" for i in range(35)])
+    grade = names[np.minimum((rate - 5) / 20 * 35, 34).astype(int)]
+    income = rng.lognormal(11, 0.5, n)
+    stay = 5.0 - 0.12 * rate + 0.3 * (np.log(income) - 11)
+    defaulted = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "int_rate": rate,
+                                    "sub_grade": grade, "income": income})
+    return pf, defaulted
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_grade_that_repeats_the_rate_is_pulled_toward_a_flat_card(seed: int) -> None:
+    """Pulled toward the scorecard, each of 35 grades keeps its own noisy default rate;
+    pulled toward no points, the rate carries the trend and the card ranks new loans
+    better. Cross-validation on the training loans alone finds that."""
+    pf, defaulted = _loans(6000, seed)
+    train, test = np.arange(4000), np.arange(4000, 6000)
+    chosen = fit_card(pf.take(train), defaulted[train])
+    assert chosen.l2_toward == "flat"
+    assert "toward the flat card" in chosen.summary()
+    scorecard = fit_card(pf.take(train), defaulted[train], l2_toward="scorecard")
+    assert scorecard.l2_toward == "scorecard"
+    held_out = pf.take(test)
+    assert roc_auc(chosen.model.score(held_out).score, defaulted[test]) > roc_auc(
+        scorecard.model.score(held_out).score, defaulted[test])
+
+
+def test_what_the_pull_aims_at_is_a_choice_of_three() -> None:
+    pf, defaulted = _loans(1000, 0)
+    with pytest.raises(sk.ModelError, match="l2_toward"):
+        fit_card(pf, defaulted, l2_toward="zero")
+    fixed = fit_card(pf, defaulted, l2=3.0, l2_toward="flat")
+    assert (fixed.l2, fixed.l2_toward, fixed.cv_loss) == (3.0, "flat", ())
+    assert "l2 = 3 toward the flat card (no points)" in fixed.summary()
+    assert "cross-validated" not in fixed.summary()
+
+
+def test_no_prior_leaves_an_empty_band_without_evidence() -> None:
+    """With ``prior=0`` a band no training account holds (here: missing values) reads as
+    the overall rate rather than 0 / 0."""
+    pf, defaulted = _loans(2000, 1)
+    fit = fit_card(pf, defaulted, prior=0.0, columns=["int_rate", "income"])
+    scheme = fit.model.metric("int_rate").scheme
+    assert all(np.isfinite(scheme.points))
+    assert not scheme.higher_is_better
+    assert max(scheme.points) == 1000.0
