@@ -12,8 +12,10 @@ import successkit as sk
 from successkit.data.kinds import Kind
 from successkit.outcomes import fit_card
 from successkit.outcomes._card_prep import info_of, seen_by
+from successkit.outcomes._card_select import FLAT_GRID, L2_GRID
 from successkit.outcomes.auc import roc_auc
 from successkit.scoring._binning import HIGHER, LOWER, Bins
+from successkit.scoring._card_solver import Shape, backfit, predictor
 
 
 def _reference_profile(codes: np.ndarray, y: np.ndarray, size: int, bands: int, prior: float,
@@ -135,3 +137,39 @@ def test_no_prior_leaves_an_empty_band_without_evidence() -> None:
     assert all(np.isfinite(scheme.points))
     assert not scheme.higher_is_better
     assert max(scheme.points) == 1000.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), metrics=st.integers(1, 6),
+       l2=st.sampled_from([0.3, 3.0, 30.0]))
+def test_the_flat_fit_is_ridge_logistic_regression(seed: int, metrics: int, l2: float) -> None:
+    """Free band values pulled toward no points are L2-penalised logistic regression on
+    one-hot bands with a free intercept: scikit-learn's, with ``C = 1 / l2``."""
+    linear = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(seed)
+    n = 3000
+    sizes = rng.integers(2, 7, metrics).tolist()
+    codes = [rng.integers(0, size, n).astype(np.int16) for size in sizes]
+    effect = sum(rng.normal(0, 0.6, size)[c] for size, c in zip(sizes, codes, strict=True))
+    churned = rng.random(n) < 1 / (1 + np.exp(0.5 + effect))
+    fit = backfit(codes, [Shape()] * metrics, sizes, churned, l2=l2, tol=1e-8,
+                  max_passes=500)
+    design = np.hstack([np.eye(size)[c] for size, c in zip(sizes, codes, strict=True)])
+    reference = linear.LogisticRegression(C=1 / l2, tol=1e-10, max_iter=10_000).fit(
+        design, ~churned)
+    ours = predictor(codes, fit.tables, fit.intercept, n)
+    assert np.allclose(ours, reference.decision_function(design), atol=1e-4)
+    assert np.allclose(np.concatenate(fit.tables), reference.coef_[0], atol=1e-4)
+
+
+def test_cross_validation_tries_each_target_from_strong_to_weak() -> None:
+    """The scorecard's pull from 10 000 down to 0.001 accounts' curvature per band, the
+    flat card's from 100 (stronger, it earns next to nothing) to 0.1 (weaker, the target
+    hardly matters); the choice is the lowest held-out loss of those tried."""
+    pf, defaulted = _loans(3000, 0)
+    fit = fit_card(pf, defaulted)
+    assert [l2 for toward, l2, _ in fit.cv_loss if toward == "scorecard"] == list(L2_GRID)
+    assert [l2 for toward, l2, _ in fit.cv_loss if toward == "flat"] == list(FLAT_GRID)
+    assert FLAT_GRID == (100.0, 10.0, 1.0, 0.1)
+    chosen = min(fit.cv_loss, key=lambda row: row[2])
+    assert (fit.l2_toward, fit.l2) == chosen[:2]

@@ -27,8 +27,8 @@ from successkit.scoring._card_solver import (
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
-__all__ = ["CV_ROWS", "L2_GRID", "TOWARD", "choose_l2", "fit_infos", "free_levels", "name_twins",
-           "select", "two_stage"]
+__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "TOWARD", "choose_l2", "fit_infos",
+           "free_levels", "name_twins", "select", "two_stage"]
 
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
@@ -39,6 +39,10 @@ L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0, 0.1, 0.01, 0.001)
 # shares a signal among metrics that repeat it (a loan's grade and its interest rate)
 # instead of keeping each one's own noisy levels.
 TOWARD = ("scorecard", "flat")
+# The flat target's strengths: stronger, a card sampled for cross-validation earns next
+# to nothing; weaker, the target hardly matters and the scorecard's weakest pulls stand
+# for it.
+FLAT_GRID = (100.0, 10.0, 1.0, 0.1)
 # The L2 strength on each metric's coefficient in the first stage.
 COEF_L2 = 1.0
 # Cross-validation reads about this many rows (whole groups, chosen by key, not by row).
@@ -67,9 +71,23 @@ def two_stage(infos: Sequence[MetricInfo], y: BoolArray, l2: float,
               toward: str = "scorecard") -> Additive:
     """One coefficient per metric on its profile, then free band values pulled by ``l2``
     toward those (``toward="scorecard"``) or toward no points at all (``"flat"``)."""
+    if toward == "flat":  # nothing to pull toward: start from no points
+        return fit_infos(infos, y, l2, rows)
     base = fit_infos(infos, y, COEF_L2, rows, scaled=True)
-    return fit_infos(infos, y, l2, rows, start=(base.tables, base.intercept),
-                     anchor=base.tables if toward == "scorecard" else None)
+    return fit_infos(infos, y, l2, rows, start=_start(base, toward), anchor=base.tables)
+
+
+def _start(base: Additive, toward: str) -> tuple[Sequence[FloatArray], float]:
+    """Where the fit toward ``toward`` starts from the classic scorecard ``base``: as it
+    is, or (flat) with each metric's band values shifted to sum to zero, the intercept
+    taking the shifts — the same predictions, and the flat fit's optimum has those sums at
+    zero, so its passes do not have to trade a constant between 50 metrics and the
+    intercept."""
+    if toward == "scorecard":
+        return base.tables, base.intercept
+    shifts = [float(table.mean()) for table in base.tables]
+    return ([table - shift for table, shift in zip(base.tables, shifts, strict=True)],
+            base.intercept + sum(shifts))
 
 
 def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, folds: int,
@@ -85,7 +103,8 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
         raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
     if l2 != "cv" and toward != "cv":
         return float(l2), toward, ()
-    strengths = L2_GRID if l2 == "cv" else (float(l2),)
+    grid = {"scorecard": L2_GRID, "flat": FLAT_GRID} if l2 == "cv" else {
+        target: (float(l2),) for target in TOWARD}
     targets = TOWARD if toward == "cv" else (toward,)
     # On many accounts, a sample of whole groups (chosen by key, not by row) is plenty.
     pool = keys if within is None else keys.take(within)
@@ -93,28 +112,29 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
     rows = rows if within is None else within[rows]
     fold = keys.folds(folds)[rows]
     outcome = y[rows]
-    totals = dict.fromkeys([(t, s) for t in targets for s in strengths], 0.0)
-    counted = 0
-    for f in range(folds):  # a loop over the folds, and the grid from strong to weak
+    seen_folds = []
+    for f in range(folds):  # a loop over the folds
         train, test = fold != f, fold == f
         if not test.any() or outcome[train].all() or not outcome[train].any():
             continue
         seen = [seen_by(i, rows[train], outcome[train], prior) for i in infos]
         base = fit_infos(seen, outcome[train], COEF_L2, scaled=True, tol=CV_TOL)
-        held_out = [i.codes[rows[test]] for i in infos]
-        stay = (~outcome[test]).astype(np.float64)
-        for target in targets:
-            start = (base.tables, base.intercept)
-            anchor = base.tables if target == "scorecard" else None
-            for strength in strengths:
-                fit = fit_infos(seen, outcome[train], strength, start=start, anchor=anchor,
-                                tol=CV_TOL)
-                start = (fit.tables, fit.intercept)
-                eta = predictor(held_out, fit.tables, fit.intercept, int(test.sum()))
-                totals[target, strength] += log_loss(eta, stay) * int(test.sum())
-        counted += int(test.sum())
-    losses = tuple((target, strength, total / max(counted, 1))
-                   for (target, strength), total in totals.items())
+        seen_folds.append((outcome[train], seen, base, [i.codes[rows[test]] for i in infos],
+                           (~outcome[test]).astype(np.float64)))
+    counted = max(sum(stay.size for *_, stay in seen_folds), 1)
+    found: list[tuple[str, float, float]] = []
+    for target in targets:  # each target's grid from strong to weak, each fold warm-started
+        starts = [_start(base, target) for _, _, base, _, _ in seen_folds]
+        for strength in grid[target]:
+            total = 0.0
+            for j, (train_y, seen, base, held_out, stay) in enumerate(seen_folds):
+                fit = fit_infos(seen, train_y, strength, start=starts[j], tol=CV_TOL,
+                                anchor=base.tables if target == "scorecard" else None)
+                starts[j] = (fit.tables, fit.intercept)
+                eta = predictor(held_out, fit.tables, fit.intercept, stay.size)
+                total += log_loss(eta, stay) * stay.size
+            found.append((target, strength, total / counted))
+    losses = tuple(found)
     # On a tie, the classic scorecard's pull (listed first) and the stronger one.
     best = min(losses, key=lambda item: (item[2], targets.index(item[0]), -item[1]))
     return best[1], best[0], losses

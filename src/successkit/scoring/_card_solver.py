@@ -104,6 +104,10 @@ def _project(target: FloatArray, weight: FloatArray, shape: Shape) -> FloatArray
     out = target.copy()
     head = slice(0, shape.ordered)
     if shape.turn is None:
+        steps = np.subtract(target[1:shape.ordered], target[:shape.ordered - 1])
+        steps *= shape.direction
+        if np.minimum.reduce(steps) >= 0.0:
+            return target  # already in order: nothing to pool
         out[head] = isotonic(target[head], weight[head], shape.direction)
     else:  # rising to the turn then falling (direction 1), or the reverse
         sign = float(shape.direction)
@@ -191,6 +195,8 @@ def backfit(
     n = churned.shape[0]
     stay = (~churned).astype(np.float64)
     m = len(codes)
+    # Read as machine-size indices once: every pass counts and gathers by them.
+    codes = [np.asarray(c, dtype=np.intp) for c in codes]
     anchors = [np.zeros(s) for s in sizes] if anchor is None else [a.copy() for a in anchor]
     if start is None:
         rate = float(stay.mean()) if n else 0.5
@@ -231,16 +237,32 @@ def backfit(
                 step_c = min(max(step_c, -reach), reach)
                 coefs[j] += step_c
                 new = f + step_c * profile
-            delta = np.clip(new - f, -_MAX_STEP, _MAX_STEP) if profile is None else new - f
-            if not np.isfinite(delta).all():
+            delta = new - f
+            if profile is None:
+                np.minimum(np.maximum(delta, -_MAX_STEP, out=delta), _MAX_STEP, out=delta)
+            reach = float(np.maximum.reduce(np.abs(delta))) if delta.size else 0.0
+            if not reach < np.inf:  # NaN or infinite
                 raise ModelError("the card's regression diverged; use a larger l2")
             tables[j] = f + delta
-            eta += delta[codes[j]]
-            moved = max(moved, float(np.abs(delta).max(initial=0.0)))
+            eta += delta.take(codes[j])
+            moved = max(moved, reach)
         _sigmoid(eta, p)
         step = float((stay - p).sum()) / max(float((p * (1.0 - p)).sum()), 1e-300)
+        # Where nearly every prediction is saturated the curvature vanishes and a full
+        # Newton step overshoots without bound; the intercept moves as far as a band may.
+        step = min(max(step, -_MAX_STEP), _MAX_STEP)
         intercept += step
         eta += step
+        # A constant added to a metric's band values and taken off the intercept predicts
+        # the same; the penalty is least when the values sit around their anchor on
+        # average, as they do at the optimum. Passes alone trade that constant between
+        # the intercept and fifty metrics a little at a time, so it is set exactly here.
+        for j in range(m):
+            if shapes[j].profile is None:
+                shift = float(np.add.reduce(tables[j] - anchors[j])) / sizes[j]
+                tables[j] = tables[j] - shift
+                intercept += shift
+                moved = max(moved, abs(shift))
         if moved < tol and abs(step) < tol:
             break
     return Additive(tables=tuple(tables), intercept=intercept, passes=passes,
