@@ -257,7 +257,7 @@ def test_l2_is_chosen_on_training_folds() -> None:
     # One of the two given: cross-validation chooses the other.
     strengths = fit_card(pf, churned, l2_toward="scorecard")
     assert {toward for toward, _, _ in strengths.cv_loss} == {"scorecard"}
-    assert len(strengths.cv_loss) == 8
+    assert len(strengths.cv_loss) == 8 + 2  # the grid, then two strengths around its best
     assert strengths.l2_toward == "scorecard"
     targets = fit_card(pf, churned, l2=5.0)
     assert [(toward, l2) for toward, l2, _ in targets.cv_loss] == [
@@ -287,7 +287,7 @@ def test_cross_validation_may_choose_a_pull_weaker_than_one_account() -> None:
     pf, churned = _new_accounts_never_churn(2000, seed=1)
     fit = fit_card(pf, churned, l2_toward="scorecard")
     strengths = sorted(l2 for _, l2, _ in fit.cv_loss)
-    assert (strengths[0], strengths[-1]) == (0.001, 10_000.0)
+    assert {0.001, 10_000.0} <= set(strengths)
     assert fit.l2 < 1.0
     assert fit.l2 == min(fit.cv_loss, key=lambda r: (r[2], -r[1]))[1]
     pulled = fit_card(pf, churned, l2=1.0, l2_toward="scorecard")

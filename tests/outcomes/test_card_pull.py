@@ -12,7 +12,7 @@ import successkit as sk
 from successkit.data.kinds import Kind
 from successkit.outcomes import fit_card
 from successkit.outcomes._card_prep import info_of, seen_by
-from successkit.outcomes._card_select import FLAT_GRID, L2_GRID
+from successkit.outcomes._card_select import FLAT_GRID, L2_GRID, REFINE
 from successkit.outcomes.auc import roc_auc
 from successkit.scoring._binning import HIGHER, LOWER, Bins
 from successkit.scoring._card_solver import Shape, backfit, predictor
@@ -164,12 +164,18 @@ def test_the_flat_fit_is_ridge_logistic_regression(seed: int, metrics: int, l2: 
 
 def test_cross_validation_tries_each_target_from_strong_to_weak() -> None:
     """The scorecard's pull from 10 000 down to 0.001 accounts' curvature per band, the
-    flat card's from 100 (stronger, it earns next to nothing) to 0.1 (weaker, the target
-    hardly matters); the choice is the lowest held-out loss of those tried."""
+    flat card's from 100 (stronger, it earns next to nothing) to 1 (weaker, the target
+    hardly matters); then the grid's best target at its best strength × 3.16 and ÷ 3.16;
+    the choice is the lowest held-out loss of all those."""
     pf, defaulted = _loans(3000, 0)
     fit = fit_card(pf, defaulted)
-    assert [l2 for toward, l2, _ in fit.cv_loss if toward == "scorecard"] == list(L2_GRID)
-    assert [l2 for toward, l2, _ in fit.cv_loss if toward == "flat"] == list(FLAT_GRID)
-    assert FLAT_GRID == (100.0, 10.0, 1.0, 0.1)
+    grid = [(toward, l2) for toward, l2, _ in fit.cv_loss[: len(L2_GRID) + len(FLAT_GRID)]]
+    assert grid == [("scorecard", l2) for l2 in L2_GRID] + [("flat", l2) for l2 in FLAT_GRID]
+    best = min(fit.cv_loss[: len(grid)], key=lambda row: row[2])
+    around = [(toward, l2) for toward, l2, _ in fit.cv_loss[len(grid):]]
+    assert around == [(best[0], float(f"{best[1] * step:.3g}")) for step in REFINE]
+    assert REFINE == (10 ** 0.5, 10 ** -0.5)
+    assert FLAT_GRID == (100.0, 10.0, 1.0)
     chosen = min(fit.cv_loss, key=lambda row: row[2])
     assert (fit.l2_toward, fit.l2) == chosen[:2]
+    assert fit.l2 in (best[1], *(l2 for _, l2 in around))

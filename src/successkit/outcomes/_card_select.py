@@ -27,7 +27,7 @@ from successkit.scoring._card_solver import (
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
-__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "TOWARD", "choose_l2", "fit_infos",
+__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "REFINE", "TOWARD", "choose_l2", "fit_infos",
            "free_levels", "name_twins", "select", "two_stage"]
 
 
@@ -41,8 +41,11 @@ L2_GRID = (10000.0, 1000.0, 100.0, 10.0, 1.0, 0.1, 0.01, 0.001)
 TOWARD = ("scorecard", "flat")
 # The flat target's strengths: stronger, a card sampled for cross-validation earns next
 # to nothing; weaker, the target hardly matters and the scorecard's weakest pulls stand
-# for it.
-FLAT_GRID = (100.0, 10.0, 1.0, 0.1)
+# for it (and ÷ 3.16 is tried when 1 is best, see REFINE).
+FLAT_GRID = (100.0, 10.0, 1.0)
+# Around the best strength of the grid, cross-validation also tries these multiples of it
+# (3.16 and 0.316, to three digits: the grid's steps are ten times apart).
+REFINE = (10 ** 0.5, 10 ** -0.5)
 # The L2 strength on each metric's coefficient in the first stage.
 COEF_L2 = 1.0
 # Cross-validation reads about this many rows (whole groups, chosen by key, not by row).
@@ -123,21 +126,37 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
                            (~outcome[test]).astype(np.float64)))
     counted = max(sum(stay.size for *_, stay in seen_folds), 1)
     found: list[tuple[str, float, float]] = []
+    fits: dict[tuple[str, float], list[tuple[Sequence[FloatArray], float]]] = {}
+
+    def held_out_loss(target: str, strength: float,
+                      starts: list[tuple[Sequence[FloatArray], float]]) -> None:
+        """Each fold's fit at ``strength`` from ``starts``; their mean held-out loss."""
+        total, ends = 0.0, list[tuple[Sequence[FloatArray], float]]()
+        for j, (train_y, seen, base, held_out, stay) in enumerate(seen_folds):
+            fit = fit_infos(seen, train_y, strength, start=starts[j], tol=CV_TOL,
+                            anchor=base.tables if target == "scorecard" else None)
+            ends.append((fit.tables, fit.intercept))
+            eta = predictor(held_out, fit.tables, fit.intercept, stay.size)
+            total += log_loss(eta, stay) * stay.size
+        fits[target, strength] = ends
+        found.append((target, strength, total / counted))
+
     for target in targets:  # each target's grid from strong to weak, each fold warm-started
         starts = [_start(base, target) for _, _, base, _, _ in seen_folds]
         for strength in grid[target]:
-            total = 0.0
-            for j, (train_y, seen, base, held_out, stay) in enumerate(seen_folds):
-                fit = fit_infos(seen, train_y, strength, start=starts[j], tol=CV_TOL,
-                                anchor=base.tables if target == "scorecard" else None)
-                starts[j] = (fit.tables, fit.intercept)
-                eta = predictor(held_out, fit.tables, fit.intercept, stay.size)
-                total += log_loss(eta, stay) * stay.size
-            found.append((target, strength, total / counted))
-    losses = tuple(found)
-    # On a tie, the classic scorecard's pull (listed first) and the stronger one.
-    best = min(losses, key=lambda item: (item[2], targets.index(item[0]), -item[1]))
-    return best[1], best[0], losses
+            held_out_loss(target, strength, starts)
+            starts = fits[target, strength]
+
+    def order(item: tuple[str, float, float]) -> tuple[float, int, float]:
+        # On a tie, the classic scorecard's pull (listed first) and the stronger one.
+        return item[2], targets.index(item[0]), -item[1]
+
+    if l2 == "cv":  # the grid is ten times apart: try the best's neighbours between
+        target, strength, _ = min(found, key=order)
+        for step in REFINE:
+            held_out_loss(target, float(f"{strength * step:.3g}"), fits[target, strength])
+    best = min(found, key=order)
+    return best[1], best[0], tuple(found)
 
 
 def _importance(info: MetricInfo, table: FloatArray) -> float:

@@ -143,9 +143,10 @@ def fit_card(
         band's weight of evidence times one coefficient per metric); ``"flat"`` — no
         points at all, so metrics that repeat one signal share it rather than each keep
         its own noisy bands; ``"cv"`` (both defaults) — chosen together, the strength from
-        10 000 down to 0.001 (100 down to 0.1 for the flat card), by ``folds``-fold
-        cross-validation on the training accounts, rows of one account in one fold, each
-        fold's scorecard and level order learnt again without its held-out accounts.
+        10 000 down to 0.001 (100 down to 1 for the flat card), then the best × 3.16
+        and ÷ 3.16, by ``folds``-fold cross-validation on the training accounts, rows of
+        one account in one fold, each fold's scorecard and level order learnt again
+        without its held-out accounts.
     folds, cv_groups:
         The number of folds; what keeps rows together in a fold: by default the account
         id (an account with many snapshots stays in one fold), else a column name (e.g. a
