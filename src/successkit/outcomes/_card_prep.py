@@ -190,12 +190,6 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     a category's levels earn points in the order of their own churn rates."""
     codes = band_codes(portfolio, name, bins, own, worst, kind, rows, special=special,
                        as_missing=as_missing)
-    size = (len(bins.levels) if kind is Kind.CATEGORY else len(bins.cuts) + 1) + \
-        len(special) + 1
-    accounts = np.bincount(codes, minlength=size)
-    churned = np.asarray(np.bincount(codes, weights=y, minlength=size), np.float64)
-    bins = attrs.evolve(bins, accounts=tuple(int(a) for a in accounts),
-                        churned=tuple(round(float(c)) for c in churned))
     # A band's points never run against its observed churn: a number's along its
     # direction, a category's levels in the order of their churn rates unless the joint
     # fit frees them (``_card_select.free_levels``).
@@ -204,9 +198,13 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     else:
         shape = Shape(order=np.arange(len(bins.levels))) if levels_follow_churn else Shape()
     info = MetricInfo(name=name, source=f"`{name}`", kind=kind, bins=bins,
-                      missing_band=own, codes=codes, shape=shape, profile=np.zeros(size),
+                      missing_band=own, codes=codes, shape=shape, profile=np.zeros(0),
                       special=special, as_missing=as_missing, worst=worst)
-    return _with_evidence(info, accounts.astype(np.float64), churned, float(y.mean()), prior)
+    accounts, churned = _counts(info, y)
+    info = attrs.evolve(info, bins=attrs.evolve(
+        bins, accounts=tuple(int(a) for a in accounts),
+        churned=tuple(round(float(c)) for c in churned)))
+    return _with_evidence(info, accounts, churned, float(y.mean()), prior)
 
 
 def seen_by(info: MetricInfo, rows: npt.NDArray[np.intp], y: BoolArray,
@@ -216,13 +214,18 @@ def seen_by(info: MetricInfo, rows: npt.NDArray[np.intp], y: BoolArray,
     so a cross-validation fold never sees its held-out accounts through the classic
     scorecard or the order its points keep. (A smooth number's curve stays: two values
     learnt from every account leak next to nothing; a freed category keeps its anchor.)"""
-    codes = info.codes[rows]
+    info = attrs.evolve(info, codes=info.codes[rows])
     if info.anchor is not None:
-        return attrs.evolve(info, codes=codes)
-    accounts = np.bincount(codes, minlength=info.size).astype(np.float64)
-    churned = np.asarray(np.bincount(codes, weights=y, minlength=info.size), np.float64)
-    return _with_evidence(attrs.evolve(info, codes=codes), accounts, churned,
-                          float(y.mean()), prior)
+        return info
+    return _with_evidence(info, *_counts(info, y), float(y.mean()), prior)
+
+
+def _counts(info: MetricInfo, y: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """The accounts, and the churned accounts, in each of ``info``'s bands (``y``: the
+    outcome of its rows)."""
+    accounts = np.bincount(info.codes, minlength=info.size).astype(np.float64)
+    churned = np.asarray(np.bincount(info.codes, weights=y, minlength=info.size), np.float64)
+    return accounts, churned
 
 
 def _with_evidence(info: MetricInfo, accounts: FloatArray, churned: FloatArray, rate: float,

@@ -240,12 +240,12 @@ def backfit(
             delta = new - f
             if profile is None:
                 np.minimum(np.maximum(delta, -_MAX_STEP, out=delta), _MAX_STEP, out=delta)
-            reach = float(np.maximum.reduce(np.abs(delta))) if delta.size else 0.0
-            if not reach < np.inf:  # NaN or infinite
+            largest = float(np.maximum.reduce(np.abs(delta))) if delta.size else 0.0
+            if not largest < np.inf:  # NaN or infinite
                 raise ModelError("the card's regression diverged; use a larger l2")
             tables[j] = f + delta
             eta += delta.take(codes[j])
-            moved = max(moved, reach)
+            moved = max(moved, largest)
         _sigmoid(eta, p)
         step = float((stay - p).sum()) / max(float((p * (1.0 - p)).sum()), 1e-300)
         # Where nearly every prediction is saturated the curvature vanishes and a full
