@@ -17,6 +17,13 @@ the staircase explains — a Rao score test of the card plus these bands against
 alone) passes the same 5 % test shared out over the candidate cuts searched, and when its
 bands still obey the card's rule that no band earns more points than a band whose
 accounts churn less (on the metric's own churn rates).
+
+A category left off because its levels predicted held-out folds worse than its overall
+churn rate gets the same second look: it enters when its levels explain the fit's
+residuals beyond chance — the score test of the card plus free level values against the
+card alone, with one degree of freedom fewer than it has levels, at 5 %. So a column of
+50 states that only looks different by chance stays off, and a weak category that matters
+once the strong metrics are on the card comes back.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import numpy.typing as npt
 from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.outcomes._card_prep import ALONE, MetricInfo, info_of
+from successkit.outcomes._card_prep import ALONE, CHANCE_LEVELS, Banded, MetricInfo, info_of
 from successkit.outcomes._card_special import Special
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, residuals
@@ -37,7 +44,7 @@ from successkit.scoring._cut_points import candidate_cuts, least_squares_split, 
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
 
-__all__ = ["FINE", "enter", "staircase"]
+__all__ = ["FINE", "enter", "level_statistic", "staircase"]
 
 # Fine bins the residuals are read on.
 FINE = 64
@@ -108,22 +115,53 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
     return counted(runs, cuts, direction)
 
 
+def level_statistic(codes: npt.NDArray[np.int16], residual: FloatArray, weight: FloatArray
+                    ) -> tuple[float, int]:
+    """The score statistic of free values for the groups of ``codes`` (a category's
+    levels) on a fit's ``residual`` and curvature ``weight`` — the weighted sum of squares
+    the groups' mean residuals explain beyond one mean — and its degrees of freedom.
+
+    Examples
+    --------
+    >>> codes = np.array([0, 0, 1, 1], np.int16)
+    >>> level_statistic(codes, np.array([0.5, 0.5, -0.5, -0.5]), np.full(4, 0.25))
+    (4.0, 1)
+    """
+    total = np.asarray(np.bincount(codes, weights=weight), dtype=np.float64)
+    summed = np.asarray(np.bincount(codes, weights=residual), dtype=np.float64)
+    held = total > 0
+    explained = float(np.sum(summed[held] ** 2 / total[held]))
+    return explained - float(summed.sum() ** 2 / max(float(total.sum()), 1e-300)), max(
+        int(held.sum()) - 1, 0)
+
+
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
           rows: npt.NDArray[np.intp] | None, dropped: Sequence[tuple[str, str]], *, k: int,
           min_share: float, prior: float, min_count: int = 0,
-          special: Mapping[str, Special] | None = None) -> list[MetricInfo]:
-    """The numbers of ``dropped`` (left off for saying nothing on their own) that earn a
-    place next to ``infos`` given their joint ``fit`` (on ``rows`` of the portfolio, all
-    when ``None``; ``y`` their outcomes), as card metrics; their ``special`` values stay
-    out of the bands."""
+          special: Mapping[str, Special] | None = None,
+          aside: Sequence[Banded] = (), levels_follow_churn: bool = True) -> list[MetricInfo]:
+    """The numbers of ``dropped`` (left off for saying nothing on their own), and the
+    categories of ``aside`` (left off for levels that differ by chance, with their
+    bands), that earn a place next to ``infos`` given their joint ``fit`` (on ``rows`` of
+    the portfolio, all when ``None``; ``y`` their outcomes), as card metrics; a number's
+    ``special`` values stay out of its bands; ``levels_follow_churn``: a category's levels
+    earn points in the order of their churn rates."""
     candidates = [name for name, reason in dropped if reason == ALONE
                   and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
-    if not candidates:
+    left = {name for name, reason in dropped if reason == CHANCE_LEVELS}
+    categories = [entry for entry in aside if entry[0] in left]
+    if not candidates and not categories:
         return []
     # Residuals of staying, the card's modelled outcome.
     residual, curve = residuals([i.codes for i in infos], fit, y)
     weight = np.maximum(curve, 1e-12)
     entered = []
+    for entry in categories:  # a loop over the few categories left off
+        info = info_of(portfolio, y, rows, prior, *entry,
+                       levels_follow_churn=levels_follow_churn)
+        statistic, df = level_statistic(info.codes, residual, weight)
+        if df and statistic > critical_chi2(df, SIGNIFICANCE):
+            entered.append(info)
     for name in candidates:  # a loop over the few metrics left off
         values = portfolio.column(name, Kind.NUMBER).values
         values = values if rows is None else values[rows]

@@ -14,8 +14,10 @@
    (:mod:`successkit.scoring._smooth_binning`), when those predict held-out folds as well;
    one band per common
    level for a category (rare levels pool into one, whose points a level never seen in
-   training also earns: the scheme's ``other``, else the average account's points); a
-   band's *weight of evidence* is its log-odds of staying against the whole portfolio's;
+   training also earns: the scheme's ``other``, else the average account's points), left
+   off when its levels predict held-out folds clearly worse than the overall rate (they
+   differ by chance); a band's *weight of evidence* is its log-odds of staying against
+   the whole portfolio's;
 2. the points are fitted jointly, in two stages (:mod:`successkit.scoring._card_solver`):
    the classic scorecard (one coefficient ≥ 0 per metric times its bands' weight of
    evidence), then free log-odds per band — monotone in a number's direction, a category's
@@ -28,8 +30,9 @@
    predicts held-out accounts better;
 3. with ``max_metrics`` the least important metrics go until that many are left; metrics
    that earn nothing are named with the kept metric they repeat; a number that said
-   nothing on its own gets a second look on the fitted card's residuals
-   (:mod:`successkit.outcomes._card_entry`) and joins when a score test passes;
+   nothing on its own, or a category whose levels differed by chance, gets a second look
+   on the fitted card's residuals (:mod:`successkit.outcomes._card_entry`) and joins when
+   a score test passes;
 4. points: each band's log-odds above the metric's worst band, scaled so the best account
    earns ``points`` in all and rounded, so a band with better odds of staying never earns
    fewer points.
@@ -56,7 +59,7 @@ from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import enter
 from successkit.outcomes._card_options import check_options, cv_groups_of, directions
 from successkit.outcomes._card_points import card_metrics, levels_against_churn
-from successkit.outcomes._card_prep import info_of, learn_bands
+from successkit.outcomes._card_prep import Banded, info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
 from successkit.outcomes._card_special import rare_notes, read_special, split_special
@@ -234,10 +237,12 @@ def fit_card(
     sample = keys.sample(BINNING_ROWS) if len(portfolio) > BINNING_ROWS else None
     specials = split_special(portfolio, read_special(special, names, portfolio), sample,
                              min_category)
+    aside: list[Banded] = []  # categories whose levels differ by chance: a second look
     learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
-                         dropped=dropped, named=columns is not None, special=specials)
+                         dropped=dropped, named=columns is not None, special=specials,
+                         prior=prior, aside=aside)
     # Points are fitted on a smaller sample (per-segment cards need every account's bands).
     fit_sample = keys.sample(FIT_ROWS) if len(portfolio) > FIT_ROWS else None
     coded = None if by is not None else fit_sample
@@ -260,7 +265,8 @@ def fit_card(
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
     # Numbers that said nothing on their own get a second look next to the others.
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
-                    min_count=min_category, prior=prior, special=specials)
+                    min_count=min_category, prior=prior, special=specials, aside=aside,
+                    levels_follow_churn=follow)
     entered = entered if max_metrics is None else entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
@@ -268,6 +274,12 @@ def fit_card(
         order = {name: j for j, name in enumerate(names)}
         infos = sorted([*infos, *entered], key=lambda info: order.get(info.name, len(order)))
         fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
+        # A category back on its second look mattered only next to the others: its levels
+        # may well earn points against their own churn order.
+        if level_order == "auto" and any(i.kind is Kind.CATEGORY for i in entered) and (
+                freed := free_levels(infos, fit, fit_y, fit_rows)) is not infos:
+            infos = freed
+            fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
     # After the points are rounded: a metric left off for earning under a point names the
