@@ -113,3 +113,23 @@ def test_a_category_that_matters_next_to_the_others_comes_back() -> None:
     high = [points[f"g{s:02d}"] for s in range(30) if effect[s] > 0]
     low = [points[f"g{s:02d}"] for s in range(30) if effect[s] < 0]
     assert max(high) < min(low)
+
+
+def test_a_metric_back_on_its_second_look_competes_for_max_metrics() -> None:
+    """The segment that matters only next to the login rate takes the second place over
+    two noise columns that passed their own test by chance."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    effect = np.tile([1.5, -1.5], 15)
+    segment = rng.integers(0, 30, n)
+    login = rng.normal(effect[segment] / 2.0, 1.0)
+    churned = rng.random(n) < 1.0 / (1.0 + np.exp(-(-1.0 + effect[segment] - 2.0 * login)))
+    pf = sk.Portfolio.from_columns({
+        "id": np.arange(n).astype(str), "login_rate": login,
+        "segment": np.array([f"g{s:02d}" for s in segment]),
+        "plan": rng.choice(["a", "b"], n), "period": rng.choice(["p1", "p2", "p3"], n)})
+    fitted = fit_card(pf, churned, max_metrics=2)
+    assert [m.name for m in fitted.model.metrics] == ["login_rate", "segment"]
+    reasons = dict(fitted.dropped)
+    assert reasons["plan"].startswith("cut to keep max_metrics=2")
+    assert reasons["period"].startswith("cut to keep max_metrics=2")

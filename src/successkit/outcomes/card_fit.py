@@ -28,11 +28,11 @@
    (each fold's scorecard and level order learnt again without its held-out accounts),
    so a band earns what it is worth *next to* the other metrics, and only as far as that
    predicts held-out accounts better;
-3. with ``max_metrics`` the least important metrics go until that many are left; metrics
-   that earn nothing are named with the kept metric they repeat; a number that said
-   nothing on its own, or a category whose levels differed by chance, gets a second look
-   on the fitted card's residuals (:mod:`successkit.outcomes._card_entry`) and joins when
-   a score test passes;
+3. a number that said nothing on its own, or a category whose levels differed by chance,
+   gets a second look on the fitted card's residuals
+   (:mod:`successkit.outcomes._card_entry`) and joins when a score test passes; then with
+   ``max_metrics`` the least important metrics go until that many are left; metrics that
+   earn nothing are named with the kept metric they repeat;
 4. points: each band's log-odds above the metric's worst band, scaled so the best account
    earns ``points`` in all and rounded, so a band with better odds of staying never earns
    fewer points.
@@ -262,12 +262,11 @@ def fit_card(
         chosen, pull, losses = choose_l2(infos, fit_y, l2, l2_toward, folds, fit_keys,
                                          prior, fit_rows)
         fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
-    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
-    # Numbers that said nothing on their own get a second look next to the others.
+    # Numbers that said nothing on their own, and categories whose levels differed by
+    # chance, get a second look next to the others (before selection: they compete).
     entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     min_count=min_category, prior=prior, special=specials, aside=aside,
                     levels_follow_churn=follow)
-    entered = entered if max_metrics is None else entered[:max(max_metrics - len(infos), 0)]
     if entered:
         joined = {i.name for i in entered}
         dropped = [(name, reason) for name, reason in dropped if name not in joined]
@@ -280,6 +279,7 @@ def fit_card(
                 freed := free_levels(infos, fit, fit_y, fit_rows)) is not infos:
             infos = freed
             fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
+    infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
     # After the points are rounded: a metric left off for earning under a point names the
