@@ -36,7 +36,7 @@ import numpy.typing as npt
 from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.outcomes._card_prep import ALONE, CHANCE_LEVELS, Banded, MetricInfo, info_of
+from successkit.outcomes._card_prep import ALONE, Banded, MetricInfo, info_of
 from successkit.outcomes._card_special import Special
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, residuals
@@ -148,15 +148,13 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
     earn points in the order of their churn rates."""
     candidates = [name for name, reason in dropped if reason == ALONE
                   and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
-    left = {name for name, reason in dropped if reason == CHANCE_LEVELS}
-    categories = [entry for entry in aside if entry[0] in left]
-    if not candidates and not categories:
+    if not candidates and not aside:
         return []
     # Residuals of staying, the card's modelled outcome.
     residual, curve = residuals([i.codes for i in infos], fit, y)
     weight = np.maximum(curve, 1e-12)
     entered = []
-    for entry in categories:  # a loop over the few categories left off
+    for entry in aside:  # a loop over the few categories left off
         info = info_of(portfolio, y, rows, prior, *entry,
                        levels_follow_churn=levels_follow_churn)
         statistic, df = level_statistic(info.codes, residual, weight)

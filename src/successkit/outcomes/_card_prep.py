@@ -283,8 +283,8 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 k: int, min_share: float, min_category: int, missing: str,
                 folds: npt.NDArray[np.intp] | None, n_folds: int, against: list[str],
                 dropped: list[tuple[str, str]], named: bool = True,
-                special: Mapping[str, Special] | None = None, prior: float = 20.0,
-                aside: list[Banded] | None = None) -> list[Banded]:
+                special: Mapping[str, Special] | None = None, prior: float,
+                aside: list[Banded]) -> list[Banded]:
     """Each metric's bands learnt on its own (on ``rows``, all when ``None``): monotone
     bins of a number, common levels of a category; the others go to ``dropped``.
     ``named``: the metrics were asked for by name, so one that holds numbers as text is an
@@ -369,11 +369,10 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         entry = (name, kind, bins, bool(own), worst, codes.own, codes.as_missing)
         if kind is Kind.CATEGORY and use is not None and n_folds > 1 and levels_held_out(
-                _level_lookup(column.categories, bins.levels)[values].astype(np.intp),
+                band_codes(portfolio, name, bins, True, worst, kind, rows).astype(np.intp),
                 outcome, use, n_folds, prior) < -CATEGORY_MARGIN:
             dropped.append((name, CHANCE_LEVELS))
-            if aside is not None:
-                aside.append(entry)
+            aside.append(entry)
             continue
         result.append(entry)
     return result
