@@ -3,6 +3,7 @@ cross-validation that learns each fold's scorecard without the fold's held-out a
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -179,3 +180,59 @@ def test_cross_validation_tries_each_target_from_strong_to_weak() -> None:
     chosen = min(fit.cv_loss, key=lambda row: row[2])
     assert (fit.l2_toward, fit.l2) == chosen[:2]
     assert fit.l2 in (best[1], *(l2 for _, l2 in around))
+
+
+def test_a_freed_categorys_scorecard_values_are_learnt_again_without_each_fold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A freed category is pulled toward its values in a free fit (its anchor), learnt
+    from every training account. Each cross-validation fold must learn that anchor again
+    from its own training accounts: then the held-out accounts' outcomes reach neither
+    the target a fold pulls toward nor its fit. Flipping fold 0's held-out outcomes (and
+    learning the full anchor again from them, as ``free_levels`` would) leaves fold 0's
+    classic scorecard exactly as it was."""
+    from successkit.outcomes import _card_select, card_fit
+
+    rng = np.random.default_rng(5)
+    n = 6000
+    addon = rng.choice(["streaming", "none"], n)
+    tenure = np.round(rng.exponential(20, n) + 12 * (addon == "streaming"))
+    stay = -1.0 + 0.08 * np.minimum(tenure, 40) - 0.4 * (addon == "streaming")
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
+                                    "addon": addon})
+    real_fit, real_choose = _card_select.fit_infos, _card_select.choose_l2
+    scorecards: list[list[np.ndarray]] = []
+
+    def spy_fit(infos, y, l2, rows=None, start=None, anchor=None, *, scaled=False, tol=1e-3):
+        if scaled:  # a fold's classic scorecard: the profiles (or anchors) it scales
+            scorecards.append([np.array(i.profile if i.anchor is None else i.anchor)
+                               for i in infos])
+        return real_fit(infos, y, l2, rows, start, anchor, scaled=scaled, tol=tol)
+
+    compared: list[tuple[list[np.ndarray], list[np.ndarray]]] = []
+
+    def spy_choose(infos, y, l2, toward, folds, keys, prior, within=None):
+        freed = [j for j, info in enumerate(infos) if info.anchor is not None]
+        if freed and within is None:
+            flipped = y.copy()
+            held_out = keys.folds(folds) == 0
+            flipped[held_out] = ~flipped[held_out]
+            loose = real_fit(infos, flipped, _card_select.COEF_L2)
+            again = [attrs.evolve(info, anchor=loose.tables[j]) if j in freed else info
+                     for j, info in enumerate(infos)]
+            first = []
+            for these, outcome in ((infos, y), (again, flipped)):
+                scorecards.clear()
+                real_choose(these, outcome, l2, toward, folds, keys, prior, within)
+                first.append(scorecards[0])
+            compared.append((first[0], first[1]))
+        return real_choose(infos, y, l2, toward, folds, keys, prior, within)
+
+    monkeypatch.setattr(_card_select, "fit_infos", spy_fit)
+    monkeypatch.setattr(card_fit, "choose_l2", spy_choose)
+    fit = fit_card(pf, churned, l2_toward="scorecard")
+    assert fit.levels_against_churn == ("addon",)
+    assert compared  # the freed category's pull was cross-validated
+    for before, after in compared:
+        for one, other in zip(before, after, strict=True):
+            assert np.array_equal(one, other)

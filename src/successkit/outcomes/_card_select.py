@@ -27,8 +27,8 @@ from successkit.scoring._card_solver import (
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
-__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "REFINE", "TOWARD", "choose_l2", "fit_infos",
-           "free_levels", "name_twins", "select", "two_stage"]
+__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "REFINE", "TOWARD", "anchors_again", "choose_l2",
+           "fit_infos", "free_levels", "name_twins", "select", "two_stage"]
 
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
@@ -101,8 +101,8 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
     """The L2 strength, and what it pulls toward, whose two-stage fit, learnt without each
     fold, predicts that fold best (mean log-loss), on a sample of whole groups (of
     ``within``, when given). Each fold's fits see only its training accounts: the
-    classic scorecard they are pulled toward, and the churn order of a category's levels,
-    are learnt again on those."""
+    classic scorecard they are pulled toward, the churn order of a category's levels, and
+    a freed category's values in that scorecard, are learnt again on those."""
     if l2 != "cv" and (isinstance(l2, bool) or not isinstance(l2, (int, float))
                        or not l2 >= 0):
         raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
@@ -122,7 +122,8 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
         train, test = fold != f, fold == f
         if not test.any() or outcome[train].all() or not outcome[train].any():
             continue
-        seen = [seen_by(i, rows[train], outcome[train], prior) for i in infos]
+        seen = anchors_again([seen_by(i, rows[train], outcome[train], prior) for i in infos],
+                             outcome[train])
         base = fit_infos(seen, outcome[train], COEF_L2, scaled=True, tol=CV_TOL)
         seen_folds.append((outcome[train], seen, base, [i.codes[rows[test]] for i in infos],
                            (~outcome[test]).astype(np.float64)))
@@ -159,6 +160,19 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
             held_out_loss(target, float(f"{strength * step:.3g}"), fits[target, strength])
     best = min(found, key=order)
     return best[1], best[0], tuple(found)
+
+
+def anchors_again(seen: list[MetricInfo], y: BoolArray) -> list[MetricInfo]:
+    """``seen`` (the infos of one fold's training rows, ``y`` their outcomes) with each
+    freed category's anchor — its values in a free fit with a light pull next to the other
+    metrics — learnt again from those rows alone: learnt from every training account, as
+    :func:`free_levels` learns it, it carries the held-out accounts' churn into the target
+    that cross-validation pulls toward, and a strong pull looks better than it is."""
+    if all(info.anchor is None for info in seen):
+        return seen
+    loose = fit_infos(seen, y, COEF_L2, tol=CV_TOL)
+    return [info if info.anchor is None else attrs.evolve(info, anchor=loose.tables[j])
+            for j, info in enumerate(seen)]
 
 
 def _importance(info: MetricInfo, table: FloatArray) -> float:
