@@ -279,3 +279,39 @@ def test_portfolios_and_accounts_pickle(pf: sk.Portfolio) -> None:
         assert not again.column(name).values.flags.writeable
     for account in pf:
         assert pickle.loads(pickle.dumps(account)) == account
+
+
+def _entry_points() -> list[tuple[str, object]]:
+    """Public calls that take a Portfolio, each as a function of what is passed instead."""
+    from successkit.datasets import make_portfolio
+    from successkit.outcomes import calibrate, fit, fit_card, stability
+
+    sample = make_portfolio(300, seed=2)
+    model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Percentile())])
+    roadmap = sk.Roadmap([sk.Stage("new"), sk.Stage("live", entry="login_rate > 0.5")])
+    playbook = sk.Playbook.parse("when login_rate < 0.2 then contact_admin")
+    return [
+        ("fit_card", lambda t: fit_card(t, sample.churned)),
+        ("fit", lambda t: fit(model, t, sample.churned)),
+        ("calibrate", lambda t: calibrate(model, t, sample.churned)),
+        ("score", lambda t: model.score(t)),
+        ("roadmap", lambda t: roadmap.score(t)),
+        ("stability", lambda t: stability(model, t, sample.portfolio)),
+        ("playbook", lambda t: playbook.evaluate(t)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["fit_card", "fit", "calibrate", "score", "roadmap", "stability", "playbook"])
+def test_a_table_where_a_portfolio_belongs_is_told_how_to_make_one(name: str) -> None:
+    """A newcomer passes the table itself; every call names what it got and the remedy."""
+    call = dict(_entry_points())[name]
+    columns = {"id": ["a", "b"], "login_rate": [0.1, 0.9]}
+    with pytest.raises(sk.DataError, match=r"got dict: make one with "
+                       r"Portfolio\.from_columns\(table, id=\.\.\.\)"):
+        call(columns)  # type: ignore[operator]
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(sk.DataError, match=r"got DataFrame: make one with Portfolio"):
+        call(pd.DataFrame(columns))  # type: ignore[operator]
+    with pytest.raises(sk.DataError, match=r"got int$"):
+        call(3)  # type: ignore[operator]

@@ -97,7 +97,7 @@ def test_score_history_is_assign_at_every_snapshot() -> None:
 
 
 def test_score_checks_its_inputs() -> None:
-    with pytest.raises(sk.DataError, match="takes a Portfolio"):
+    with pytest.raises(sk.DataError, match="expected a Portfolio, got History"):
         ROADMAP.score(_history())  # type: ignore[arg-type]
     other = sk.Roadmap([sk.Stage("x")])
     previous = other.assign(_history().latest)

@@ -23,7 +23,7 @@ from successkit.data.kinds import Kind, Schema
 from successkit.data.read import read_accounts, read_records, read_table, read_typed, typed_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["Portfolio", "portfolio_of"]
+__all__ = ["Portfolio", "not_a_portfolio", "portfolio_of"]
 
 _VERSION = 1
 
@@ -416,9 +416,33 @@ def portfolio_of(
     if isinstance(data, Portfolio):
         return data
     if not isinstance(data, Account):
-        raise DataError(f"expected a Portfolio or an Account, got {type(data).__name__}")
+        raise not_a_portfolio(data, "a Portfolio or an Account")
     if kinds:  # the columns the model reads, missing where the account has no value
         values = {name: data.values.get(name) for name in kinds}
         values.update(data.values)
         data = Account(data.id, values, data.as_of)
     return Portfolio.from_accounts([data], kinds=kinds)
+
+
+def not_a_portfolio(value: object, expected: str = "a Portfolio", *,
+                    role: str | None = None) -> DataError:
+    """The error for ``value`` given where ``expected`` belongs (as the argument ``role``,
+    when given); a table (a mapping of columns, or a pandas, polars or pyarrow frame) is
+    told how to become a portfolio.
+
+    Examples
+    --------
+    >>> print(not_a_portfolio({"id": ["a"], "seats": [3]}))
+    expected a Portfolio, got dict: make one with Portfolio.from_columns(table, id=...)
+    >>> print(not_a_portfolio(3, "a Portfolio or a History"))
+    expected a Portfolio or a History, got int
+    >>> print(not_a_portfolio([1, 2], role="base"))
+    expected a Portfolio as base, got list
+    """
+    found = type(value).__name__
+    # Duck typing, as from_columns reads tables: nothing optional is imported here.
+    table = isinstance(value, Mapping) or hasattr(value, "columns") or hasattr(
+        value, "column_names")
+    remedy = ": make one with Portfolio.from_columns(table, id=...)" if table else ""
+    at = f" as {role}" if role else ""
+    return DataError(f"expected {expected}{at}, got {found}{remedy}")

@@ -24,8 +24,8 @@ import numpy.typing as npt
 from successkit.data.column import Column
 from successkit.data.history import History
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, ModelError
+from successkit.data.portfolio import Portfolio, not_a_portfolio
+from successkit.errors import ModelError
 
 __all__ = ["NAMESPACES", "Frame", "Namespace", "Timeline", "schema_of"]
 
@@ -129,9 +129,7 @@ class Timeline:
         elif isinstance(data, Portfolio):
             self.snapshots = (data,)
         else:
-            raise DataError(
-                f"expected a Portfolio or a History, got {type(data).__name__}"
-            )
+            raise not_a_portfolio(data, "a Portfolio or a History")
         self.namespaces = [
             Namespace(prefix, provider, self.snapshots)
             for prefix, provider in (namespaces or {}).items()

@@ -54,8 +54,8 @@ from typing import Any
 import numpy as np
 
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError, ModelError
+from successkit.data.portfolio import Portfolio, not_a_portfolio
+from successkit.errors import ModelError
 from successkit.outcomes._card_entry import enter
 from successkit.outcomes._card_options import check_options, cv_groups_of, directions
 from successkit.outcomes._card_points import card_metrics, levels_against_churn
@@ -210,7 +210,7 @@ def fit_card(
     {'basic': 0.0, 'pro': 217.0}
     """
     if not isinstance(portfolio, Portfolio):
-        raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
+        raise not_a_portfolio(portfolio)
     check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
                   prior=prior, min_share=min_share, min_category=min_category,
                   level_order=level_order, l2_toward=l2_toward)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from successkit._arrays import FloatArray
 from successkit._html import html_table
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.health import HealthModel
 from successkit.scoring.schemes import Categories, Thresholds
@@ -156,7 +156,7 @@ def stability(model: HealthModel, base: Portfolio, current: Portfolio) -> Stabil
                          f"{type(model).__name__}")
     for what, pf in (("base", base), ("current", current)):
         if not isinstance(pf, Portfolio):
-            raise DataError(f"{what} must be a Portfolio, got {type(pf).__name__}")
+            raise not_a_portfolio(pf, role=what)
         if len(pf) == 0:
             raise DataError(f"the {what} snapshot has no accounts")
     rows = []

@@ -11,7 +11,7 @@ import attrs
 from successkit._html import html_table
 from successkit.data.history import History
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.dsl._frame import Timeline, schema_of
 from successkit.dsl._program import namespaces
 from successkit.dsl.playbook import Playbook
@@ -247,7 +247,7 @@ class Roadmap:
         [30.0]
         """
         if not isinstance(data, Portfolio):
-            raise DataError(f"score() takes a Portfolio, got {type(data).__name__}")
+            raise not_a_portfolio(data)
         result = run(self, Timeline(data), every=False, observed=False, data=data,
                      sources={})[-1]
         if previous is None or self.assignment == "tenure":

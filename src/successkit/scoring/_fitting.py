@@ -34,7 +34,7 @@ import attrs
 import numpy as np
 
 from successkit._arrays import BoolArray, FloatArray, array_field, readonly_arrays
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_labels
 from successkit.scoring._training import Training, with_training
@@ -338,7 +338,7 @@ def fit_model(
             "use by= to fit one model per segment"
         )
     if not isinstance(portfolio, Portfolio):
-        raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
+        raise not_a_portfolio(portfolio)
     solver = SolverOptions(l2=_check_l2(l2), max_iter=max_iter, tol=tol)
     y, known = read_labels(churned, len(portfolio), ids=portfolio.ids)
     unknown = int(known.size - np.count_nonzero(known))

@@ -18,7 +18,7 @@ from successkit._arrays import FloatArray, array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
 from successkit._keys import at, read_dict
 from successkit.data.account import Account
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring._outcome_inputs import both_outcomes, read_arr, read_count, read_scores
 from successkit.scoring._outcome_plots import plot_curve
@@ -363,7 +363,7 @@ def calibrate(
     [1.0, 0.5, 0.5, 0.0]
     """
     if not isinstance(portfolio, Portfolio):
-        raise DataError(f"expected a Portfolio, got {type(portfolio).__name__}")
+        raise not_a_portfolio(portfolio)
     result = model.score(portfolio)
     return CalibratedModel.from_scores(
         result, churned, method=method, bins=bins, model=model,
