@@ -315,3 +315,24 @@ def test_a_table_where_a_portfolio_belongs_is_told_how_to_make_one(name: str) ->
         call(pd.DataFrame(columns))  # type: ignore[operator]
     with pytest.raises(sk.DataError, match=r"got int$"):
         call(3)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("name", ["score_history", "backtest", "replay"])
+def test_a_table_where_a_history_belongs_is_told_how_to_make_one(name: str) -> None:
+    from successkit.datasets import make_portfolio
+    from successkit.outcomes import backtest
+
+    sample = make_portfolio(200, seed=2)
+    model = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Percentile())])
+    playbook = sk.Playbook.parse("when login_rate < 0.2 then contact_admin")
+    call = {
+        "score_history": lambda t: model.score_history(t),
+        "backtest": lambda t: backtest(model, t, sample.churn_dates, train_until="2026-01-01"),
+        "replay": lambda t: playbook.replay(t, outcome=sample.churn_dates),
+    }[name]
+    long = {"id": ["a", "a"], "as_of": ["2026-01-01", "2026-02-01"], "login_rate": [0.1, 0.2]}
+    with pytest.raises(sk.DataError, match=r"got dict: make one with "
+                       r"History\.from_columns\(table, id=\.\.\., as_of=\.\.\.\)"):
+        call(long)
+    with pytest.raises(sk.DataError, match=r"got int$"):
+        call(3)

@@ -18,11 +18,11 @@ from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, is_table
 from successkit.data.read import read_table
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["History"]
+__all__ = ["History", "not_a_history"]
 
 _VERSION = 1
 
@@ -289,3 +289,18 @@ class History:
             "columns": [len(s.columns) for s in self.snapshots],
         }
         return html_table(table, caption=repr(self))
+
+
+def not_a_history(value: object) -> DataError:
+    """The error for ``value`` given where a :class:`History` belongs; a table (a mapping of
+    columns, or a pandas, polars or pyarrow frame) is told how to become one: from a row per
+    account and date.
+
+    Examples
+    --------
+    >>> print(not_a_history({"id": ["a"], "as_of": ["2026-01-01"]}))
+    expected a History, got dict: make one with History.from_columns(table, id=..., as_of=...)
+    """
+    remedy = (": make one with History.from_columns(table, id=..., as_of=...)"
+              if is_table(value) else "")
+    return DataError(f"expected a History, got {type(value).__name__}{remedy}")

@@ -23,7 +23,7 @@ from successkit.data.kinds import Kind, Schema
 from successkit.data.read import read_accounts, read_records, read_table, read_typed, typed_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["Portfolio", "not_a_portfolio", "portfolio_of"]
+__all__ = ["Portfolio", "is_table", "not_a_portfolio", "portfolio_of"]
 
 _VERSION = 1
 
@@ -440,9 +440,20 @@ def not_a_portfolio(value: object, expected: str = "a Portfolio", *,
     expected a Portfolio as base, got list
     """
     found = type(value).__name__
-    # Duck typing, as from_columns reads tables: nothing optional is imported here.
-    table = isinstance(value, Mapping) or hasattr(value, "columns") or hasattr(
-        value, "column_names")
-    remedy = ": make one with Portfolio.from_columns(table, id=...)" if table else ""
+    remedy = ": make one with Portfolio.from_columns(table, id=...)" if is_table(value) else ""
     at = f" as {role}" if role else ""
     return DataError(f"expected {expected}{at}, got {found}{remedy}")
+
+
+def is_table(value: object) -> bool:
+    """Whether ``value`` looks like a table of columns: a mapping, or a pandas, polars or
+    pyarrow frame (recognised by duck typing, as ``from_columns`` reads them, so nothing
+    optional is imported).
+
+    Examples
+    --------
+    >>> is_table({"id": ["a"]}), is_table([1, 2])
+    (True, False)
+    """
+    return isinstance(value, Mapping) or hasattr(value, "columns") or hasattr(
+        value, "column_names")

@@ -22,7 +22,7 @@ from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data._keyed import read_churn_dates
 from successkit.data.calendar import Span, parse_span, shift, span_text
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.dsl._frame import Frame, Timeline
@@ -297,7 +297,7 @@ def replay(
     (1.0, 120.0)
     """
     if not isinstance(history, History):
-        raise DataError(f"replay() needs a History, got {type(history).__name__}")
+        raise not_a_history(history)
 
     timeline = Timeline(history, namespaces(health=health, touch=touch, stages=stages))
     program = playbook._program(timeline.schema())

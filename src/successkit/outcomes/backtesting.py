@@ -25,7 +25,7 @@ from successkit._optional import import_optional
 from successkit.contracts.labels import ChurnLabels
 from successkit.data.calendar import shift, span_text
 from successkit.data.dates import to_date
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 from successkit.outcomes._backtest_inputs import Reader, horizon_span, horizon_text, outcome_reader
@@ -285,7 +285,7 @@ def backtest(
     (3, 2, '2026-08-01')
     """
     if not isinstance(history, History):
-        raise DataError(f"expected a History, got {type(history).__name__}")
+        raise not_a_history(history)
     split = to_date(train_until, what="train_until")
     span = horizon_span(horizon, outcomes)
     if span.count <= 0:

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from successkit._arrays import FloatArray
 from successkit._rows import positions
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.scoring._weighting import Combined
@@ -27,7 +27,7 @@ __all__ = ["band_codes", "health_result", "score_history"]
 def score_history(model: Any, history: History) -> tuple[HealthResult, ...]:
     """Score every snapshot of ``history`` with ``model``, hysteresis chained."""
     if not isinstance(history, History):
-        raise DataError(f"expected a History, got {type(history).__name__}")
+        raise not_a_history(history)
     results: list[HealthResult] = []
     for snapshot in history:
         results.append(model.score(snapshot, previous=results[-1] if results else None))

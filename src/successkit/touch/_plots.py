@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from successkit._plotting import axes, series_colour
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.errors import DataError
 
 __all__ = ["plot_touch_history", "plot_transitions"]
@@ -101,7 +101,7 @@ def plot_touch_history(
     ['touch score', 'web_access (3)']
     """
     if not isinstance(history, History):
-        raise DataError(f"plot_touch_history() takes a History, got {type(history).__name__}")
+        raise not_a_history(history)
     days: list[Any] = []
     scores: list[float] = []
     for snapshot in history.snapshots:  # a loop over snapshot dates

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from successkit._plotting import axes, series_colour
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.errors import DataError
 
 __all__ = ["plot_usage"]
@@ -67,7 +67,7 @@ def plot_usage(
     ([3.0, 5.0], True)
     """
     if not isinstance(history, History):
-        raise DataError(f"plot_usage() takes a History, got {type(history).__name__}")
+        raise not_a_history(history)
     names = [metrics] if isinstance(metrics, str) else list(metrics)
     if not names:
         raise DataError("plot_usage() needs at least one metric")
