@@ -890,3 +890,12 @@ def test_no_number_band_on_a_small_portfolio_is_a_handful_of_accounts(
             values = values[~np.isnan(values)]
             bands = np.searchsorted(np.asarray(metric.scheme.cuts), values, side="right")
             assert np.bincount(bands).min() >= 20
+
+
+def test_outcomes_given_as_a_column_name_or_a_short_list_are_refused_with_what_to_do() -> None:
+    pf, churned = known_card(500, seed=4)
+    with pytest.raises(sk.DataError, match=r"got 'churned'; pass the outcomes themselves, "
+                       r"not a column's name \(e\.g\. portfolio\['churned'\] == 'Yes'\)"):
+        fit_card(pf, "churned")
+    with pytest.raises(sk.DataError, match="churned has 100 values but there are 500 accounts"):
+        fit_card(pf, churned[:100])

@@ -232,7 +232,9 @@ def read_labels(
     :func:`read_outcome`."""
     churned = align_by_id(churned, ids, what=what)
     if isinstance(churned, (str, bytes)) or np.isscalar(churned):
-        raise DataError(f"{what} must be a sequence of booleans, got {churned!r}")
+        hint = ("; pass the outcomes themselves, not a column's name (e.g. "
+                f"portfolio[{churned!r}] == 'Yes')") if isinstance(churned, str) else ""
+        raise DataError(f"{what} must be a sequence of booleans, got {churned!r}{hint}")
     unknown_mask: BoolArray | None = None
     if isinstance(churned, np.ma.MaskedArray):
         unknown_mask = np.ma.getmaskarray(churned)
@@ -245,7 +247,8 @@ def read_labels(
     if raw.ndim != 1:
         raise DataError(f"{what} must be one-dimensional, got shape {raw.shape}")
     if raw.shape[0] != n:
-        raise DataError(f"{what} has {raw.shape[0]} values but there are {n} scores")
+        counted = "scores" if ids is None else "accounts"
+        raise DataError(f"{what} has {raw.shape[0]} values but there are {n} {counted}")
     if raw.dtype == np.bool_:
         known = np.ones(n, np.bool_) if unknown_mask is None else ~unknown_mask
         return raw & known, known
