@@ -579,18 +579,24 @@ def test_category_levels_leave_churn_order_when_the_card_shows_it_beyond_chance(
             fit.summary())
 
 
-def test_freed_levels_choose_their_own_pull_toward_the_scorecard() -> None:
-    """Held to churn order, the add-on earns nothing and cross-validation picks a firm
-    pull toward the scorecard (whose add-on points are 0 too); freed, the pull is chosen
-    again, so the add-on's levels reach their joint worth (0.4 log-odds)."""
+def addon_next_to_tenure(n: int) -> tuple[sk.Portfolio, np.ndarray]:
+    """A streaming add-on that costs 0.4 log-odds of staying next to tenure, but is taken
+    by longer customers, so on its own it churns less: its levels leave churn order."""
     rng = np.random.default_rng(5)
-    n = 8000
     addon = rng.choice(["streaming", "none"], n)
     tenure = np.round(rng.exponential(20, n) + 12 * (addon == "streaming"))
     stay = -1.0 + 0.08 * np.minimum(tenure, 40) - 0.4 * (addon == "streaming")
     churned = rng.random(n) < 1 / (1 + np.exp(stay))
     pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
                                     "addon": addon})
+    return pf, churned
+
+
+def test_freed_levels_choose_their_own_pull_toward_the_scorecard() -> None:
+    """Held to churn order, the add-on earns nothing and cross-validation picks a firm
+    pull toward the scorecard (whose add-on points are 0 too); freed, the pull is chosen
+    again, so the add-on's levels reach their joint worth (0.4 log-odds)."""
+    pf, churned = addon_next_to_tenure(8000)
     held = fit_card(pf, churned, level_order="churn", l2_toward="scorecard")
     assert "addon" not in held.model.names
     assert held.l2 >= 10

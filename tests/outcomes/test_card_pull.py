@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.outcomes.test_card_fit import addon_next_to_tenure
 
 import successkit as sk
 from successkit.data.kinds import Kind
@@ -192,14 +193,7 @@ def test_a_freed_categorys_scorecard_values_are_learnt_again_without_each_fold(
     classic scorecard exactly as it was."""
     from successkit.outcomes import _card_select, card_fit
 
-    rng = np.random.default_rng(5)
-    n = 6000
-    addon = rng.choice(["streaming", "none"], n)
-    tenure = np.round(rng.exponential(20, n) + 12 * (addon == "streaming"))
-    stay = -1.0 + 0.08 * np.minimum(tenure, 40) - 0.4 * (addon == "streaming")
-    churned = rng.random(n) < 1 / (1 + np.exp(stay))
-    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "tenure": tenure,
-                                    "addon": addon})
+    pf, churned = addon_next_to_tenure(6000)
     real_fit, real_choose = _card_select.fit_infos, _card_select.choose_l2
     scorecards: list[list[np.ndarray]] = []
 

@@ -18,8 +18,8 @@ from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
-from successkit.data.portfolio import Portfolio, is_table
-from successkit.data.read import read_table
+from successkit.data.portfolio import Portfolio
+from successkit.data.read import is_table, read_table
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History", "not_a_history"]

@@ -20,10 +20,17 @@ from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import to_date
 from successkit.data.kinds import Kind, Schema
-from successkit.data.read import read_accounts, read_records, read_table, read_typed, typed_columns
+from successkit.data.read import (
+    is_table,
+    read_accounts,
+    read_records,
+    read_table,
+    read_typed,
+    typed_columns,
+)
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["Portfolio", "is_table", "not_a_portfolio", "portfolio_of"]
+__all__ = ["Portfolio", "not_a_portfolio", "portfolio_of"]
 
 _VERSION = 1
 
@@ -443,17 +450,3 @@ def not_a_portfolio(value: object, expected: str = "a Portfolio", *,
     remedy = ": make one with Portfolio.from_columns(table, id=...)" if is_table(value) else ""
     at = f" as {role}" if role else ""
     return DataError(f"expected {expected}{at}, got {found}{remedy}")
-
-
-def is_table(value: object) -> bool:
-    """Whether ``value`` looks like a table of columns: a mapping, or a pandas, polars or
-    pyarrow frame (recognised by duck typing, as ``from_columns`` reads them, so nothing
-    optional is imported).
-
-    Examples
-    --------
-    >>> is_table({"id": ["a"]}), is_table([1, 2])
-    (True, False)
-    """
-    return isinstance(value, Mapping) or hasattr(value, "columns") or hasattr(
-        value, "column_names")

@@ -22,6 +22,7 @@ from successkit.data.kinds import Kind
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = [
+    "is_table",
     "read_accounts",
     "read_columns",
     "read_kinds",
@@ -32,19 +33,45 @@ __all__ = [
 ]
 
 
+def _table_kind(data: Any) -> str | None:
+    """Which kind of table ``data`` is — ``"mapping"``, ``"arrow"`` (a pyarrow ``Table``)
+    or ``"frame"`` (pandas, polars) — by duck typing, so nothing optional is imported;
+    ``None`` for anything else."""
+    if isinstance(data, Mapping):
+        return "mapping"
+    if hasattr(data, "column_names") and hasattr(data, "column"):
+        return "arrow"
+    if hasattr(data, "columns") and hasattr(data, "__getitem__"):
+        return "frame"
+    return None
+
+
+def is_table(data: Any) -> bool:
+    """Whether :func:`read_columns` reads ``data``: a mapping of columns, or a pandas,
+    polars or pyarrow table.
+
+    Examples
+    --------
+    >>> is_table({"id": ["a"]}), is_table([1, 2])
+    (True, False)
+    """
+    return _table_kind(data) is not None
+
+
 def read_columns(data: Any) -> dict[str, Any]:
     """The named columns of a mapping or a data frame, in order, without copying.
 
     Recognises a mapping of name → sequence, a pyarrow ``Table`` (``column_names``) and
     pandas / polars frames (``columns`` plus ``frame[name]``).
     """
-    if isinstance(data, Mapping):
+    kind = _table_kind(data)
+    if kind == "mapping":
         names = list(data.keys())
         getter: Callable[[Any], Any] = data.__getitem__
-    elif hasattr(data, "column_names") and hasattr(data, "column"):
+    elif kind == "arrow":
         names = list(data.column_names)
         getter = data.column
-    elif hasattr(data, "columns") and hasattr(data, "__getitem__"):
+    elif kind == "frame":
         names = list(data.columns)
         getter = data.__getitem__
     else:
