@@ -677,6 +677,7 @@ def test_a_weak_flag_enters_next_to_the_strong_metrics(monkeypatch: pytest.Monke
     # On its own the flag's churn gap is within chance on these accounts; next to tenure,
     # which explains most churn, its score test passes and it earns points.
     import successkit.outcomes.card_fit as card_fit
+    from successkit.outcomes._card_entry import Entered
 
     rng = np.random.default_rng(2)
     n = 3000
@@ -692,7 +693,7 @@ def test_a_weak_flag_enters_next_to_the_strong_metrics(monkeypatch: pytest.Monke
     assert not scheme.higher_is_better  # seniors earn fewer points
     assert "senior" not in dict(fit.dropped)
     assert_points_follow_churn(fit.model, pf, churned)
-    monkeypatch.setattr(card_fit, "enter", lambda *args, **kwargs: [])
+    monkeypatch.setattr(card_fit, "enter", lambda *args, **kwargs: Entered([], []))
     alone = fit_card(pf, churned)
     assert dict(alone.dropped)["senior"].startswith("has one band")
 

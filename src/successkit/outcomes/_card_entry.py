@@ -18,6 +18,14 @@ alone) passes the same 5 % test shared out over the candidate cuts searched, and
 bands still obey the card's rule that no band earns more points than a band whose
 accounts churn less (on the metric's own churn rates).
 
+A direction fixed by ``monotone`` is the user's knowledge, and the second look keeps it:
+the staircase is searched in that direction only, and the metric's own churn does not
+pool its bands — so a metric whose own churn ran against the fixed direction (listed in
+``against_direction``, one band on its own: returns that come with frequent buying) earns
+its points in that direction when the card's residuals show it, and a weak one never
+enters the other way round. A fixed turn (``middle_is_best``) has no staircase: such a
+metric left off stays off.
+
 A category left off because its levels predicted held-out folds worse than its overall
 churn rate gets the same second look: it enters when its levels explain the fit's
 residuals beyond chance — the score test of the card plus free level values against the
@@ -30,13 +38,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
-from successkit.outcomes._card_prep import ALONE, Banded, MetricInfo, info_of
+from successkit.outcomes._card_prep import AGAINST, ALONE, Banded, MetricInfo, info_of
 from successkit.outcomes._card_special import Special
 from successkit.scoring._binning import HIGHER, LOWER, Bins, counted, pool_against
 from successkit.scoring._card_solver import Additive, isotonic, residuals
@@ -44,10 +53,14 @@ from successkit.scoring._cut_points import candidate_cuts, least_squares_split, 
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
 
-__all__ = ["FINE", "enter", "level_statistic", "staircase"]
+__all__ = ["AGAINST_NEXT", "FINE", "Entered", "enter", "level_statistic", "staircase"]
 
 # Fine bins the residuals are read on.
 FINE = 64
+# Why a number with a fixed direction stays off when its second look would enter it the
+# other way round.
+AGAINST_NEXT = ("next to the other metrics, its points run against the direction fixed by "
+                "monotone")
 
 
 def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction: int,
@@ -82,9 +95,11 @@ def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction
 
 
 def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
-                 weight: FloatArray, k: int, min_share: float, min_count: int = 0
-                 ) -> Bins | None:
-    """Bands for a number from the card's residuals, or ``None`` when none pass."""
+                 weight: FloatArray, k: int, min_share: float, min_count: int = 0,
+                 fixed: int | None = None) -> Bins | None:
+    """Bands for a number from the card's residuals, or ``None`` when none pass;
+    ``fixed``: the direction ``monotone`` fixed (searched alone, and kept even where the
+    number's own churn runs against it)."""
     present = ~np.isnan(values)
     x = values[present]
     if x.size == 0 or float(x.min()) == float(x.max()):
@@ -99,7 +114,8 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
     z = np.where(w > 0, r / np.maximum(w, 1e-300), 0.0)
     least = max(min_share * float(x.size), float(min_count))
     penalty = float(np.log(max(float(x.size), 2.0)))
-    found = {d: staircase(z, w, accounts, d, k, least, penalty) for d in (HIGHER, LOWER)}
+    found = {d: staircase(z, w, accounts, d, k, least, penalty)
+             for d in ((HIGHER, LOWER) if fixed is None else (fixed,))}
     direction = max(found, key=lambda d: found[d][1])
     firsts, explained = found[direction]
     if len(firsts) < 2 or explained < critical_chi2(len(firsts) - 1,
@@ -107,7 +123,8 @@ def _second_look(values: FloatArray, y: BoolArray, residual: FloatArray,
         return None
     cuts = np.asarray([fine[s - 1] for s in firsts[1:]], dtype=np.float64)
     runs = read_runs(values, y, None, 0)
-    bins = pool_against(counted(runs, cuts, direction))
+    bins = counted(runs, cuts, direction)
+    bins = bins if fixed is not None else pool_against(bins)
     if not bins.cuts:
         return None  # its own churn runs against what it says next to the others
     cuts = round_cuts(np.asarray(bins.cuts, dtype=np.float64), runs, runs.ordered, direction,
@@ -135,25 +152,41 @@ def level_statistic(codes: npt.NDArray[np.int16], residual: FloatArray, weight: 
         int(held.sum()) - 1, 0)
 
 
+@attrs.frozen
+class Entered:
+    """What the second look found: the metrics that enter, and the numbers whose bands
+    next to the others run against the direction ``monotone`` fixed for them."""
+
+    metrics: list[MetricInfo]
+    against: list[str]
+
+
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
           rows: npt.NDArray[np.intp] | None, dropped: Sequence[tuple[str, str]], *, k: int,
           min_share: float, prior: float, min_count: int = 0,
           special: Mapping[str, Special] | None = None,
-          aside: Sequence[Banded] = (), levels_follow_churn: bool = True) -> list[MetricInfo]:
-    """The numbers of ``dropped`` (left off for saying nothing on their own), and the
-    categories of ``aside`` (left off for levels that differ by chance, with their
-    bands), that earn a place next to ``infos`` given their joint ``fit`` (on ``rows`` of
-    the portfolio, all when ``None``; ``y`` their outcomes), as card metrics; a number's
-    ``special`` values stay out of its bands; ``levels_follow_churn``: a category's levels
-    earn points in the order of their churn rates."""
-    candidates = [name for name, reason in dropped if reason == ALONE
-                  and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)]
+          aside: Sequence[Banded] = (), levels_follow_churn: bool = True,
+          directions: Mapping[str, tuple[int | None, str]] | None = None,
+          ) -> Entered:
+    """The numbers of ``dropped`` (left off for saying nothing on their own, or for own
+    churn against the direction fixed for them), and the categories of ``aside`` (left
+    off for levels that differ by chance, with their bands), that earn a place next to
+    ``infos`` given their joint ``fit`` (on ``rows`` of the portfolio, all when ``None``;
+    ``y`` their outcomes), as card metrics; a number's ``special`` values stay out of its
+    bands; ``levels_follow_churn``: a category's levels earn points in the order of their
+    churn rates; ``directions``: what ``monotone`` fixed for each metric (see
+    :func:`~successkit.outcomes._card_options.directions`). A number with a fixed direction
+    that stays off but would enter the other way round is named in ``against``."""
+    fixed = directions or {}
+    candidates = [name for name, reason in dropped if reason in (ALONE, AGAINST)
+                  and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)
+                  and fixed.get(name, (None, "may"))[1] != "must"]
     if not candidates and not aside:
-        return []
+        return Entered([], [])
     # Residuals of staying, the card's modelled outcome.
     residual, curve = residuals([i.codes for i in infos], fit, y)
     weight = np.maximum(curve, 1e-12)
-    entered = []
+    entered, against = [], []
     for entry in aside:  # a loop over the few categories left off
         info = info_of(portfolio, y, rows, prior, *entry,
                        levels_follow_churn=levels_follow_churn)
@@ -166,10 +199,14 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
         codes = (special or {}).get(name, Special())
         if codes.codes:  # read as missing while the bands are looked for
             values = np.where(np.isin(values, codes.codes), np.nan, values)
-        bins = _second_look(values, y, residual, weight, k, min_share, min_count)
+        direction = fixed.get(name, (None, "may"))[0]
+        bins = _second_look(values, y, residual, weight, k, min_share, min_count, direction)
         if bins is None:
+            if direction is not None and _second_look(
+                    values, y, residual, weight, k, min_share, min_count, -direction):
+                against.append(name)
             continue
         worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         entered.append(info_of(portfolio, y, rows, prior, name, Kind.NUMBER, bins, False,
                                worst, codes.own, codes.as_missing))
-    return entered
+    return Entered(entered, against)

@@ -34,8 +34,8 @@ from successkit.scoring._number_runs import read_runs
 from successkit.scoring._smooth_binning import smooth_number
 from successkit.scoring._turns import peaked
 
-__all__ = ["ALONE", "CHANCE_LEVELS", "UNDER_A_POINT", "Banded", "MetricInfo", "band_codes",
-           "band_share", "info_of", "learn_bands", "seen_by"]
+__all__ = ["AGAINST", "ALONE", "CHANCE_LEVELS", "UNDER_A_POINT", "Banded", "MetricInfo",
+           "band_codes", "band_share", "info_of", "learn_bands", "seen_by"]
 
 Codes = npt.NDArray[np.int16]
 
@@ -53,6 +53,7 @@ Banded = tuple[str, Kind, Bins, bool, int, tuple[float, ...], tuple[float, ...]]
 #: Why a metric is left off after its own test (those get a second look next to the
 #: others), and why one is left off after the joint fit (those are named with a twin).
 ALONE = "has one band: its values say nothing about churn"
+AGAINST = "its churn rate runs against the direction fixed by monotone, so it has one band"
 CHANCE_LEVELS = ("its levels predict held-out accounts' churn worse than the overall rate: "
                  "they differ by chance")
 UNDER_A_POINT = "earns less than one point once rounded"
@@ -362,8 +363,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             if kind is Kind.CATEGORY:
                 reason = "has fewer than two category levels with enough accounts"
             if not bins.honoured:
-                reason = ("its churn rate runs against the direction fixed by monotone, so "
-                          "it has one band")
+                reason = AGAINST
             dropped.append((name, reason))
             continue
         if kind is Kind.NUMBER and bins.turn is None:  # else the lowest band, as above

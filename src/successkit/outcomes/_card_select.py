@@ -27,8 +27,8 @@ from successkit.scoring._card_solver import (
 )
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 
-__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "REFINE", "TOWARD", "anchors_again", "choose_l2",
-           "fit_infos", "free_levels", "name_twins", "select", "two_stage"]
+__all__ = ["CV_ROWS", "FLAT_GRID", "L2_GRID", "REFINE", "TOWARD", "anchored", "anchors_again",
+           "choose_l2", "fit_infos", "free_levels", "name_twins", "select", "two_stage"]
 
 
 # The L2 strengths cross-validation chooses from (strongest first, for warm starts), in
@@ -240,10 +240,22 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
         return infos
     infos = [attrs.evolve(info, shape=Shape()) if j in freed else info
              for j, info in enumerate(infos)]
-    # The classic scorecard scales a freed category's values next to the others, not its
-    # weight of evidence (which runs the other way and would anchor it at zero).
-    loose = fit_infos(infos, y, COEF_L2, rows, start=(fit.tables, fit.intercept))
-    return [attrs.evolve(info, anchor=loose.tables[j]) if j in freed else info
+    return anchored(infos, {infos[j].name for j in freed}, y, rows,
+                    start=(fit.tables, fit.intercept))
+
+
+def anchored(infos: list[MetricInfo], names: set[str], y: BoolArray,
+             rows: npt.NDArray[np.intp] | None = None,
+             start: tuple[Sequence[FloatArray], float] | None = None) -> list[MetricInfo]:
+    """``infos`` with the metrics of ``names`` anchored at their values in a free fit with
+    a light pull next to the others (on ``rows``, all when ``None``; warm-started from
+    ``start``): the classic scorecard scales those values, not a weight of evidence that
+    runs the other way (a freed category's, or a number's whose own churn runs against
+    the direction fixed for it) and would anchor them at zero."""
+    if not names:
+        return infos
+    loose = fit_infos(infos, y, COEF_L2, rows, start=start)
+    return [attrs.evolve(info, anchor=loose.tables[j]) if info.name in names else info
             for j, info in enumerate(infos)]
 
 

@@ -56,12 +56,19 @@ import numpy as np
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import ModelError
-from successkit.outcomes._card_entry import enter
+from successkit.outcomes._card_entry import AGAINST_NEXT, enter
 from successkit.outcomes._card_options import check_options, cv_groups_of, directions
 from successkit.outcomes._card_points import card_metrics, levels_against_churn
 from successkit.outcomes._card_prep import Banded, info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
-from successkit.outcomes._card_select import choose_l2, free_levels, name_twins, select, two_stage
+from successkit.outcomes._card_select import (
+    anchored,
+    choose_l2,
+    free_levels,
+    name_twins,
+    select,
+    two_stage,
+)
 from successkit.outcomes._card_special import rare_notes, read_special, split_special
 from successkit.outcomes.card_result import CardFit
 from successkit.scoring._card_solver import RowKeys
@@ -134,7 +141,9 @@ def fit_card(
         ``turns``); ``"auto_monotone"`` — the direction the data show, never a turn;
         ``"higher_is_better"`` or ``"lower_is_better"``; ``"middle_is_best"`` or
         ``"middle_is_worst"`` — one turn, its place learnt (a metric whose data run
-        the other way is listed in ``against_direction``).
+        the other way is listed in ``against_direction``). A fixed direction holds next
+        to the other metrics too: a number whose own churn runs against it can still earn
+        points that way there (returns that come with frequent buying).
     level_order:
         How a category's levels are ordered: ``"auto"`` — in the order of their own churn
         rates, unless a score test shows, beyond chance, that the levels earn points in
@@ -238,7 +247,8 @@ def fit_card(
     specials = split_special(portfolio, read_special(special, names, portfolio), sample,
                              min_category)
     aside: list[Banded] = []  # categories whose levels differ by chance: a second look
-    learnt = learn_bands(portfolio, y, names, sample, directions=directions(monotone, names),
+    fixed = directions(monotone, names)
+    learnt = learn_bands(portfolio, y, names, sample, directions=fixed,
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
                          dropped=dropped, named=columns is not None, special=specials,
@@ -264,14 +274,22 @@ def fit_card(
         fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
     # Numbers that said nothing on their own, and categories whose levels differed by
     # chance, get a second look next to the others (before selection: they compete).
-    entered = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
+    second = enter(portfolio, infos, fit, fit_y, coded, dropped, k=k, min_share=min_share,
                     min_count=min_category, prior=prior, special=specials, aside=aside,
-                    levels_follow_churn=follow)
+                    levels_follow_churn=follow, directions=fixed)
+    entered = second.metrics
+    if second.against:  # what the data said next to the others, not on their own
+        dropped = [(name, AGAINST_NEXT if name in second.against else reason)
+                   for name, reason in dropped]
+        against += [name for name in second.against if name not in against]
     if entered:
         joined = {i.name for i in entered}
         dropped = [(name, reason) for name, reason in dropped if name not in joined]
         order = {name: j for j, name in enumerate(names)}
         infos = sorted([*infos, *entered], key=lambda info: order.get(info.name, len(order)))
+        # A number whose own churn runs against the direction fixed for it has no weight of
+        # evidence that way: the classic scorecard scales its values next to the others.
+        infos = anchored(infos, joined & set(against), fit_y, fit_rows)
         fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
         # A category back on its second look mattered only next to the others: its levels
         # may well earn points against their own churn order.

@@ -52,7 +52,9 @@ class CardFit:
     dropped:
         ``(metric, reason)`` for every candidate metric left off the card.
     against_direction:
-        Metrics whose data could not honour the direction fixed by ``monotone``.
+        Metrics whose data could not honour the direction fixed by ``monotone``: on their
+        own (such a number may still earn points in the fixed direction next to the other
+        metrics, against its own churn) or next to the other metrics (it stays off).
     turns:
         ``(metric, shape)`` for every number whose bands turn once: ``"middle_is_best"``
         (its points rise to a peak and fall after it) or ``"middle_is_worst"``.
