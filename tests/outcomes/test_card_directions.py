@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import successkit as sk
+from successkit.errors import ModelError
 from successkit.outcomes import fit_card
 from successkit.outcomes._card_entry import AGAINST_NEXT
 from successkit.outcomes.auc import roc_auc
@@ -112,3 +114,13 @@ def test_a_card_with_a_fixed_direction_round_trips() -> None:
     again = sk.HealthModel.from_dict(json.loads(json.dumps(fit.model.to_dict())))
     assert again == fit.model
     assert np.array_equal(again.score(pf).score, fit.model.score(pf).score)
+
+
+def test_a_direction_fixed_for_a_category_is_refused_not_ignored() -> None:
+    pf, churned = returns_next_to_buying(3000, seed=1)
+    pf = pf.with_columns({"plan": np.where(np.arange(len(pf)) % 2 == 0, "basic", "pro")})
+    with pytest.raises(ModelError, match="'plan' is a category") as caught:
+        fit_card(pf, churned, monotone={"plan": "higher_is_better"})
+    assert "level_order" in str(caught.value)
+    # "auto" fixes nothing, so naming a category with it is fine.
+    fit_card(pf, churned, monotone={"plan": "auto", "returns": "lower_is_better"})

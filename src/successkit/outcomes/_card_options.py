@@ -34,16 +34,32 @@ MONOTONE_SETTINGS: dict[str, tuple[int | None, str]] = {
 }
 
 
-def directions(monotone: Any, names: Sequence[str]) -> dict[str, tuple[int | None, str]]:
+def directions(monotone: Any, names: Sequence[str], categories: Sequence[str] = ()
+               ) -> dict[str, tuple[int | None, str]]:
     """What ``monotone`` fixes for each metric of ``names``: its direction (1 higher is
     better, −1 lower is better, ``None`` the data's) and whether its bands may, must or
-    never turn (see :data:`MONOTONE_SETTINGS`)."""
+    never turn (see :data:`MONOTONE_SETTINGS`). A mapping that fixes the shape of one of
+    ``categories`` (which have no order along values) is refused, not ignored.
+
+    Examples
+    --------
+    >>> directions({"tenure": "higher_is_better"}, ["tenure", "plan"])["tenure"]
+    (1, 'never')
+    >>> directions({"plan": "higher_is_better"}, ["tenure", "plan"], categories=["plan"])
+    Traceback (most recent call last):
+    successkit.errors.ModelError: monotone fixes the shape of a number ... 'plan' is a category...
+    """
     allowed = tuple(MONOTONE_SETTINGS)
     code = MONOTONE_SETTINGS
     if isinstance(monotone, Mapping):
         unknown = [n for n in monotone if n not in names]
         if unknown:
             raise ModelError(f"monotone names metrics that are not candidates: {unknown}")
+        for name in categories:  # a loop over the category columns
+            if monotone.get(name, "auto") != "auto":
+                raise ModelError(f"monotone fixes the shape of a number along its values, but "
+                                 f"{name!r} is a category: its levels earn points in the order "
+                                 f"level_order sets")
         return {n: code[check_choice(monotone.get(n, "auto"), allowed, f"monotone[{n!r}]")]
                 for n in names}
     return dict.fromkeys(names, code[check_choice(monotone, allowed, "monotone")])

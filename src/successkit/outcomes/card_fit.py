@@ -143,7 +143,8 @@ def fit_card(
         ``"middle_is_worst"`` — one turn, its place learnt (a metric whose data run
         the other way is listed in ``against_direction``). A fixed direction holds next
         to the other metrics too: a number whose own churn runs against it can still earn
-        points that way there (returns that come with frequent buying).
+        points that way there (returns that come with frequent buying). Numbers only: a
+        mapping that fixes a category's shape is a ``ModelError`` (see ``level_order``).
     level_order:
         How a category's levels are ordered: ``"auto"`` — in the order of their own churn
         rates, unless a score test shows, beyond chance, that the levels earn points in
@@ -247,7 +248,8 @@ def fit_card(
     specials = split_special(portfolio, read_special(special, names, portfolio), sample,
                              min_category)
     aside: list[Banded] = []  # categories whose levels differ by chance: a second look
-    fixed = directions(monotone, names)
+    fixed = directions(monotone, names, [n for n in names if n in portfolio.names
+                                         and portfolio.column(n).kind is Kind.CATEGORY])
     learnt = learn_bands(portfolio, y, names, sample, directions=fixed,
                          k=k, min_share=min_share, min_category=min_category, missing=missing,
                          folds=keys.folds(folds), n_folds=folds, against=against,
