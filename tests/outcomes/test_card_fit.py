@@ -342,9 +342,9 @@ def test_nothing_predicts_churn_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(("option", "value"), [
-    ("k", 0), ("max_metrics", 0), ("folds", 1), ("monotone", "up"), ("missing", "x"),
+    ("k", 0), ("k", 1), ("max_metrics", 0), ("folds", 1), ("monotone", "up"), ("missing", "x"),
     ("l2", -1.0), ("l2", "auto"), ("points", 0), ("prior", -1.0), ("min_share", 0.6),
-    ("min_category", 0),
+    ("min_category", 0), ("groups", {"login": "adoption"}), ("groups", ["login_rate"]),
 ])
 def test_bad_options_are_model_errors(option: str, value: object) -> None:
     pf, churned = known_card(500, seed=0)

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 
-__all__ = ["check_choice", "check_options", "cv_groups_of", "directions"]
+__all__ = ["card_groups", "check_choice", "check_options", "cv_groups_of", "directions"]
 
 
 def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
@@ -65,6 +65,29 @@ def directions(monotone: Any, names: Sequence[str], categories: Sequence[str] = 
     return dict.fromkeys(names, code[check_choice(monotone, allowed, "monotone")])
 
 
+def card_groups(groups: Any, names: Sequence[str]) -> dict[str, str]:
+    """``groups`` (metric → group name) checked against the candidate metrics ``names``: a
+    metric that is not a candidate would be left out of its group without a word.
+
+    Examples
+    --------
+    >>> card_groups({"logins": "adoption"}, ["logins", "plan"])
+    {'logins': 'adoption'}
+    >>> card_groups({"login": "adoption"}, ["logins", "plan"])
+    Traceback (most recent call last):
+    successkit.errors.ModelError: groups names metrics that are not candidates: ['login']
+    """
+    if groups is None:
+        return {}
+    if not isinstance(groups, Mapping) or not all(
+            isinstance(name, str) and isinstance(group, str) for name, group in groups.items()):
+        raise ModelError(f"groups must map metric names to group names, got {groups!r}")
+    unknown = [name for name in groups if name not in names]
+    if unknown:
+        raise ModelError(f"groups names metrics that are not candidates: {unknown}")
+    return dict(groups)
+
+
 def cv_groups_of(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool_]
                  ) -> npt.NDArray[np.str_]:
     """The group of each training row for cross-validation: the account id by default, a
@@ -84,8 +107,10 @@ def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points:
                   prior: Any, min_share: Any, min_category: Any, level_order: Any = "auto",
                   l2_toward: Any = "cv") -> None:
     """Every number and choice of ``fit_card`` in its range."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ModelError(f"k must be a positive integer, got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        # One band would leave every number off "for saying nothing about churn".
+        raise ModelError(f"k must be an integer of at least 2 (the most bands of a number), "
+                         f"got {k!r}")
     if max_metrics is not None and (isinstance(max_metrics, bool) or
                                     not isinstance(max_metrics, int) or max_metrics < 1):
         raise ModelError(f"max_metrics must be a positive integer, got {max_metrics!r}")

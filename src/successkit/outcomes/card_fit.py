@@ -57,7 +57,12 @@ from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import ModelError
 from successkit.outcomes._card_entry import AGAINST_NEXT, enter
-from successkit.outcomes._card_options import check_options, cv_groups_of, directions
+from successkit.outcomes._card_options import (
+    card_groups,
+    check_options,
+    cv_groups_of,
+    directions,
+)
 from successkit.outcomes._card_points import card_metrics, levels_against_churn
 from successkit.outcomes._card_prep import Banded, info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
@@ -130,8 +135,8 @@ def fit_card(
         The candidate metrics (columns of numbers, booleans or categories); default every
         such column.
     k:
-        The most bands of a number metric; fewer when more do not predict held-out
-        accounts better.
+        The most bands of a number metric (at least 2); fewer when more do not predict
+        held-out accounts better.
     max_metrics:
         Keep at most this many metrics (backward elimination by importance).
     monotone:
@@ -166,7 +171,8 @@ def fit_card(
         period, for a split by time) or one value per account. The folds also choose
         each number metric's count of bands.
     groups:
-        Metric → group name, for a two-level card.
+        Metric → group name, for a two-level card (every name a candidate metric; one
+        left off the card is simply not in its group).
     points:
         The points the best possible account earns (rounded per band; the health score is
         ``100 × points earned / points possible`` whatever this is).
@@ -248,6 +254,7 @@ def fit_card(
     specials = split_special(portfolio, read_special(special, names, portfolio), sample,
                              min_category)
     aside: list[Banded] = []  # categories whose levels differ by chance: a second look
+    grouped = card_groups(groups, names)
     fixed = directions(monotone, names, [n for n in names if n in portfolio.names
                                          and portfolio.column(n).kind is Kind.CATEGORY])
     learnt = learn_bands(portfolio, y, names, sample, directions=fixed,
@@ -301,7 +308,7 @@ def fit_card(
             fit = two_stage(infos, fit_y, chosen, fit_rows, pull)
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
-    metrics, scale = card_metrics(infos, float(points), tables, dropped, groups or {})
+    metrics, scale = card_metrics(infos, float(points), tables, dropped, grouped)
     # After the points are rounded: a metric left off for earning under a point names the
     # kept metric it repeats.
     left_off = {name for name, _ in dropped}
@@ -314,7 +321,7 @@ def fit_card(
     model: HealthModel | SegmentedModel = pooled
     if by is not None:
         model = segment_cards(portfolio, by, y, infos, fit, pooled, points=float(points),
-                              scale=scale, groups=groups or {}, bands=card_bands,
+                              scale=scale, groups=grouped, bands=card_bands,
                               prior=prior, min_segment=min_segment, notes=notes)
     return CardFit(
         model=model,
