@@ -63,6 +63,20 @@ def test_account_lookup_and_iteration(pf: sk.Portfolio) -> None:
     assert 3 not in pf
 
 
+def test_a_name_with_no_close_column_is_told_the_columns_and_where_ids_are() -> None:
+    pf = sk.Portfolio.from_columns({"account": ["a", "b"], "arr": [5.0, 7.0], "plan": ["x", "y"]},
+                                   id="account")
+    with pytest.raises(sk.DataError) as info:
+        pf.column("account")
+    assert str(info.value) == ("column 'account': no such column; the columns are 'arr', "
+                               "'plan' (account ids are Portfolio.ids, not a column)")
+    with pytest.raises(sk.DataError, match="there are no columns"):
+        sk.Portfolio.from_columns({"id": ["a"]})["arr"]
+    wide = sk.Portfolio.from_columns({"id": ["a"], **{f"m{j:02d}": [1.0] for j in range(20)}})
+    with pytest.raises(sk.DataError, match=r"there are 20 columns, listed in Portfolio\.names"):
+        wide["zzz"]
+
+
 def test_unknown_names_are_data_errors_with_suggestions(pf: sk.Portfolio) -> None:
     with pytest.raises(sk.DataError, match="column 'login_rat': no such column; did you mean 'login_rate'"):
         pf["login_rat"]

@@ -244,12 +244,22 @@ class Portfolio:
         """The typed :class:`Column` ``name``, optionally read as ``kind``.
 
         Raises :class:`~successkit.DataError` for an unknown name (with the closest known
-        name) or a column that cannot be read as ``kind`` (see :meth:`Column.as_kind`).
+        name, or else the names there are) or a column that cannot be read as ``kind``
+        (see :meth:`Column.as_kind`).
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> pf = sk.Portfolio.from_columns({"account": ["a", "b"], "arr": [5.0, 7.0]},
+        ...                                id="account")
+        >>> pf.column("account")
+        Traceback (most recent call last):
+        successkit.errors.DataError: column 'account': no such column; the columns are 'arr' (...)
         """
         try:
             column = self.columns[name]
         except KeyError:
-            suffix = did_you_mean_suffix(name, list(self.columns))
+            suffix = did_you_mean_suffix(name, list(self.columns)) or _the_columns(self.names)
             raise DataError(f"no such column{suffix}", column=name) from None
         return column if kind is None else column.as_kind(kind, name=name)
 
@@ -402,6 +412,17 @@ class Portfolio:
         names = list(self.columns)[:12]
         columns = {name: self.columns[name].take(head).to_list() for name in names}
         return head_table(self.ids, columns, caption=repr(self))
+
+
+def _the_columns(names: tuple[str, ...]) -> str:
+    """The end of a "no such column" message when no name is close: what there is (a
+    name asked for and not found is often the id column's)."""
+    ids = "account ids are Portfolio.ids, not a column"
+    if not names:
+        return f"; there are no columns ({ids})"
+    if len(names) <= 12:
+        return f"; the columns are {', '.join(repr(n) for n in names)} ({ids})"
+    return f"; there are {len(names)} columns, listed in Portfolio.names ({ids})"
 
 
 def portfolio_of(
