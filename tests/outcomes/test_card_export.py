@@ -124,6 +124,45 @@ def test_sql_refuses_what_it_cannot_say() -> None:
         card_sql(ranked)
 
 
+def test_sql_reads_a_table_in_its_schema() -> None:
+    model = sk.HealthModel([sk.Metric("seats", scheme=sk.Thresholds([5], points=[0, 10]))],
+                           missing="zero")
+    db = sqlite3.connect(":memory:")
+    db.execute("ATTACH DATABASE ':memory:' AS analytics")
+    sql = card_sql(model, table='analytics.Accounts"v2', id_column="account id")
+    assert 'FROM "analytics"."Accounts""v2"' in sql  # a quote in a name is doubled
+    sql = card_sql(model, table="analytics.Accounts.v2", id_column="account id")
+    assert 'FROM "analytics"."Accounts"."v2"' in sql  # every dot separates a part
+    db.execute('CREATE TABLE analytics.accounts ("account id" TEXT, seats REAL)')
+    db.executemany("INSERT INTO analytics.accounts VALUES (?, ?)", [("a", 2.0), ("b", 9.0)])
+    rows = db.execute(card_sql(model, table="analytics.accounts", id_column="account id"))
+    assert [(r[0], r[-1]) for r in rows] == [("a", 0.0), ("b", 100.0)]
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("table", "", "table must be a table name"), ("table", "analytics.", "table must be"),
+    ("table", 3, "table must be"), ("id_column", "", "id_column must be a column name"),
+])
+def test_sql_refuses_names_that_are_not_names(option: str, value: object, words: str) -> None:
+    model = sk.HealthModel([sk.Metric("seats", scheme=sk.Thresholds([5], points=[0, 10]))],
+                           missing="zero")
+    with pytest.raises(sk.ModelError, match=words):
+        card_sql(model, **{option: value})
+
+
+def test_card_and_reason_codes_refuse_what_is_not_a_portfolio() -> None:
+    model = sk.HealthModel([sk.Metric("seats", scheme=sk.Thresholds([5], points=[0, 10]))],
+                           missing="zero")
+    table = {"id": ["a"], "seats": [3.0]}
+    for call in (lambda: model.card(table), lambda: reason_codes(model, table)):
+        with pytest.raises(sk.DataError, match=r"Portfolio\.from_columns"):
+            call()
+    with pytest.raises(sk.DataError, match="needs the accounts"):
+        model.card(None, [True])
+    with pytest.raises(sk.ModelError, match="HealthModel"):
+        reason_codes(sk.SegmentedModel("tier", {"a": model}), sk.Portfolio.from_columns(table))
+
+
 def test_reason_codes_match_a_plain_python_reference(card) -> None:
     model, pf, _ = card
     codes = reason_codes(model, pf, top=2)

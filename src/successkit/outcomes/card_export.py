@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import FloatArray, array_field, readonly_arrays
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.card import companion_of, indicator_points
 from successkit.scoring.health import HealthModel
@@ -27,6 +27,15 @@ __all__ = ["ReasonCodes", "card_sql", "reason_codes"]
 
 def _name(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _qualified(table: Any) -> str:
+    """``table`` as SQL: each dot-separated part (schema, table) a quoted identifier."""
+    parts = table.split(".") if isinstance(table, str) else []
+    if not parts or not all(parts):
+        raise ModelError(f"table must be a table name, its schema before a dot if any, "
+                         f"got {table!r}")
+    return ".".join(_name(part) for part in parts)
 
 
 def _text(value: str) -> str:
@@ -92,7 +101,8 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
     The model must score missing values as 0 (``missing="zero"``, as fitted cards do) so
     the score is a fixed weighted sum of the metrics' points. A category scheme with
     ``other=`` gives any value it does not list those points (the ``ELSE`` branch), while
-    ``NULL`` stays missing (0 points).
+    ``NULL`` stays missing (0 points). Names are quoted as SQL identifiers; dots in
+    ``table`` separate its schema (``"analytics.accounts"`` reads ``"analytics"."accounts"``).
 
     Examples
     --------
@@ -113,6 +123,9 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
     """
     if not isinstance(model, HealthModel):
         raise ModelError(f"card_sql exports a HealthModel, got {type(model).__name__}")
+    source = _qualified(table)
+    if not isinstance(id_column, str) or not id_column:
+        raise ModelError(f"id_column must be a column name, got {id_column!r}")
     if model.missing != "zero":
         raise ModelError("card_sql needs a card that scores missing values as 0 "
                          f"(missing='zero'); this model has missing={model.missing!r}")
@@ -137,7 +150,7 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
         "SELECT\n  " + _name(id_column) + ",\n" + ",\n".join(columns) + ",\n  "
         + " + ".join(total) + ' AS "points",\n  '
         + score_sql + ' AS "score"\n'
-        + f"FROM {_name(table)}"
+        + f"FROM {source}"
     )
 
 
@@ -198,6 +211,10 @@ def reason_codes(model: HealthModel, portfolio: Portfolio, *, top: int = 3) -> R
     >>> codes.of("a"), codes.of("b")
     ([('login_rate', 35.0), ('plan', 15.0)], [])
     """
+    if not isinstance(model, HealthModel):
+        raise ModelError(f"reason_codes reads a HealthModel, got {type(model).__name__}")
+    if not isinstance(portfolio, Portfolio):
+        raise not_a_portfolio(portfolio)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ModelError(f"top must be a positive integer, got {top!r}")
     _, matrix = model.metric_matrix(portfolio)

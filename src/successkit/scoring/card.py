@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._html import html_table
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
+from successkit.errors import DataError
 from successkit.scoring._outcome_inputs import read_outcome
 from successkit.scoring.schemes import Categories, Thresholds
 
@@ -230,6 +231,11 @@ def build_card(model: Any, portfolio: Portfolio | None = None, churned: Any = No
              other         5     33.3%  100.0%
              missing       0     33.3%  100.0%
     """
+    if portfolio is not None and not isinstance(portfolio, Portfolio):
+        raise not_a_portfolio(portfolio)
+    if churned is not None and portfolio is None:
+        raise DataError("churned needs the accounts its outcomes belong to: pass them too, "
+                        "card(portfolio, churned)")
     y = None
     n = 0
     if portfolio is not None:
