@@ -7,6 +7,7 @@ that starts on the day coverage ends (or within the grace gap after it) is a *re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import attrs
@@ -14,12 +15,13 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit.data.calendar import parse_span
-from successkit.data.contracts import Contracts
-from successkit.errors import ModelError
+from successkit.data.contracts import Contracts, contracts_of
+from successkit.data.dates import to_dates
+from successkit.errors import DataError, ModelError
 
 __all__ = [
     "Periods", "account_sum", "day_numbers", "grace_days", "last_churn", "next_churn",
-    "sort_periods",
+    "snapshot_days", "sort_periods",
 ]
 
 #: Day number standing for "never" (a running contract's end); far beyond any real date.
@@ -51,6 +53,7 @@ class Periods:
 def sort_periods(contracts: Contracts, grace_days: int) -> Periods:
     """Sort ``contracts`` once and find renewals and churns with a grace gap in days (kept
     with the table, so facts and labels of one table share the work)."""
+    contracts = contracts_of(contracts)
     key = ("periods", grace_days)
     found = contracts._memo.get(key)
     if found is None:
@@ -174,6 +177,24 @@ def grace_days(value: Any) -> int:
     if span.months:
         raise ModelError(f"grace must be in days or weeks, not {span}")
     return span.days
+
+
+def snapshot_days(dates: Any) -> tuple[tuple[dt.date, ...], npt.NDArray[np.int64]]:
+    """The snapshot ``dates`` (increasing, each a date or ISO text) and their day numbers.
+
+    Examples
+    --------
+    >>> snapshot_days(["2026-01-01", "2026-02-01"])[1].tolist()
+    [20454, 20485]
+    >>> snapshot_days("2026-01-01")
+    Traceback (most recent call last):
+    successkit.errors.DataError: expected a sequence of snapshot dates, got str
+    """
+    as_dates = tuple(to_dates(dates, what="snapshot date"))
+    days = day_numbers(np.array(as_dates, dtype="datetime64[D]"))
+    if days.size > 1 and (np.diff(days) <= 0).any():
+        raise DataError("snapshot dates must be increasing")
+    return as_dates, days
 
 
 def day_numbers(dates: Any) -> npt.NDArray[np.int64]:

@@ -29,6 +29,7 @@ from successkit.contracts._periods import (
     day_numbers,
     grace_days,
     last_churn,
+    snapshot_days,
     sort_periods,
 )
 from successkit.data.calendar import parse_span, shift
@@ -228,10 +229,7 @@ def account_facts(
     """
     if plan_by not in ("revenue", "latest"):
         raise DataError(f"plan_by must be 'revenue' or 'latest', not {plan_by!r}")
-    as_dates = tuple(to_date(d, what="snapshot date") for d in dates)
-    days = day_numbers(np.array(as_dates, dtype="datetime64[D]"))
-    if days.size > 1 and (np.diff(days) <= 0).any():
-        raise DataError("snapshot dates must be increasing")
+    as_dates, days = snapshot_days(dates)
     p = sort_periods(contracts, grace_days(grace))
     m, k = len(p.ids), len(days)
     window_start = day_numbers(shift(days.astype("M8[D]"), parse_span(window), -1))

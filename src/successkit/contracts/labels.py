@@ -25,12 +25,13 @@ from successkit.contracts._periods import (
     day_numbers,
     grace_days,
     next_churn,
+    snapshot_days,
     sort_periods,
 )
 from successkit.data.calendar import Span, parse_span, shift, span_text
 from successkit.data.contracts import Contracts
 from successkit.data.dates import to_date
-from successkit.data.events import Events
+from successkit.data.events import Events, events_of
 from successkit.errors import DataError, ModelError
 
 __all__ = [
@@ -172,10 +173,7 @@ def _setup(
         span = parse_span(horizon, what="horizon")
     except ModelError as exc:
         raise DataError(exc.message, column="horizon") from None
-    as_dates = tuple(to_date(d, what="snapshot date") for d in dates)
-    days = day_numbers(np.array(as_dates, dtype="datetime64[D]"))
-    if days.size > 1 and (np.diff(days) <= 0).any():
-        raise DataError("snapshot dates must be increasing")
+    as_dates, days = snapshot_days(dates)
     ends = day_numbers(shift(days.astype("M8[D]"), span, 1))
     return as_dates, days, ends, span
 
@@ -274,6 +272,7 @@ def lapsed_labels(
     >>> lapsed_labels(ev, ["2026-01-10"], "30d", observed_until="2026-03-01").state.tolist()
     [[0, 1]]
     """
+    events = events_of(events)
     as_dates, days, ends, span = _setup(dates, horizon)
     code = np.asarray(events.account, dtype=np.int64)
     event_day = day_numbers(events.day)

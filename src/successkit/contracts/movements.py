@@ -100,9 +100,9 @@ def revenue_movements(contracts: Contracts, start: Any, end: Any) -> Movements:
     first, last = to_date(start, what="start"), to_date(end, what="end")
     if last <= first:
         raise DataError(f"end {last} must be after start {first}")
+    p = sort_periods(contracts, 0)  # refuses what is not a Contracts table
     if contracts.revenue is None:
         raise DataError("revenue movements need a revenue column in the contracts")
-    p = sort_periods(contracts, 0)
     arr = []
     for day in day_numbers(np.array([first, last], dtype="datetime64[D]")):
         total = account_sum(p, p.revenue, (p.start <= day) & (day < p.end))

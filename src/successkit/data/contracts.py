@@ -22,10 +22,10 @@ import numpy.typing as npt
 from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
-from successkit.data.read import read_columns
+from successkit.data.read import not_the_input, read_columns
 from successkit.errors import DataError
 
-__all__ = ["Contracts"]
+__all__ = ["Contracts", "contracts_of"]
 
 RevenueKind = Literal["arr", "mrr"]
 
@@ -279,3 +279,17 @@ def _unique_rows(
     drop = np.zeros(codes.size, dtype=np.bool_)
     drop[order[1:][same]] = True
     return np.flatnonzero(~drop)
+
+
+def contracts_of(value: Any) -> Contracts:
+    """``value`` when it is :class:`Contracts`, else the error that says how to make them.
+
+    Examples
+    --------
+    >>> contracts_of([1, 2])
+    Traceback (most recent call last):
+    successkit.errors.DataError: expected Contracts, got list
+    """
+    if not isinstance(value, Contracts):
+        raise not_the_input(value, "Contracts", "Contracts.from_columns(table, ...)")
+    return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "model_duration",
     "parse_days",
     "to_date",
+    "to_dates",
 ]
 
 #: Days per duration unit, as the playbook language defines them (a month is 30 days).
@@ -62,6 +64,24 @@ def to_date(value: Any, *, what: str = "date") -> dt.date:
             raise DataError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD)")
         return day
     raise DataError(f"{what} must be a date, not {type(value).__name__} {value!r}")
+
+
+def to_dates(values: Any, *, what: str = "date") -> list[dt.date]:
+    """Each of a sequence of date-like ``values`` as :class:`datetime.date` (``what``
+    names one in errors); one date or text alone is not a sequence.
+
+    Examples
+    --------
+    >>> to_dates(["2026-01-01", dt.date(2026, 2, 1)])
+    [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+    >>> to_dates("2026-01-01", what="snapshot date")
+    Traceback (most recent call last):
+    successkit.errors.DataError: expected a sequence of snapshot dates, got str
+    """
+    if isinstance(values, (str, bytes, dt.date, np.datetime64)) or not isinstance(
+            values, Iterable):
+        raise DataError(f"expected a sequence of {what}s, got {type(values).__name__}")
+    return [to_date(value, what=what) for value in values]
 
 
 def iso_date(text: str) -> dt.date | None:

@@ -21,10 +21,10 @@ from successkit.data._event_columns import codes_of, counts_of, days_of, length_
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
-from successkit.data.read import read_columns
+from successkit.data.read import not_the_input, read_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["COUNT_LIKE", "EventColumns", "Events"]
+__all__ = ["COUNT_LIKE", "EventColumns", "Events", "events_of"]
 
 # Column names that almost surely hold a pre-aggregated count: reading past one silently
 # would count each row once (the bug that made the touch score see 8k events, not 762k).
@@ -295,3 +295,17 @@ class Events:
 
 def _rebuild(fields: dict[str, Any]) -> Events:
     return Events(**fields)
+
+
+def events_of(value: Any) -> Events:
+    """``value`` when it is :class:`Events`, else the error that says how to make them.
+
+    Examples
+    --------
+    >>> events_of({"account_id": ["a"], "at": ["2026-01-01"]})
+    Traceback (most recent call last):
+    successkit.errors.DataError: expected Events, got dict: make one with Events.from_columns(...)
+    """
+    if not isinstance(value, Events):
+        raise not_the_input(value, "Events", "Events.from_columns(table, ...)")
+    return value

@@ -19,7 +19,7 @@ from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
 from successkit.data.portfolio import Portfolio
-from successkit.data.read import is_table, read_table
+from successkit.data.read import not_the_input, read_table
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History", "not_a_history"]
@@ -146,8 +146,13 @@ class History:
     @overload
     def __getitem__(self, index: slice) -> History: ...
     def __getitem__(self, index: int | slice) -> Portfolio | History:
+        """The snapshot at position ``index`` (oldest first), or a History of a slice;
+        :meth:`at` finds a snapshot by date."""
         if isinstance(index, slice):
             return History(self.snapshots[index])
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise DataError(f"a History is indexed by snapshot position or a slice, got "
+                            f"{type(index).__name__}; History.at(date) finds a date")
         return self.snapshots[index]
 
     @property
@@ -301,6 +306,4 @@ def not_a_history(value: object) -> DataError:
     >>> print(not_a_history({"id": ["a"], "as_of": ["2026-01-01"]}))
     expected a History, got dict: make one with History.from_columns(table, id=..., as_of=...)
     """
-    remedy = (": make one with History.from_columns(table, id=..., as_of=...)"
-              if is_table(value) else "")
-    return DataError(f"expected a History, got {type(value).__name__}{remedy}")
+    return not_the_input(value, "a History", "History.from_columns(table, id=..., as_of=...)")

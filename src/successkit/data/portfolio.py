@@ -21,8 +21,9 @@ from successkit.data.convert import convert_ids
 from successkit.data.dates import to_date
 from successkit.data.kinds import Kind, Schema
 from successkit.data.read import (
-    is_table,
+    not_the_input,
     read_accounts,
+    read_columns,
     read_records,
     read_table,
     read_typed,
@@ -307,7 +308,8 @@ class Portfolio:
         >>> pf.with_columns({"D-3 Login Rate": [0.5, 0.7]}, churned=[False, True]).names
         ('D-3 Login Rate', 'churned')
         """
-        new = dict(columns or {})
+        # A mapping or a pandas, polars or pyarrow table; anything else is refused by name.
+        new = {} if columns is None else read_columns(columns)
         new.update(arrays)
         against = f"the portfolio has {len(self)} accounts"
         typed = typed_columns(new, self.ids, kinds=kinds, against=against)
@@ -467,7 +469,4 @@ def not_a_portfolio(value: object, expected: str = "a Portfolio", *,
     >>> print(not_a_portfolio([1, 2], role="base"))
     expected a Portfolio as base, got list
     """
-    found = type(value).__name__
-    remedy = ": make one with Portfolio.from_columns(table, id=...)" if is_table(value) else ""
-    at = f" as {role}" if role else ""
-    return DataError(f"expected {expected}{at}, got {found}{remedy}")
+    return not_the_input(value, expected, "Portfolio.from_columns(table, id=...)", role=role)

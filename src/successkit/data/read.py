@@ -23,6 +23,7 @@ from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = [
     "is_table",
+    "not_the_input",
     "read_accounts",
     "read_columns",
     "read_kinds",
@@ -56,6 +57,23 @@ def is_table(data: Any) -> bool:
     (True, False)
     """
     return _table_kind(data) is not None
+
+
+def not_the_input(value: Any, expected: str, make: str, *, role: str | None = None
+                  ) -> DataError:
+    """The error for ``value`` given where ``expected`` belongs (as the argument ``role``,
+    when given); a table (see :func:`is_table`) is told how to become one: ``make``.
+
+    Examples
+    --------
+    >>> print(not_the_input({"id": ["a"]}, "Events", "Events.from_columns(table, ...)"))
+    expected Events, got dict: make one with Events.from_columns(table, ...)
+    >>> print(not_the_input(None, "Contracts", "Contracts.from_columns(table, ...)"))
+    expected Contracts, got NoneType
+    """
+    remedy = f": make one with {make}" if is_table(value) else ""
+    at = f" as {role}" if role else ""
+    return DataError(f"expected {expected}{at}, got {type(value).__name__}{remedy}")
 
 
 def read_columns(data: Any) -> dict[str, Any]:
@@ -154,7 +172,14 @@ def read_records(
     >>> ids.tolist(), columns["arr"].to_list()
     (['a', 'b'], [10.0, None])
     """
+    if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
+        raise DataError(f"records must be a sequence of mappings, one per account; got "
+                        f"{type(records).__name__}")
     rows = list(records)
+    odd = next((i for i, row in enumerate(rows) if not isinstance(row, Mapping)), None)
+    if odd is not None:
+        raise DataError(f"a record must map field names to values, got "
+                        f"{type(rows[odd]).__name__}", row=odd)
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))

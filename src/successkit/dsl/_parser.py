@@ -25,7 +25,7 @@ from successkit.dsl._driver import LalrDriver
 from successkit.dsl._lexer import FastLexer
 from successkit.dsl._syntax_errors import translate
 from successkit.dsl._tree_limits import MAX_DEPTH, MAX_HEIGHT, state
-from successkit.errors import RuleSyntaxError
+from successkit.errors import RuleSyntaxError, RuleTypeError
 
 __all__ = [
     "MAX_DEPTH",
@@ -72,7 +72,7 @@ def _lark() -> Lark:
 
 def _parse(text: str, start: str) -> Any:
     if not isinstance(text, str):
-        raise TypeError(f"rule text must be str, not {type(text).__name__}")
+        raise RuleTypeError(f"rule text must be str, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise RuleSyntaxError(
             f"text is too long ({len(text):,} characters; at most {MAX_LENGTH:,})",

@@ -17,7 +17,7 @@ __all__ = ["card_groups", "check_choice", "check_options", "cv_groups_of", "dire
 
 def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
     """``value`` when it is one of ``allowed``, else a ModelError naming ``what``."""
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ModelError(f"{what} must be one of {list(allowed)}, got {value!r}")
     return str(value)
 

@@ -284,6 +284,10 @@ def backtest(
     >>> len(result.train_dates), len(result.reports), result.train_dates[-1].isoformat()
     (3, 2, '2026-08-01')
     """
+    if not callable(getattr(model, "score", None)) or (
+            fit and not callable(getattr(model, "metric_matrix", None))):
+        needs = "a health model whose weights it can fit" if fit else "a health model"
+        raise ModelError(f"backtest() needs {needs}, got {type(model).__name__}")
     if not isinstance(history, History):
         raise not_a_history(history)
     split = to_date(train_until, what="train_until")

@@ -138,6 +138,9 @@ def read_scores(
     health result brings its own bands, metric scores, ids and model fingerprint.
     """
     account_ids = None if ids is None else np.asarray(ids).astype(str)
+    if account_ids is not None and account_ids.ndim != 1:
+        raise DataError(f"ids must be a sequence of account ids, one per score, got "
+                        f"{type(ids).__name__}")
     labels: npt.NDArray[np.object_] | None = None
     order: tuple[str, ...] = ()
     metric_scores: dict[str, FloatArray] = {}

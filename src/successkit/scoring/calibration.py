@@ -362,6 +362,9 @@ def calibrate(
     >>> calibrated.predict(pf).round(2).tolist()
     [1.0, 0.5, 0.5, 0.0]
     """
+    if not callable(getattr(model, "score", None)):
+        raise ModelError(f"calibrate() needs a health model (anything with "
+                         f"score(portfolio)), got {type(model).__name__}")
     if not isinstance(portfolio, Portfolio):
         raise not_a_portfolio(portfolio)
     result = model.score(portfolio)

@@ -12,7 +12,7 @@ from successkit._arrays import FloatArray, array_field, nullable, readonly_array
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio
+from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError
 from successkit.scoring.bands import BandedScores
 from successkit.scoring.summary import HealthSummary, band_summary
@@ -154,6 +154,11 @@ def rollup(
     """
     if not all(hasattr(result, a) for a in _RESULT_FIELDS):
         raise DataError(f"rollup() takes a HealthResult, got {type(result).__name__}")
+    if not isinstance(by, str) or (weight is not None and not isinstance(weight, str)):
+        raise DataError(f"rollup() reads by= and weight= as column names, got "
+                        f"{type(by).__name__} and {type(weight).__name__}")
+    if portfolio is not None and not isinstance(portfolio, Portfolio):
+        raise not_a_portfolio(portfolio, role="portfolio")
     source = portfolio if portfolio is not None else result.portfolio
     if source is None:
         raise DataError("rollup() needs the portfolio with the parent column")

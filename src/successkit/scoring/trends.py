@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -17,7 +17,7 @@ from successkit._optional import import_optional
 from successkit._rows import positions
 from successkit.data.dates import duration_days
 from successkit.data.history import History
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 from successkit.scoring._serial import number
 from successkit.scoring.result import HealthResult
 from successkit.scoring.trend_summary import DIRECTIONS, TrendSummary
@@ -207,7 +207,13 @@ def trend(
     if isinstance(source, History):
         if model is None:
             raise DataError("trend() over a History needs the model that scores it")
+        if not callable(getattr(model, "score_history", None)):
+            raise ModelError(f"trend() scores a History with a health model, got "
+                             f"{type(model).__name__}")
         results = model.score_history(source)
+    elif isinstance(source, (HealthResult, str, bytes)) or not isinstance(source, Iterable):
+        raise DataError(f"trend() takes a History or a sequence of HealthResults, got "
+                        f"{type(source).__name__}")
     else:
         results = tuple(source)
         for r in results:

@@ -24,7 +24,13 @@ from successkit._fingerprint import fingerprint
 from successkit._keys import at, path, read_dict, shown
 from successkit.data.calendar import parse_span, span_text
 from successkit.dsl._syntax_errors import translate
-from successkit.errors import ModelError, RuleNameError, RuleSyntaxError, did_you_mean_suffix
+from successkit.errors import (
+    ModelError,
+    RuleNameError,
+    RuleSyntaxError,
+    RuleTypeError,
+    did_you_mean_suffix,
+)
 
 __all__ = ["KINDS", "UsageMetric", "UsageModel"]
 
@@ -221,6 +227,8 @@ class UsageModel:
         ...
         successkit.errors.RuleNameError: line 1, column 18: unknown event type 'logn' ...
         """
+        if not isinstance(text, str):
+            raise RuleTypeError(f"usage definitions must be text, not {type(text).__name__}")
         try:
             tree = _PARSER.parse(text + "\n")
         except lark.exceptions.UnexpectedInput as exc:

@@ -24,11 +24,11 @@ import numpy.typing as npt
 from successkit.data.calendar import shift
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
-from successkit.data.dates import to_date
-from successkit.data.events import Events
+from successkit.data.dates import to_dates
+from successkit.data.events import Events, events_of
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 from successkit.usage._engine import Log, Quantity, selector_of
 from successkit.usage.model import UsageMetric, UsageModel
 
@@ -217,8 +217,7 @@ def _divide(a: _F, b: _F) -> _F:
 
 def prepare(events: Events, accounts: Any, unmatched: str) -> tuple[Log, Portfolio | None,
                                                                        npt.NDArray[np.str_]]:
-    if not isinstance(events, Events):
-        raise DataError(f"expected Events, got {type(events).__name__}; use Events.from_columns")
+    events = events_of(events)
     if unmatched not in ("error", "drop"):
         raise DataError(f"unmatched is 'error' or 'drop', not {unmatched!r}")
     names = np.asarray(events.accounts, dtype=np.str_) if events.accounts else np.zeros(0, str)
@@ -337,6 +336,9 @@ def usage_history(events: Events, model: UsageModel, dates: Iterable[Any], *,
     >>> [(p.ids.tolist(), p["logins"].tolist()) for p in h]
     [(['a', 'b'], [1.0, 1.0]), (['a', 'b'], [0.0, 1.0])]
     """
+    if not isinstance(model, UsageModel):
+        raise ModelError(f"expected a UsageModel, got {type(model).__name__}: make one with "
+                         f"UsageModel.from_text(...) or UsageModel([...])")
     days = snapshot_days(dates)
     log, table, ids = prepare(events, accounts, unmatched)
     values, has = compute(log, model, days, table, members)
@@ -345,7 +347,7 @@ def usage_history(events: Events, model: UsageModel, dates: Iterable[Any], *,
 
 def snapshot_days(dates: Iterable[Any]) -> list[dt.date]:
     """The distinct snapshot dates, sorted; at least one."""
-    days = sorted({to_date(d, what="snapshot date") for d in dates})
+    days = sorted(set(to_dates(dates, what="snapshot date")))
     if not days:
         raise DataError("usage_history needs at least one snapshot date")
     return days

@@ -1,0 +1,97 @@
+"""Only successkit errors escape: each argument of the public calls a newcomer makes first,
+replaced in turn by a value of the wrong kind (nothing, a number, text, a table where an
+object belongs, a matrix), gives a successkit error that says what was expected — never
+Python's AttributeError or TypeError from deep inside."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import successkit as sk
+from successkit.datasets import make_portfolio
+from successkit.outcomes import calibrate, fit
+from successkit.usage import UsageModel
+
+Call = tuple[Callable[..., Any], list[Any], dict[str, Any]]
+
+WRONG = [None, 3, 1.5, True, "x", [1, 2], {}, {"id": ["a"], "x": [1.0]}, np.zeros((2, 2))]
+
+
+def calls() -> dict[str, Call]:
+    sample = make_portfolio(150, months=4, seed=1)
+    pf, history, churned = sample.portfolio, sample.history, sample.churned
+    health = sk.HealthModel.dear()
+    scored = health.score(pf)
+    touch = sk.TouchModel.sansan(window="30d").bind(sample.events)
+    card = sk.fit_card(pf, churned).model
+    assert isinstance(card, sk.HealthModel)
+    usage = UsageModel.from_text("metric logins_28d = count(login, 28d)")
+    events = sk.Events.from_columns({"account_id": ["a", "b"], "at": ["2026-01-02", "2026-01-03"],
+                                     "event": ["login", "login"]})
+    labels = sk.churn_labels(sample.contracts, history.dates, "90d",
+                             observed_until=sample.observed_until)
+    dates = list(history.dates)
+    return {
+        "fit_card": (sk.fit_card, [pf, churned], {"groups": {}, "monotone": "auto"}),
+        "score": (health.score, [pf], {}),
+        "card": (card.card, [pf, churned], {}),
+        "reason_codes": (sk.reason_codes, [card, pf], {"top": 2}),
+        "stability": (sk.stability, [card, pf, pf], {}),
+        "card_sql": (sk.card_sql, [card], {"table": "accounts", "id_column": "id"}),
+        "evaluate": (sk.evaluate, [scored.score, churned], {"n_boot": 5, "ids": pf.ids}),
+        "calibrate": (calibrate, [health, pf, churned], {}),
+        "fit": (fit, [health, pf, churned], {}),
+        "trend": (sk.trend, [history, health], {"window": "90d"}),
+        "rollup": (sk.rollup, [scored], {"by": "tier", "portfolio": pf}),
+        "backtest": (sk.backtest, [health, history, labels],
+                     {"train_until": history.as_of, "n_boot": 0}),
+        "quadrants": (sk.Quadrants(health=40, touch=0.5).classify, [scored, touch.score(pf)], {}),
+        "touch": (touch.score, [pf], {}),
+        "playbook": (sk.Playbook.parse, ["when login_rate < 30% then call"], {}),
+        "churn_labels": (sk.churn_labels, [sample.contracts, dates, "90d"], {}),
+        "account_facts": (sk.account_facts, [sample.contracts, dates], {}),
+        "revenue_movements": (sk.revenue_movements, [sample.contracts, dates[0], dates[-1]], {}),
+        "lapsed_labels": (sk.lapsed_labels, [events, ["2026-01-10"], "30d"], {}),
+        "usage_model": (UsageModel.from_text, ["metric x = count(login, 28d)"], {}),
+        "usage_history": (sk.usage_history, [events, usage, ["2026-01-10"]], {}),
+        "usage_portfolio": (sk.usage_portfolio, [events, usage, "2026-01-10"], {}),
+        "from_records": (sk.Portfolio.from_records, [[{"id": "a", "x": 1.0}]], {}),
+        "with_columns": (pf.with_columns, [{"z": np.zeros(len(pf))}], {}),
+        "history": (history.__getitem__, [-1], {}),
+    }
+
+
+CALLS = calls()
+
+
+def variants() -> list[Any]:
+    found = []
+    for name, (_, args, options) in CALLS.items():
+        places = [str(i) for i in range(len(args))] + list(options)
+        found += [pytest.param(name, where, bad, id=f"{name}-{where}-{type(bad).__name__}")
+                  for where in places for bad in WRONG]
+    return found
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_the_right_call_works(name: str) -> None:
+    call, args, options = CALLS[name]
+    call(*args, **options)
+
+
+@pytest.mark.parametrize(("name", "where", "bad"), variants())
+def test_a_wrong_argument_gets_a_successkit_error(name: str, where: str, bad: object) -> None:
+    call, args, options = CALLS[name]
+    args, options = list(args), dict(options)
+    if where.isdigit():
+        args[int(where)] = bad
+    else:
+        options[where] = bad
+    # Any other exception fails the test; each message is checked where its call is tested.
+    with contextlib.suppress(sk.SuccesskitError):
+        call(*args, **options)
