@@ -36,7 +36,32 @@ def calls() -> dict[str, Call]:
     labels = sk.churn_labels(sample.contracts, history.dates, "90d",
                              observed_until=sample.observed_until)
     dates = list(history.dates)
+    playbook = sk.Playbook.parse("when login_rate < 30% then call")
+    segmented = sk.SegmentedModel("tier", {"high": health}, default=health)
+    roadmap = sk.Roadmap.lifecycle()
+    movements = sk.revenue_movements(sample.contracts, dates[0], dates[-1])
     return {
+        "evaluate_rules": (playbook.evaluate, [history[-2:]], {"health": health}),
+        "replay": (playbook.replay, [history], {"outcome": sample.churn_dates, "health": health}),
+        "assign": (roadmap.assign, [pf], {"health": health}),
+        "segmented": (segmented.score, [pf], {}),
+        "predict": (calibrate(health, pf, churned).predict, [pf], {}),
+        "explain": (scored.explain, [str(pf.ids[0])], {}),
+        "retention": (sk.retention, [movements], {}),
+        "arr_at_risk": (sk.arr_at_risk, [scored.band, np.ones(len(pf))], {}),
+        "calendar": (sk.calendar, ["2026-01-01", "2026-06-01"], {"every": "month"}),
+        "thresholds": (sk.Thresholds, [[1, 2]], {"points": [0, 1, 2]}),
+        "categories": (sk.Categories, [{"a": 1}], {"other": 0}),
+        "metric": (sk.Metric, ["x"], {"scheme": sk.Linear(0, 1), "weight": 1.0}),
+        "model": (sk.HealthModel, [[sk.Metric("x", scheme=sk.Linear(0, 1))]], {}),
+        "from_dict": (sk.HealthModel.from_dict, [health.to_dict()], {}),
+        "from_columns": (sk.Portfolio.from_columns, [{"id": ["a"], "x": [1.0]}], {}),
+        "events": (sk.Events.from_columns, [{"account_id": ["a"], "at": ["2026-01-02"],
+                                             "event": ["login"]}], {}),
+        "contracts": (sk.Contracts.from_columns, [{"account_id": ["a"], "start": ["2026-01-01"],
+                                                   "end": ["2027-01-01"]}], {}),
+        "take": (pf.take, [[0, 1]], {}),
+        "reindex": (pf.reindex, [["x"]], {}),
         "fit_card": (sk.fit_card, [pf, churned], {"groups": {}, "monotone": "auto"}),
         "score": (health.score, [pf], {}),
         "card": (card.card, [pf, churned], {}),
