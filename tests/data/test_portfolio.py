@@ -116,6 +116,35 @@ def test_portfolio_cannot_be_mutated(pf: sk.Portfolio) -> None:
         pf.as_of = None  # type: ignore[misc]
 
 
+@given(order=st.permutations(list(range(6))))
+def test_with_columns_matches_values_keyed_by_id_by_id(order: list[int]) -> None:
+    pd = pytest.importorskip("pandas")
+    ids = [f"acct-{i}" for i in range(6)]
+    pf = sk.Portfolio.from_columns({"id": ids, "x": np.arange(6.0)})
+    seats = {ids[i]: float(10 * i) for i in order}  # any order of the keys
+    expected = [10.0 * i for i in range(6)]
+    assert pf.with_columns(seats=seats)["seats"].tolist() == expected
+    series = pd.Series(list(seats.values()), index=list(seats))
+    assert pf.with_columns(seats=series)["seats"].tolist() == expected
+    frame = pd.DataFrame({"seats": series, "plan": [f"p{k[-1]}" for k in seats]}, index=list(seats))
+    both = pf.with_columns(frame)
+    assert both["seats"].tolist() == expected
+    assert both["plan"].tolist() == [f"p{i}" for i in range(6)]
+    # Plain values (a default index) are in the accounts' order, as always.
+    assert pf.with_columns(seats=pd.Series(expected))["seats"].tolist() == expected
+
+
+def test_with_columns_refuses_keys_that_are_not_the_accounts() -> None:
+    pd = pytest.importorskip("pandas")
+    pf = sk.Portfolio.from_columns({"id": ["a", "b", "c"]})
+    with pytest.raises(sk.DataError, match="none of which is an account id"):
+        pf.with_columns(seats=pd.Series([1.0, 2.0, 3.0], index=[10, 11, 12]))  # row numbers
+    with pytest.raises(sk.DataError, match=r"no value for 1 account ids, e\.g\. \['c'\]"):
+        pf.with_columns(seats={"a": 1, "b": 2})
+    with pytest.raises(sk.DataError, match="not among the accounts"):
+        pf.with_columns(seats={"a": 1, "b": 2, "c": 3, "zz": 4})
+
+
 def test_with_columns_returns_a_new_portfolio(pf: sk.Portfolio) -> None:
     more = pf.with_columns({"D-3 Login Rate": [0.1, 0.2, 0.3]}, churned=[False, True, False])
     assert more.names[-2:] == ("D-3 Login Rate", "churned")

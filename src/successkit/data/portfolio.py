@@ -15,6 +15,7 @@ from successkit._arrays import array_equal, array_field, readonly
 from successkit._html import HEAD_ROWS, head_table
 from successkit._optional import import_optional
 from successkit._rows import as_rows, first_duplicate, lookup, unknown_account
+from successkit.data._keyed import align_by_id
 from successkit.data.account import Account
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
@@ -297,7 +298,9 @@ class Portfolio:
         kinds: Mapping[str, Kind | str] | None = None,
         **arrays: Any,
     ) -> Portfolio:
-        """A new portfolio with columns added or replaced (values aligned with :attr:`ids`).
+        """A new portfolio with columns added or replaced: plain values in the order of
+        :attr:`ids`, or values keyed by account id (a mapping of id → value, a pandas Series
+        or frame indexed by account id), matched by id — every account needs one.
 
         Pass names that are not Python identifiers in the mapping.
 
@@ -307,10 +310,14 @@ class Portfolio:
         >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"]})
         >>> pf.with_columns({"D-3 Login Rate": [0.5, 0.7]}, churned=[False, True]).names
         ('D-3 Login Rate', 'churned')
+        >>> pf.with_columns(seats={"b": 12, "a": 3})["seats"].tolist()
+        [3.0, 12.0]
         """
         # A mapping or a pandas, polars or pyarrow table; anything else is refused by name.
         new = {} if columns is None else read_columns(columns)
         new.update(arrays)
+        new = {name: align_by_id(values, self.ids, what=f"column {name!r}")
+               for name, values in new.items()}
         against = f"the portfolio has {len(self)} accounts"
         typed = typed_columns(new, self.ids, kinds=kinds, against=against)
         return Portfolio(self.ids, {**self.columns, **typed}, self.as_of)
