@@ -237,6 +237,20 @@ def test_segments_are_pooled_toward_the_whole() -> None:
     assert str(fit.card("tiny")).startswith("health card")
 
 
+def test_accounts_without_a_segment_use_the_pooled_card_and_are_counted() -> None:
+    pf, churned = known_card(6000, seed=6)
+    region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer").astype(object)
+    region[:250] = None
+    fit = fit_card(pf.with_columns({"region": region}), churned, by="region",
+                   min_segment=500)
+    assert "250 accounts with no 'region' use the pooled card" in fit.notes
+    model = fit.model
+    assert isinstance(model, sk.SegmentedModel)
+    unsegmented = pf.take(np.arange(250)).with_columns({"region": [None] * 250})
+    scores = model.score(unsegmented).score
+    assert np.array_equal(scores, model.default.score(unsegmented).score)
+
+
 def test_cv_folds_keep_an_account_together_and_ignore_row_order() -> None:
     ids = np.array(["a", "b", "a", "c", "b", "d"])
     folds = cv_folds(ids, 3)

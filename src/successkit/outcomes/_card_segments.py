@@ -27,8 +27,11 @@ def segment_cards(portfolio: Portfolio, by: str, y: BoolArray, infos: Sequence[M
     """One card per level of the category ``by`` (the pooled card as the default), each
     band value pulled toward the pooled card's by ``prior`` accounts' worth of curvature;
     a segment under ``min_segment`` accounts, or with one outcome only, uses the pooled
-    card (said in ``notes``)."""
+    card, and so do accounts with no segment (both said in ``notes``)."""
     segments = portfolio.column(by, Kind.CATEGORY)
+    if segments.missing.any():
+        notes.append(f"{int(segments.missing.sum())} accounts with no {by!r} use the pooled "
+                     f"card")
     rate = float(y.mean())
     fitted = {}
     for code, label in enumerate(segments.categories):  # a loop over segments
