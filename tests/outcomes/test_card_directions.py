@@ -64,6 +64,22 @@ def test_a_metric_that_would_enter_only_the_other_way_is_named() -> None:
     assert "seats" not in dict(agreed.dropped)
 
 
+def test_a_number_held_flat_by_its_fixed_direction_is_named_when_it_runs_the_other_way(
+) -> None:
+    # cost 0.5: on its own, more seats churn less (they come with usage); next to usage,
+    # more seats churn more. Fixed as higher-is-better, the card holds it flat.
+    pf, churned = hidden_by_its_twin(6000, seed=4, cost=0.5)
+    fixed = fit_card(pf, churned, monotone={"seats": "higher_is_better"})
+    assert "seats" not in fixed.model.names
+    assert dict(fixed.dropped)["seats"] == AGAINST_NEXT
+    assert fixed.against_direction == ("seats",)
+    # Left to the data, it is held flat too (its own direction), and not named: nothing
+    # was fixed for it to run against.
+    auto = fit_card(pf, churned)
+    assert auto.against_direction == ()
+    assert dict(auto.dropped)["seats"].startswith("earns less than one point")
+
+
 def test_a_fixed_turn_is_not_replaced_by_a_staircase() -> None:
     pf, churned = hidden_by_its_twin(6000, seed=3, cost=1.2)
     fit = fit_card(pf, churned, monotone={"seats": "middle_is_best"})

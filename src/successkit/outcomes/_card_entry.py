@@ -53,7 +53,8 @@ from successkit.scoring._cut_points import candidate_cuts, least_squares_split, 
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
 
-__all__ = ["AGAINST_NEXT", "FINE", "Entered", "enter", "level_statistic", "staircase"]
+__all__ = ["AGAINST_NEXT", "FINE", "Entered", "enter", "level_statistic", "runs_against",
+           "staircase"]
 
 # Fine bins the residuals are read on.
 FINE = 64
@@ -194,11 +195,8 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
         if df and statistic > critical_chi2(df, SIGNIFICANCE):
             entered.append(info)
     for name in candidates:  # a loop over the few metrics left off
-        values = portfolio.column(name, Kind.NUMBER).values
-        values = values if rows is None else values[rows]
+        values = _looked_at(portfolio, name, rows, special)
         codes = (special or {}).get(name, Special())
-        if codes.codes:  # read as missing while the bands are looked for
-            values = np.where(np.isin(values, codes.codes), np.nan, values)
         direction = fixed.get(name, (None, "may"))[0]
         bins = _second_look(values, y, residual, weight, k, min_share, min_count, direction)
         if bins is None:
@@ -210,3 +208,37 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
         entered.append(info_of(portfolio, y, rows, prior, name, Kind.NUMBER, bins, False,
                                worst, codes.own, codes.as_missing))
     return Entered(entered, against)
+
+
+def _looked_at(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp] | None,
+               special: Mapping[str, Special] | None) -> FloatArray:
+    """The number ``name`` on ``rows`` (all when ``None``), its special values read as
+    missing while bands are looked for."""
+    values = portfolio.column(name, Kind.NUMBER).values
+    values = values if rows is None else values[rows]
+    codes = (special or {}).get(name, Special())
+    if codes.codes:
+        values = np.where(np.isin(values, codes.codes), np.nan, values)
+    return values
+
+
+def runs_against(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive,
+                 y: BoolArray, rows: npt.NDArray[np.intp] | None, names: Sequence[str], *,
+                 directions: Mapping[str, tuple[int | None, str]], k: int, min_share: float,
+                 min_count: int = 0, special: Mapping[str, Special] | None = None
+                 ) -> list[str]:
+    """The numbers of ``names`` (held flat on the card: under a point once rounded) with a
+    direction fixed by ``monotone`` whose bands *against* it would explain the card's
+    residuals beyond chance, by the second look's test: their data honoured the fixed
+    direction on their own, but not next to the other metrics."""
+    fixed = {name: directions[name][0] for name in names
+             if name in directions and directions[name][0] is not None
+             and directions[name][1] == "never"}
+    if not fixed:
+        return []
+    residual, curve = residuals([i.codes for i in infos], fit, y)
+    weight = np.maximum(curve, 1e-12)
+    return [name for name, direction in fixed.items()  # a loop over the few flattened
+            if direction is not None and _second_look(
+                _looked_at(portfolio, name, rows, special), y, residual, weight, k,
+                min_share, min_count, -direction) is not None]
