@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import successkit as sk
 from successkit.errors import ModelError
 from successkit.outcomes import fit_card
-from successkit.outcomes._card_entry import AGAINST_NEXT
+from successkit.outcomes._card_entry import AGAINST_NEXT, AGAINST_OWN
 from successkit.outcomes.auc import roc_auc
 
 FIXED = {1: "higher_is_better", -1: "lower_is_better"}
@@ -73,11 +73,11 @@ def test_a_number_held_flat_by_its_fixed_direction_is_named_when_it_runs_the_oth
     assert "seats" not in fixed.model.names
     assert dict(fixed.dropped)["seats"] == AGAINST_NEXT
     assert fixed.against_direction == ("seats",)
-    # Left to the data, it is held flat too (its own direction), and not named: nothing
-    # was fixed for it to run against.
+    # Left to the data, its own direction holds it flat too; the reason says it runs the
+    # other way next to usage, and how to let it. Nothing was fixed for it to run against.
     auto = fit_card(pf, churned)
     assert auto.against_direction == ()
-    assert dict(auto.dropped)["seats"].startswith("earns less than one point")
+    assert dict(auto.dropped)["seats"] == AGAINST_OWN
 
 
 def test_a_fixed_turn_is_not_replaced_by_a_staircase() -> None:
@@ -112,6 +112,7 @@ def test_a_fixed_direction_against_its_own_churn_earns_points_next_to_the_others
     assert y_train[with_returns].mean() < y_train[~with_returns].mean()  # on their own
     auto = fit_card(train, y_train)
     assert "returns" not in auto.model.names
+    assert dict(auto.dropped)["returns"] == AGAINST_OWN  # and says how to let it in
     fixed = fit_card(train, y_train, monotone={"returns": "lower_is_better"})
     scheme = fixed.model.metric("returns").scheme
     assert isinstance(scheme, sk.Thresholds)

@@ -53,8 +53,8 @@ from successkit.scoring._cut_points import candidate_cuts, least_squares_split, 
 from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2
 from successkit.scoring._number_runs import read_runs
 
-__all__ = ["AGAINST_NEXT", "FINE", "Entered", "enter", "level_statistic", "runs_against",
-           "staircase"]
+__all__ = ["AGAINST_NEXT", "AGAINST_OWN", "FINE", "Entered", "enter", "level_statistic",
+           "runs_against", "staircase"]
 
 # Fine bins the residuals are read on.
 FINE = 64
@@ -62,6 +62,11 @@ FINE = 64
 # other way round.
 AGAINST_NEXT = ("next to the other metrics, its points run against the direction fixed by "
                 "monotone")
+# Why a number held flat by the direction of its own churn stays off when its effect next
+# to the others runs the other way: the card keeps the rule, the user can fix the direction.
+AGAINST_OWN = ("earns no points in the direction of its own churn, but next to the other "
+               "metrics it runs the other way (if you know it does, fix its direction with "
+               "monotone=)")
 
 
 def staircase(z: FloatArray, weight: FloatArray, accounts: FloatArray, direction: int,
@@ -224,21 +229,18 @@ def _looked_at(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp] | Non
 
 def runs_against(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive,
                  y: BoolArray, rows: npt.NDArray[np.intp] | None, names: Sequence[str], *,
-                 directions: Mapping[str, tuple[int | None, str]], k: int, min_share: float,
-                 min_count: int = 0, special: Mapping[str, Special] | None = None
-                 ) -> list[str]:
-    """The numbers of ``names`` (held flat on the card: under a point once rounded) with a
-    direction fixed by ``monotone`` whose bands *against* it would explain the card's
-    residuals beyond chance, by the second look's test: their data honoured the fixed
-    direction on their own, but not next to the other metrics."""
-    fixed = {name: directions[name][0] for name in names
-             if name in directions and directions[name][0] is not None
-             and directions[name][1] == "never"}
-    if not fixed:
+                 k: int, min_share: float, min_count: int = 0,
+                 special: Mapping[str, Special] | None = None) -> list[str]:
+    """The monotone numbers of ``names`` (held flat on the card by their direction: under
+    a point once rounded) whose bands the *other* way would explain the card's residuals
+    beyond chance, by the second look's test: their own churn runs one way, their effect
+    next to the other metrics the other (returns that come with frequent buying)."""
+    held = {i.name: i.bins.direction for i in infos if i.name in names
+            and i.kind is not Kind.CATEGORY and i.bins.turn is None and i.bins.cuts}
+    if not held:
         return []
     residual, curve = residuals([i.codes for i in infos], fit, y)
     weight = np.maximum(curve, 1e-12)
-    return [name for name, direction in fixed.items()  # a loop over the few flattened
-            if direction is not None and _second_look(
-                _looked_at(portfolio, name, rows, special), y, residual, weight, k,
-                min_share, min_count, -direction) is not None]
+    return [name for name, direction in held.items()  # a loop over the few held flat
+            if _second_look(_looked_at(portfolio, name, rows, special), y, residual, weight,
+                            k, min_share, min_count, -direction) is not None]

@@ -56,7 +56,7 @@ import numpy as np
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import ModelError
-from successkit.outcomes._card_entry import AGAINST_NEXT, enter, runs_against
+from successkit.outcomes._card_entry import AGAINST_NEXT, AGAINST_OWN, enter, runs_against
 from successkit.outcomes._card_options import (
     card_groups,
     check_options,
@@ -309,14 +309,17 @@ def fit_card(
     infos, fit = select(infos, fit_y, chosen, max_metrics, dropped, fit, fit_rows, pull)
     tables = {i.name: t for i, t in zip(infos, fit.tables, strict=True)}
     metrics, scale = card_metrics(infos, float(points), tables, dropped, grouped)
-    # A number its fixed direction held flat, whose residuals run the other way: its data
-    # could not honour the direction next to the others, and the report says so.
+    # A number its direction held flat, whose residuals run the other way: a fixed
+    # direction the data could not honour next to the others, or its own churn's
+    # direction hiding what it says next to them; the report says which.
     flat = [name for name, reason in dropped if reason == UNDER_A_POINT]
-    for name in runs_against(portfolio, infos, fit, fit_y, coded, flat, directions=fixed,
-                             k=k, min_share=min_share, min_count=min_category,
-                             special=specials):
-        dropped = [(n, AGAINST_NEXT if n == name else reason) for n, reason in dropped]
-        against += [] if name in against else [name]
+    turned = runs_against(portfolio, infos, fit, fit_y, coded, flat, k=k,
+                          min_share=min_share, min_count=min_category, special=specials)
+    for name in turned:  # a loop over the few held flat
+        was_fixed = fixed.get(name, (None, "may"))[0] is not None
+        dropped = [(n, (AGAINST_NEXT if was_fixed else AGAINST_OWN) if n == name else reason)
+                   for n, reason in dropped]
+        against += [name] if was_fixed and name not in against else []
     # After the points are rounded: a metric left off for earning under a point names the
     # kept metric it repeats.
     left_off = {name for name, _ in dropped}
