@@ -707,7 +707,7 @@ def test_a_weak_flag_enters_next_to_the_strong_metrics(monkeypatch: pytest.Monke
     assert not scheme.higher_is_better  # seniors earn fewer points
     assert "senior" not in dict(fit.dropped)
     assert_points_follow_churn(fit.model, pf, churned)
-    monkeypatch.setattr(card_fit, "enter", lambda *args, **kwargs: Entered([], []))
+    monkeypatch.setattr(card_fit, "enter", lambda *args, **kwargs: Entered((), ()))
     alone = fit_card(pf, churned)
     assert dict(alone.dropped)["senior"].startswith("has one band")
 

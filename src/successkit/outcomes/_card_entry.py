@@ -26,6 +26,10 @@ its points in that direction when the card's residuals show it, and a weak one n
 enters the other way round. A fixed turn (``middle_is_best``) has no staircase: such a
 metric left off stays off.
 
+The same test run the other way (:func:`runs_against`) reads a number its direction holds
+flat on the finished card: when bands *against* that direction would explain the card's
+residuals beyond chance, the report says so — the card itself keeps its rule.
+
 A category left off because its levels predicted held-out folds worse than its overall
 churn rate gets the same second look: it enters when its levels explain the fit's
 residuals beyond chance — the score test of the card plus free level values against the
@@ -163,8 +167,8 @@ class Entered:
     """What the second look found: the metrics that enter, and the numbers whose bands
     next to the others run against the direction ``monotone`` fixed for them."""
 
-    metrics: list[MetricInfo]
-    against: list[str]
+    metrics: tuple[MetricInfo, ...]
+    against: tuple[str, ...]
 
 
 def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: BoolArray,
@@ -188,7 +192,7 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
                   and portfolio.column(name).kind in (Kind.NUMBER, Kind.BOOLEAN)
                   and fixed.get(name, (None, "may"))[1] != "must"]
     if not candidates and not aside:
-        return Entered([], [])
+        return Entered((), ())
     # Residuals of staying, the card's modelled outcome.
     residual, curve = residuals([i.codes for i in infos], fit, y)
     weight = np.maximum(curve, 1e-12)
@@ -212,7 +216,7 @@ def enter(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additive, y: B
         worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         entered.append(info_of(portfolio, y, rows, prior, name, Kind.NUMBER, bins, False,
                                worst, codes.own, codes.as_missing))
-    return Entered(entered, against)
+    return Entered(tuple(entered), tuple(against))
 
 
 def _looked_at(portfolio: Portfolio, name: str, rows: npt.NDArray[np.intp] | None,
