@@ -45,7 +45,7 @@ def test_bad_rows_name_column_and_row(
     changes: dict[str, list[object]], column: str, row: int, message: str
 ) -> None:
     with pytest.raises(DataError, match=message) as info:
-        Contracts.from_columns(_table(**changes), seats="seats", revenue="mrr")
+        Contracts.from_columns(_table(**changes), seats="seats", revenue="mrr", revenue_kind="mrr")
     assert info.value.column == column
     assert info.value.row == row
 
@@ -53,9 +53,9 @@ def test_bad_rows_name_column_and_row(
 def test_duplicate_rows_are_refused_or_dropped() -> None:
     table = {k: [*v, v[0]] for k, v in _table().items()}
     with pytest.raises(DataError, match="repeats row 0") as info:
-        Contracts.from_columns(table, seats="seats", revenue="mrr")
+        Contracts.from_columns(table, seats="seats", revenue="mrr", revenue_kind="mrr")
     assert info.value.row == 3
-    c = Contracts.from_columns(table, seats="seats", revenue="mrr", duplicates="drop")
+    c = Contracts.from_columns(table, seats="seats", revenue="mrr", revenue_kind="mrr", duplicates="drop")
     assert len(c) == 3
     assert c.dropped_duplicates == 1
 
@@ -71,8 +71,8 @@ def test_pandas_frame_reads_like_a_mapping() -> None:
     frame = pd.DataFrame(_table())
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
-    a = Contracts.from_columns(frame, seats="seats", revenue="mrr")
-    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr")
+    a = Contracts.from_columns(frame, seats="seats", revenue="mrr", revenue_kind="mrr")
+    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr", revenue_kind="mrr")
     assert a == b
 
 
@@ -80,14 +80,39 @@ def test_pandas_frame_reads_like_a_mapping() -> None:
 def test_polars_and_pyarrow_tables_read_alike(library: str) -> None:
     module = pytest.importorskip(library)
     frame = module.table(_table()) if library == "pyarrow" else module.DataFrame(_table())
-    a = Contracts.from_columns(frame, seats="seats", revenue="mrr")
-    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr")
+    a = Contracts.from_columns(frame, seats="seats", revenue="mrr", revenue_kind="mrr")
+    b = Contracts.from_columns(_table(), seats="seats", revenue="mrr", revenue_kind="mrr")
     assert a == b
 
 
 def test_account_codes_are_the_sorted_ids() -> None:
-    c = Contracts.from_columns(_table(account_id=["b", "a", "b"]))
+    c = Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False)
     ids, codes = c.account_codes()
     assert ids.tolist() == ["a", "b"]
     assert codes.tolist() == [1, 0, 1]
-    assert c == Contracts.from_columns(_table(account_id=["b", "a", "b"]))
+    assert c == Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False)
+
+
+def test_a_revenue_column_is_not_passed_over_in_silence() -> None:
+    table = {"account_id": ["a", "b"], "start": ["2024-01-01"] * 2, "end": [None] * 2,
+             "ARR": [1200.0, 600.0]}
+    with pytest.raises(DataError, match="revenue='ARR' to read it, or revenue=False") as info:
+        Contracts.from_columns(table)
+    assert info.value.column == "ARR"
+    assert Contracts.from_columns(table, revenue=False).revenue is None
+    assert Contracts.from_columns(table, revenue="ARR").arr.tolist() == [1200.0, 600.0]
+    with pytest.raises(DataError, match="a column name or False"):
+        Contracts.from_columns(table, revenue=True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["mrr", "MRR_usd", "monthly_revenue"])
+def test_a_monthly_looking_revenue_needs_its_kind_said(name: str) -> None:
+    table = {"account_id": ["a"], "start": ["2024-01-01"], "end": [None], name: [100.0]}
+    with pytest.raises(DataError, match="looks monthly: pass revenue_kind='mrr'") as info:
+        Contracts.from_columns(table, revenue=name)
+    assert info.value.column == name
+    assert Contracts.from_columns(table, revenue=name, revenue_kind="mrr").arr.tolist() == [
+        1200.0]
+    # Said to be annual, it is read as annual: the name was only a hint.
+    assert Contracts.from_columns(table, revenue=name, revenue_kind="arr").arr.tolist() == [
+        100.0]

@@ -13,6 +13,7 @@ Revenue is recurring revenue, annual (``revenue_kind="arr"``) or monthly (``"mrr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -28,6 +29,33 @@ from successkit.errors import DataError
 __all__ = ["Contracts", "contracts_of"]
 
 RevenueKind = Literal["arr", "mrr"]
+
+# Column names that almost surely hold recurring revenue: a table with one that is not read
+# gives facts, revenue movements and ARR at risk no revenue at all.
+REVENUE_LIKE = frozenset({"arr", "mrr", "revenue", "acv", "annual_revenue", "monthly_revenue",
+                          "recurring_revenue", "contract_value"})
+
+
+def _revenue_read(columns: Mapping[str, Any], revenue: Any, revenue_kind: Any
+                  ) -> tuple[str | None, RevenueKind]:
+    """The revenue column to read (``None``: none) and its kind: a revenue-like column
+    left unnamed, or a monthly-looking one given no kind, is an error with the remedy."""
+    if revenue is None:
+        seen = next((n for n in columns if n.lower() in REVENUE_LIKE), None)
+        if seen is not None:
+            raise DataError(f"looks like recurring revenue but is not read; pass "
+                            f"revenue={seen!r} to read it, or revenue=False to leave it out",
+                            column=seen)
+    if revenue is None or revenue is False:
+        return None, "arr" if revenue_kind is None else revenue_kind
+    if not isinstance(revenue, str):
+        raise DataError(f"revenue must be a column name or False, got {revenue!r}")
+    if revenue_kind is None:
+        if "mrr" in revenue.lower() or "month" in revenue.lower():
+            raise DataError("looks monthly: pass revenue_kind='mrr' (ARR is then × 12), or "
+                            "revenue_kind='arr' if it holds annual amounts", column=revenue)
+        return revenue, "arr"
+    return revenue, revenue_kind
 
 
 def _dates(raw: Any, name: str) -> npt.NDArray[np.datetime64]:
@@ -107,8 +135,8 @@ class Contracts:
         end: str = "end",
         plan: str | None = None,
         seats: str | None = None,
-        revenue: str | None = None,
-        revenue_kind: RevenueKind = "arr",
+        revenue: str | Literal[False] | None = None,
+        revenue_kind: RevenueKind | None = None,
         billing: str | None = None,
         duplicates: Literal["error", "drop"] = "error",
     ) -> Contracts:
@@ -123,9 +151,13 @@ class Contracts:
             its last (exclusive end). A missing end is a running contract.
         plan, seats, revenue, billing:
             Optional column names: the plan (category), the contracted seats, the recurring
-            revenue and the billing period (category).
+            revenue and the billing period (category). A column that looks like revenue
+            (``arr``, ``mrr``, ``revenue``, ``acv`` …) is not passed over in silence: name it
+            with ``revenue=``, or pass ``revenue=False`` to leave it out.
         revenue_kind:
-            ``"arr"`` when ``revenue`` is annual, ``"mrr"`` when monthly.
+            ``"arr"`` when ``revenue`` is annual, ``"mrr"`` when monthly. Default ``"arr"``,
+            but a revenue column whose name says monthly (``mrr``, ``monthly_…``) needs it
+            said: read as annual, it would be a twelfth of the truth.
         duplicates:
             Rows identical in every column are an error (``"error"``, the default: a
             repeated export usually double counts revenue) or are kept once (``"drop"``;
@@ -150,6 +182,7 @@ class Contracts:
         successkit.errors.DataError: column 'end', row 1: end 2020-04-01 is not after start ...
         """
         columns = read_columns(data)
+        revenue, revenue_kind = _revenue_read(columns, revenue, revenue_kind)
         if duplicates not in ("error", "drop"):
             raise DataError(f"duplicates must be 'error' or 'drop', not {duplicates!r}")
 
