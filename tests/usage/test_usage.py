@@ -278,6 +278,22 @@ def test_unknown_type_in_metric() -> None:
         usage_portfolio(ev, UsageModel.from_text("metric x = count(logn, 7d)"), "2026-02-01")
 
 
+@pytest.mark.parametrize(("metric", "words"), [
+    ("metric users = distinct_users(*, 28d)", r"name their column .*user=\.\.\."),
+    ("metric spend = sum(*, 28d)", r"name their column .*value=\.\.\."),
+])
+def test_a_metric_that_needs_a_column_not_read_says_how_to_read_it(metric: str,
+                                                                   words: str) -> None:
+    table = {"account_id": ["a"], "at": ["2026-01-03"], "event": ["login"],
+             "user_id": ["u1"], "amount": [9.0]}
+    ev = Events.from_columns(table)
+    with pytest.raises(sk.DataError, match=words):
+        usage_portfolio(ev, UsageModel.from_text(metric), "2026-02-01")
+    read = Events.from_columns(table, user="user_id", value="amount")
+    assert usage_portfolio(read, UsageModel.from_text(metric), "2026-01-10")[
+        metric.split()[1]].tolist() == [1.0 if "users" in metric else 9.0]
+
+
 def test_numpy_fast_path_matches() -> None:
     rng = np.random.default_rng(0)
     n = 5000

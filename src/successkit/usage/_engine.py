@@ -207,7 +207,8 @@ class Log:
         from the distinct (account, user, day) triples sorted once."""
         ev = self.events
         if ev.user is None:
-            raise DataError("distinct_users needs a user column in the events", column="user")
+            raise DataError("distinct_users needs the events' users: name their column when "
+                            "reading the events, Events.from_columns(table, user=...)")
         users = len(ev.users) + 1
         span = np.int64(self.d_max - self.d_min + 2)
         parts = [(row * users + ev.user[at]) * span + (day - self.d_min)

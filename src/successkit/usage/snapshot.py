@@ -140,7 +140,8 @@ def _fill(log: Log, quantities: list[Quantity], windows: dict[Quantity, tuple[An
         if not wanted:
             continue
         if kind == "sum" and log.events.value is None:
-            raise DataError("a sum metric needs a value column in the events", column="value")
+            raise DataError("a sum metric needs the events' values: name their column when "
+                            "reading the events, Events.from_columns(table, value=...)")
         every = [q for q in wanted if q.types is None]
         if every:  # every type: one pass without a type filter, for all such quantities
             cube = log.sums(None, 1, bounds, weight)[0]
