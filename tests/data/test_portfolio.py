@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -67,14 +68,35 @@ def test_a_name_with_no_close_column_is_told_the_columns_and_where_ids_are() -> 
     pf = sk.Portfolio.from_columns({"account": ["a", "b"], "arr": [5.0, 7.0], "plan": ["x", "y"]},
                                    id="account")
     with pytest.raises(sk.DataError) as info:
-        pf.column("account")
-    assert str(info.value) == ("column 'account': no such column; the columns are 'arr', "
+        pf.column("acct")
+    assert str(info.value) == ("column 'acct': no such column; the columns are 'arr', "
                                "'plan' (account ids are Portfolio.ids, not a column)")
     with pytest.raises(sk.DataError, match="there are no columns"):
         sk.Portfolio.from_columns({"id": ["a"]})["arr"]
     wide = sk.Portfolio.from_columns({"id": ["a"], **{f"m{j:02d}": [1.0] for j in range(20)}})
     with pytest.raises(sk.DataError, match=r"there are 20 columns, listed in Portfolio\.names"):
         wide["zzz"]
+
+
+def test_the_id_column_is_named_as_such_wherever_the_portfolio_goes() -> None:
+    table = {"account": ["a", "b", "c"], "arr": [5.0, 7.0, 9.0]}
+    pf = sk.Portfolio.from_columns(table, id="account")
+    derived = [pf, pf.take([2, 0]), pf.reindex(["c", "a"]), pf.with_columns(x=[1, 2, 3]),
+               pf.without_columns("arr"), pf.with_as_of("2026-01-01"),
+               pickle.loads(pickle.dumps(pf)),
+               sk.Portfolio.from_records([{"account": "a", "arr": 5.0}], id="account"),
+               sk.History.from_columns({**table, "as_of": ["2026-01-01"] * 3},
+                                       id="account", as_of="as_of").latest]
+    for each in derived:
+        assert each.id_column == "account"
+        with pytest.raises(sk.DataError, match="'account': is the id column"):
+            each.column("account")
+    assert pickle.loads(pickle.dumps(pf)) == pf
+    with pytest.raises(sk.DataError, match="is the id column"):
+        sk.fit_card(pf, [True, False, True], columns=["account", "arr"])
+    pd = pytest.importorskip("pandas")
+    assert pf.to_frame().index.name == "account"
+    assert isinstance(pf.to_frame(), pd.DataFrame)
 
 
 def test_unknown_names_are_data_errors_with_suggestions(pf: sk.Portfolio) -> None:
@@ -313,8 +335,6 @@ def test_equality_and_hash(pf: sk.Portfolio) -> None:
 
 @given(portfolios())
 def test_portfolios_and_accounts_pickle(pf: sk.Portfolio) -> None:
-    import pickle
-
     again = pickle.loads(pickle.dumps(pf))
     assert again == pf
     assert not again.ids.flags.writeable

@@ -118,7 +118,8 @@ class History:
             rows = order[bounds[k] : bounds[k + 1]]
             columns = {name: column.take(rows) for name, column in converted.items()}
             try:
-                snapshots.append(Portfolio(ids[rows], columns, day.astype(object)))
+                snapshots.append(Portfolio(ids[rows], columns, day.astype(object),
+                                           id_column=id))
             except DataError as exc:
                 raise DataError(
                     f"{exc.message} on {day}", column=exc.column, account=exc.account

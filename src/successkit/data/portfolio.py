@@ -82,6 +82,9 @@ class Portfolio:
     ids: npt.NDArray[np.str_] = array_field(converter=_to_ids)
     columns: Mapping[str, Column] = attrs.field(converter=_freeze_columns, factory=dict)
     as_of: dt.date | None = attrs.field(default=None, converter=_optional_date)
+    #: The name of the column the ids were read from (``None`` when not read from a table):
+    #: named in errors, and the index of :meth:`to_frame`.
+    id_column: str | None = attrs.field(default=None, kw_only=True)
     _order: npt.NDArray[np.intp] = attrs.field(init=False, repr=False)
     _sorted_ids: npt.NDArray[np.str_] = attrs.field(init=False, repr=False)
 
@@ -147,7 +150,7 @@ class Portfolio:
         >>> pf.ids.tolist(), pf.schema["renewal"]
         (['1', '2'], <Kind.DATE: 'date'>)
         """
-        return cls(*read_table(columns, id=id, kinds=kinds), as_of)
+        return cls(*read_table(columns, id=id, kinds=kinds), as_of, id_column=id)
 
     @classmethod
     def from_records(
@@ -169,7 +172,7 @@ class Portfolio:
         >>> pf["arr"].tolist()
         [10.0, nan]
         """
-        return cls(*read_records(records, id=id, kinds=kinds), as_of)
+        return cls(*read_records(records, id=id, kinds=kinds), as_of, id_column=id)
 
     @classmethod
     def from_accounts(
@@ -256,11 +259,17 @@ class Portfolio:
         ...                                id="account")
         >>> pf.column("account")
         Traceback (most recent call last):
-        successkit.errors.DataError: column 'account': no such column; the columns are 'arr' (...)
+        successkit.errors.DataError: column 'account': is the id column: its values are ...
+        >>> pf.column("acount_id")
+        Traceback (most recent call last):
+        successkit.errors.DataError: column 'acount_id': no such column; the columns are 'arr' (...)
         """
         try:
             column = self.columns[name]
         except KeyError:
+            if name == self.id_column:
+                raise DataError("is the id column: its values are Portfolio.ids, not a column",
+                                column=name) from None
             suffix = did_you_mean_suffix(name, list(self.columns)) or _the_columns(self.names)
             raise DataError(f"no such column{suffix}", column=name) from None
         return column if kind is None else column.as_kind(kind, name=name)
@@ -320,14 +329,16 @@ class Portfolio:
                for name, values in new.items()}
         against = f"the portfolio has {len(self)} accounts"
         typed = typed_columns(new, self.ids, kinds=kinds, against=against)
-        return Portfolio(self.ids, {**self.columns, **typed}, self.as_of)
+        return Portfolio(self.ids, {**self.columns, **typed}, self.as_of,
+                         id_column=self.id_column)
 
     def without_columns(self, *names: str) -> Portfolio:
         """A new portfolio without the named columns."""
         for name in names:
             self.column(name)
         return Portfolio(
-            self.ids, {n: c for n, c in self.columns.items() if n not in names}, self.as_of
+            self.ids, {n: c for n, c in self.columns.items() if n not in names}, self.as_of,
+            id_column=self.id_column,
         )
 
     def with_as_of(self, as_of: Any) -> Portfolio:
@@ -338,7 +349,8 @@ class Portfolio:
         """The accounts at ``rows`` (integer positions, or a boolean mask), in that order."""
         index = as_rows(rows, len(self))
         return Portfolio(
-            self.ids[index], {n: c.take(index) for n, c in self.columns.items()}, self.as_of
+            self.ids[index], {n: c.take(index) for n, c in self.columns.items()}, self.as_of,
+            id_column=self.id_column,
         )
 
     def reindex(self, ids: Any) -> Portfolio:
@@ -353,7 +365,8 @@ class Portfolio:
         """
         target = convert_ids(ids)
         rows = self.index_of(target)
-        return Portfolio(target, {n: c.take(rows) for n, c in self.columns.items()}, self.as_of)
+        return Portfolio(target, {n: c.take(rows) for n, c in self.columns.items()}, self.as_of,
+                         id_column=self.id_column)
 
     # -- output -------------------------------------------------------------------------------
 
@@ -392,12 +405,13 @@ class Portfolio:
                 )
             else:
                 data[name] = np.array(column.values).astype("datetime64[s]")
-        return pd.DataFrame(data, index=pd.Index(self.ids.tolist(), name="id", dtype=object))
+        return pd.DataFrame(data, index=pd.Index(self.ids.tolist(), name=self.id_column or "id",
+                                                 dtype=object))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The read-only mapping proxy cannot be pickled; rebuild from a plain dict (portfolios
         # cross process boundaries under dask and multiprocessing).
-        return (Portfolio, (self.ids, dict(self.columns), self.as_of))
+        return (_rebuild, (self.ids, dict(self.columns), self.as_of, self.id_column))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Portfolio):
@@ -421,6 +435,12 @@ class Portfolio:
         names = list(self.columns)[:12]
         columns = {name: self.columns[name].take(head).to_list() for name in names}
         return head_table(self.ids, columns, caption=repr(self))
+
+
+def _rebuild(ids: Any, columns: Mapping[str, Column], as_of: Any,
+             id_column: str | None) -> Portfolio:
+    """A pickled portfolio again (its keyword-only field cannot travel positionally)."""
+    return Portfolio(ids, columns, as_of, id_column=id_column)
 
 
 def _the_columns(names: tuple[str, ...]) -> str:
