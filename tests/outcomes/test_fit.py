@@ -228,6 +228,10 @@ def test_outcomes_no_metric_predicts_are_a_model_error() -> None:
         ({"by": "tier", "min_segment": True}, sk.DataError, "min_segment must be"),
         ({"by": "tier", "min_segment": np.int64(10)}, sk.ModelError, "no segment of 'tier'"),
         ({"by": "tierr"}, sk.DataError, "did you mean 'tier'"),
+        ({"max_iter": 0}, sk.ModelError, "max_iter must be a positive integer, got 0"),
+        ({"max_iter": 2.5}, sk.ModelError, "max_iter must be a positive integer"),
+        ({"tol": -1e-8}, sk.ModelError, "tol must be a positive number"),
+        ({"tol": float("nan")}, sk.ModelError, "tol must be a positive number"),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], message: str) -> None:

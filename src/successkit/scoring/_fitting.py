@@ -68,6 +68,15 @@ class SolverOptions:
     max_iter: int = 100
     tol: float = 1e-8
 
+    def __attrs_post_init__(self) -> None:
+        # Out of range, they would end every fit in "did not converge … use l2 > 0".
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) \
+                or self.max_iter < 1:
+            raise ModelError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        if isinstance(self.tol, bool) or not isinstance(self.tol, (int, float, np.number)) \
+                or not (np.isfinite(self.tol) and self.tol > 0):
+            raise ModelError(f"tol must be a positive number, got {self.tol!r}")
+
 
 _DEFAULT_SOLVER = SolverOptions()
 
