@@ -67,6 +67,8 @@ def test_custom_cuts_and_labels() -> None:
     ("kwargs", "message"),
     [
         ({"health": "high"}, "the health cut must be a number"),
+        ({"health": 200}, "the health cut is a health score from 0 to 100"),
+        ({"health": -1}, "the health cut is a health score from 0 to 100"),
         ({"touch": float("nan")}, "the touch cut must be finite"),
         ({"labels": ("A", "B", "C")}, "four non-empty names"),
         ({"labels": ("A", "A", "C", "D")}, "quadrant labels must differ"),

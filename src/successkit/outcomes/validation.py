@@ -93,9 +93,14 @@ def evaluate(
     arr_all = read.arr_of(arr)
     prob_all = read.probability_of(probability)
     replicates = read_count(n_boot, "n_boot")
-    level = float(confidence)
-    if not 0 < level < 1:
+    read_count(seed, "seed")
+    if not isinstance(higher_is_better, (bool, np.bool_)):
+        # A truthy "no" would silently read the scores the wrong way round.
+        raise DataError(f"higher_is_better must be True or False, got {higher_is_better!r}")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
+            or not 0 < float(confidence) < 1:
         raise DataError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    level = float(confidence)
 
     keep = ~np.isnan(read.score)
     if prob_all is not None:

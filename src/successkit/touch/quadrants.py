@@ -34,7 +34,11 @@ Codes = npt.NDArray[np.int8]
 
 
 def _to_health_cut(value: Any) -> float:
-    return number(value, what="the health cut")
+    cut = number(value, what="the health cut")
+    if not 0.0 <= cut <= 100.0:
+        # Health scores run from 0 to 100: a cut outside puts every account on one side.
+        raise ModelError(f"the health cut is a health score from 0 to 100, got {value!r}")
+    return cut
 
 
 def _to_touch_cut(value: Any) -> float:
