@@ -41,7 +41,8 @@ def calls() -> dict[str, Call]:
     roadmap = sk.Roadmap.lifecycle()
     movements = sk.revenue_movements(sample.contracts, dates[0], dates[-1])
     return {
-        "evaluate_rules": (playbook.evaluate, [history[-2:]], {"health": health}),
+        "evaluate_rules": (playbook.evaluate, [history[-2:]],
+                           {"health": health, "open_ctas": (), "snoozed": (), "now": None}),
         "replay": (playbook.replay, [history], {"outcome": sample.churn_dates, "health": health}),
         "assign": (roadmap.assign, [pf], {"health": health}),
         "segmented": (segmented.score, [pf], {}),
@@ -68,7 +69,9 @@ def calls() -> dict[str, Call]:
         "reason_codes": (sk.reason_codes, [card, pf], {"top": 2}),
         "stability": (sk.stability, [card, pf, pf], {}),
         "card_sql": (sk.card_sql, [card], {"table": "accounts", "id_column": "id"}),
-        "evaluate": (sk.evaluate, [scored.score, churned], {"n_boot": 5, "ids": pf.ids}),
+        "evaluate": (sk.evaluate, [scored.score, churned],
+                     {"n_boot": 5, "ids": pf.ids, "seed": 0, "confidence": 0.9,
+                      "higher_is_better": True}),
         "calibrate": (calibrate, [health, pf, churned], {}),
         "fit": (fit, [health, pf, churned], {}),
         "trend": (sk.trend, [history, health], {"window": "90d"}),

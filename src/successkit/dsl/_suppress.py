@@ -46,7 +46,10 @@ def _rows(data: Any, what: str) -> Iterable[Any]:
         return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
     if isinstance(data, (str, bytes)):
         raise DataError(f"{what} must be a sequence of CTAs or records, not text")
-    return data  # type: ignore[no-any-return]
+    if not isinstance(data, Iterable):
+        raise DataError(f"{what} must be a sequence of CTAs or records, got "
+                        f"{type(data).__name__}")
+    return data
 
 
 def _optional_date(value: Any, what: str) -> dt.date | None:
