@@ -168,6 +168,9 @@ def test_bad_horizon_is_a_data_error() -> None:
     c = Contracts.from_columns({"account_id": ["a"], "start": ["2020-01-01"], "end": [None]})
     with pytest.raises(DataError, match="horizon"):
         churn_labels(c, ["2020-09-01"], "a month")
+    for empty in ("0d", "0mo"):  # a window of no days, in which nobody could churn
+        with pytest.raises(DataError, match="horizon must be at least one day"):
+            churn_labels(c, ["2020-09-01"], empty)
 
 
 def test_contraction_labels() -> None:

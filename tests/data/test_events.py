@@ -41,6 +41,11 @@ def test_duplicated_rows_are_counted_as_given() -> None:
      "column 'at', row 1: time-zone-aware and naive"),
     ({"account_id": ["a", None]}, {}, "column 'account_id', row 1: missing account id"),
     ({}, {"user": "person"}, "no column 'person'"),
+    # One text where a list of names belongs is not read as its letters.
+    ({}, {"types": "login"}, r"types must be a sequence of names, not one text: \['login'\]"),
+    ({}, {"accounts": "ab"}, "accounts must be a sequence of names, not one text"),
+    ({}, {"keep": "event"}, "keep must be a sequence of names, not one text"),
+    ({}, {"count": True}, "count is the name of a column of counts, or False"),
 ])
 def test_bad_input_names_column_and_row(changes: dict, kwargs: dict, match: str) -> None:
     with pytest.raises(sk.DataError, match=match):

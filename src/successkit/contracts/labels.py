@@ -173,6 +173,8 @@ def _setup(
         span = parse_span(horizon, what="horizon")
     except ModelError as exc:
         raise DataError(exc.message, column="horizon") from None
+    if span.count <= 0:  # a window of no days: nobody could churn within it
+        raise DataError("horizon must be at least one day", column="horizon")
     as_dates, days = snapshot_days(dates)
     ends = day_numbers(shift(days.astype("M8[D]"), span, 1))
     return as_dates, days, ends, span

@@ -23,6 +23,7 @@ from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = [
     "is_table",
+    "listed",
     "not_the_input",
     "read_accounts",
     "read_columns",
@@ -74,6 +75,24 @@ def not_the_input(value: Any, expected: str, make: str, *, role: str | None = No
     remedy = f": make one with {make}" if is_table(value) else ""
     at = f" as {role}" if role else ""
     return DataError(f"expected {expected}{at}, got {type(value).__name__}{remedy}")
+
+
+def listed(value: Any, what: str) -> list[Any]:
+    """``value`` as a list: a sequence of names or ids, never one text read as its letters.
+
+    Examples
+    --------
+    >>> listed(("login", "export"), "types")
+    ['login', 'export']
+    >>> listed("login", "types")
+    Traceback (most recent call last):
+    successkit.errors.DataError: types must be a sequence of names, not one text: ['login']?
+    """
+    if isinstance(value, (str, bytes)):
+        raise DataError(f"{what} must be a sequence of names, not one text: [{value!r}]?")
+    if not isinstance(value, Iterable) or is_table(value):
+        raise DataError(f"{what} must be a sequence of names, got {type(value).__name__}")
+    return list(value)
 
 
 def read_columns(data: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import lark
 from successkit._fingerprint import fingerprint
 from successkit._keys import at, path, read_dict, shown
 from successkit.data.calendar import parse_span, span_text
+from successkit.data.read import listed
 from successkit.dsl._syntax_errors import translate
 from successkit.errors import (
     ModelError,
@@ -235,7 +236,7 @@ class UsageModel:
             # The playbook language's translation: same wording, position and caret.
             raise translate(exc, text, "start", _PARSER) from None
         metrics: list[UsageMetric] = []
-        known = None if types is None else [str(t) for t in types]
+        known = None if types is None else [str(t) for t in listed(types, "types")]
         for node in tree.children:
             metrics.append(_definition(node, text, [m.name for m in metrics], known))
         return cls(metrics)
