@@ -227,8 +227,8 @@ def seen_by(info: MetricInfo, rows: npt.NDArray[np.intp], y: BoolArray,
     band codes, and the weight of evidence and a category's churn order learnt from them,
     so a cross-validation fold never sees its held-out accounts through the classic
     scorecard or the order its points keep. (A smooth number's curve stays: two values
-    learnt from every account leak next to nothing. A freed category's anchor comes from
-    a joint fit, which ``_card_select.anchors_again`` learns again.)"""
+    learnt from every account leak next to nothing. An anchor comes from a joint fit,
+    which ``_card_select.anchors_again`` learns again.)"""
     info = attrs.evolve(info, codes=info.codes[rows])
     if info.anchor is not None:
         return info

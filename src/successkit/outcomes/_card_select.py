@@ -102,7 +102,8 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
     fold, predicts that fold best (mean log-loss), on a sample of whole groups (of
     ``within``, when given). Each fold's fits see only its training accounts: the
     classic scorecard they are pulled toward, the churn order of a category's levels, and
-    a freed category's values in that scorecard, are learnt again on those."""
+    an anchored metric's values in that scorecard (see :func:`anchored`), are learnt again
+    on those."""
     if l2 != "cv" and (isinstance(l2, bool) or not isinstance(l2, (int, float))
                        or not l2 >= 0):
         raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
@@ -164,10 +165,11 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
 
 def anchors_again(seen: list[MetricInfo], y: BoolArray) -> list[MetricInfo]:
     """``seen`` (the infos of one fold's training rows, ``y`` their outcomes) with each
-    freed category's anchor — its values in a free fit with a light pull next to the other
-    metrics — learnt again from those rows alone: learnt from every training account, as
-    :func:`free_levels` learns it, it carries the held-out accounts' churn into the target
-    that cross-validation pulls toward, and a strong pull looks better than it is."""
+    anchor (see :func:`anchored`: a freed category's, or a number's held to a direction its
+    own churn runs against) — its values in a free fit with a light pull next to the other
+    metrics — learnt again from those rows alone: learnt from every training account, it
+    carries the held-out accounts' churn into the target that cross-validation pulls
+    toward, and a strong pull looks better than it is."""
     if all(info.anchor is None for info in seen):
         return seen
     loose = fit_infos(seen, y, COEF_L2, tol=CV_TOL)

@@ -287,10 +287,8 @@ def fit_card(
                     min_count=min_category, prior=prior, special=specials, aside=aside,
                     levels_follow_churn=follow, directions=fixed)
     entered = second.metrics
-    if second.against:  # what the data said next to the others, not on their own
-        dropped = [(name, AGAINST_NEXT if name in second.against else reason)
-                   for name, reason in dropped]
-        against += [name for name in second.against if name not in against]
+    # What the data said next to the others, not on their own.
+    dropped, against = _against(dropped, against, dict.fromkeys(second.against, AGAINST_NEXT))
     if entered:
         joined = {i.name for i in entered}
         dropped = [(name, reason) for name, reason in dropped if name not in joined]
@@ -315,11 +313,9 @@ def fit_card(
     flat = [name for name, reason in dropped if reason == UNDER_A_POINT]
     turned = runs_against(portfolio, infos, fit, fit_y, coded, flat, k=k,
                           min_share=min_share, min_count=min_category, special=specials)
-    for name in turned:  # a loop over the few held flat
-        was_fixed = fixed.get(name, (None, "may"))[0] is not None
-        dropped = [(n, (AGAINST_NEXT if was_fixed else AGAINST_OWN) if n == name else reason)
-                   for n, reason in dropped]
-        against += [name] if was_fixed and name not in against else []
+    dropped, against = _against(dropped, against, {
+        name: AGAINST_NEXT if fixed.get(name, (None, "may"))[0] is not None else AGAINST_OWN
+        for name in turned})
     # After the points are rounded: a metric left off for earning under a point names the
     # kept metric it repeats.
     left_off = {name for name, _ in dropped}
@@ -350,3 +346,11 @@ def fit_card(
         portfolio=portfolio,
         churned=y,
     )
+
+
+def _against(dropped: list[tuple[str, str]], against: list[str], reasons: dict[str, str]
+             ) -> tuple[list[tuple[str, str]], list[str]]:
+    """``dropped`` with the new ``reasons`` (metric → why) of metrics left off, and
+    ``against`` with those whose reason is a fixed direction run against."""
+    named = [name for name, why in reasons.items() if why == AGAINST_NEXT and name not in against]
+    return [(name, reasons.get(name, why)) for name, why in dropped], [*against, *named]
