@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import successkit as sk
 from successkit.outcomes import card_sql, fit_card, reason_codes, stability
-from successkit.outcomes.card_stability import psi
+from successkit.outcomes.card_stability import WATCH, psi
 
 
 def portfolio(n: int, seed: int) -> tuple[sk.Portfolio, np.ndarray]:
@@ -159,7 +159,9 @@ def test_card_and_reason_codes_refuse_what_is_not_a_portfolio() -> None:
             call()
     with pytest.raises(sk.DataError, match="needs the accounts"):
         model.card(None, [True])
-    with pytest.raises(sk.ModelError, match="HealthModel"):
+    with pytest.raises(sk.ModelError, match="HealthModel or a SegmentedModel"):
+        reason_codes(model.to_dict(), sk.Portfolio.from_columns(table))
+    with pytest.raises(sk.DataError, match="tier"):  # the segment column is not there
         reason_codes(sk.SegmentedModel("tier", {"a": model}), sk.Portfolio.from_columns(table))
 
 
@@ -362,3 +364,147 @@ def test_many_rare_levels_read_as_one_other_row() -> None:
     assert other[0]["band"] == f"other ({len(towns):,} levels)"
     assert other[0]["share"] == pytest.approx(town.mean())
     assert other[0]["churn_rate"] == pytest.approx(churned[town].mean())
+
+
+# -- per-segment cards travel and are watched too ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def segmented() -> tuple[sk.SegmentedModel, sk.Portfolio, np.ndarray]:
+    pf, churned = portfolio(6000, seed=3)
+    rng = np.random.default_rng(3)
+    tier = rng.choice(["smb", "mid", "ent", "tiny"], len(pf), p=[0.5, 0.3, 0.18, 0.02])
+    tier = tier.astype(object)
+    tier[rng.random(len(pf)) < 0.02] = None
+    # The tiers churn differently, and the login rate matters more for small accounts.
+    flip = rng.random(len(pf)) < np.where(tier == "smb", 0.15, 0.0)
+    churned = np.where(flip, np.nan_to_num(pf["login_rate"], nan=0.0) < 0.5, churned)
+    pf = pf.with_columns({"tier": tier})
+    model = fit_card(pf, churned, by="tier", min_segment=300).model
+    assert isinstance(model, sk.SegmentedModel)
+    return model, pf, churned
+
+
+def test_sql_of_segment_cards_gives_the_same_scores(segmented) -> None:
+    model, pf, _ = segmented
+    assert {label for label, _ in model.models} == {"smb", "mid", "ent"}  # tiny is pooled
+    got = sql_scores(model, pf)
+    expected = model.score(pf).score
+    assert np.allclose([got[str(i)] for i in pf.ids], expected, atol=1e-9)
+    # A tier the fit never saw and a missing tier take the default card in SQL too.
+    new = pf.take(np.arange(4)).with_columns({"tier": ["startup", None, "ent", "smb"]})
+    got = sql_scores(model, new)
+    assert np.allclose([got[str(i)] for i in new.ids], model.score(new).score, atol=1e-9)
+
+
+def test_sql_of_segment_cards_without_default_matches_score_metric_by_metric() -> None:
+    logins = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Thresholds([0.5], [0, 10]))],
+                            missing="zero", min_coverage=0)
+    plans = sk.HealthModel([
+        sk.Metric("plan", scheme=sk.Categories({"basic": 0, "team": 5}, other=2), weight=2),
+        sk.Metric("login_rate", scheme=sk.Linear(0, 1, max_points=4))], missing="zero")
+    model = sk.SegmentedModel("tier", {"smb": logins, "ent": plans})
+    pf = sk.Portfolio.from_columns({
+        "id": list("abcdef"), "tier": ["smb", "ent", "ent", "mid", None, "smb"],
+        "login_rate": [0.7, 0.25, None, 0.9, 0.1, None],
+        "plan": ["team", "new", None, "basic", "team", "basic"]})
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE accounts (id TEXT, tier TEXT, login_rate REAL, plan TEXT)")
+    db.executemany("INSERT INTO accounts VALUES (?, ?, ?, ?)", [
+        ("a", "smb", 0.7, "team"), ("b", "ent", 0.25, "new"), ("c", "ent", None, None),
+        ("d", "mid", 0.9, "basic"), ("e", None, 0.1, "team"), ("f", "smb", None, "basic")])
+    cursor = db.execute(card_sql(model))
+    names = [d[0] for d in cursor.description]
+    assert names == ["id", "login_rate_points", "plan_points", "points", "score"]
+    rows = {r[0]: r[1:] for r in cursor}
+    # Worked by hand: smb's card has no plan (NULL); ent's scores 2/3 plan, 1/3 login rate;
+    # no card scores "mid" or a missing tier (all NULL); c has no value ent's card can
+    # score, so below ent's min_coverage its score is NULL.
+    assert rows == {
+        "a": (10.0, None, 10.0, 100.0),
+        "b": (1.0, 2.0, 3.0, pytest.approx(100 * (2 / 3 * 2 / 5 + 1 / 3 * 1 / 4))),
+        "c": (0.0, 0.0, 0.0, None),
+        "d": (None, None, None, None),
+        "e": (None, None, None, None),
+        "f": (0.0, None, 0.0, 0.0),
+    }
+    result = model.score(pf)
+    for column, expected in (("points", result.points), ("score", result.score)):
+        got = [rows[i][names.index(column) - 1] for i in pf.ids]
+        assert np.allclose(np.array(got, dtype=float), expected, equal_nan=True)
+
+
+def test_sql_of_segment_cards_names_the_segment_it_cannot_export() -> None:
+    zero = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1]))], missing="zero")
+    renorm = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1]))])
+    with pytest.raises(sk.ModelError, match="segment 'b' has missing='renormalize'"):
+        card_sql(sk.SegmentedModel("tier", {"a": zero, "b": renorm}))
+    with pytest.raises(sk.ModelError, match="the default card has missing="):
+        card_sql(sk.SegmentedModel("tier", {"a": zero}, default=renorm))
+
+
+def test_reason_codes_of_segment_cards_come_from_each_accounts_card(segmented) -> None:
+    model, pf, _ = segmented
+    probe = pf.take(np.arange(0, len(pf), 41))
+    codes = reason_codes(model, probe, top=3)
+    for row, account in enumerate(probe.ids):  # a plain reference: one account at a time
+        card = model.model_for(probe, row)
+        assert card is not None
+        expected = reason_codes(card, probe.take([row]), top=3).of(str(account))
+        assert codes.of(str(account)) == expected
+    seen = {m for m in codes.metrics.ravel() if m is not None}
+    assert "login_rate" in seen
+
+
+def test_reason_codes_leave_an_account_of_no_card_without_codes() -> None:
+    card = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1], [0, 10]))],
+                          missing="zero")
+    model = sk.SegmentedModel("tier", {"a": card})
+    pf = sk.Portfolio.from_columns({"id": ["p", "q"], "tier": ["a", "b"], "x": [0.0, 0.0]})
+    codes = reason_codes(model, pf, top=2)
+    assert codes.of("p") == [("x", 10.0)]
+    assert codes.of("q") == []
+
+
+def test_stability_of_segment_cards_tells_the_mix_from_the_metrics(segmented) -> None:
+    model, pf, _ = segmented
+    same = stability(model, pf, pf)
+    assert same.metrics[0] == ("tier", 0.0)
+    assert all(v == 0 for _, v in same.metrics)
+    assert same.score == 0
+    # Four times as many enterprise accounts, each as it was: the mix moves, the metrics within
+    # each card do not.
+    tiers = pf["tier"]
+    ent = np.flatnonzero(np.asarray(tiers == "ent").astype(bool) & ~np.ma.getmaskarray(tiers))
+    rest = np.setdiff1d(np.arange(len(pf)), ent)
+    picked = np.concatenate([rest, ent, ent, ent, ent])
+    mixed = sk.Portfolio.from_columns({"id": [f"m{i}" for i in range(picked.size)],
+                                       **{c: pf[c][picked] for c in pf.columns}})
+    report = stability(model, pf, mixed)
+    rows = dict(report.metrics)
+    assert rows["tier"] >= WATCH
+    assert all(v < 0.01 for name, v in rows.items() if name != "tier"), rows
+    # A shift within every card shows in the metric, not in the mix.
+    shifted = pf.with_columns({"login_rate": pf["login_rate"] * 0.5})
+    rows = dict(stability(model, pf, shifted).metrics)
+    assert rows["tier"] == 0
+    assert rows["login_rate"] >= 0.25
+
+
+def test_stability_of_a_segment_metric_with_no_accounts_says_so() -> None:
+    logins = sk.HealthModel([sk.Metric("x", scheme=sk.Thresholds([1], [0, 10]))],
+                            missing="zero")
+    plans = sk.HealthModel([sk.Metric("y", scheme=sk.Thresholds([1], [0, 10]))],
+                           missing="zero")
+    model = sk.SegmentedModel("tier", {"a": logins, "b": plans})
+    base = sk.Portfolio.from_columns({"id": list("pqrs"), "tier": ["a", "a", "b", "b"],
+                                      "x": [0, 2, 0, 2], "y": [0, 2, 0, 2]})
+    now = sk.Portfolio.from_columns({"id": list("pqrs"), "tier": ["a", "a", "a", "a"],
+                                     "x": [0, 2, 0, 2], "y": [0, 2, 0, 2]})
+    report = stability(model, base, now)
+    rows = dict(report.metrics)
+    assert rows["x"] == 0
+    assert math.isnan(rows["y"])
+    assert "tier" in report.alerts
+    assert "y" not in report.alerts
+    assert "no accounts" in str(report)

@@ -20,6 +20,7 @@ from successkit.errors import DataError, ModelError
 from successkit.scoring.card import companion_of, indicator_points
 from successkit.scoring.health import HealthModel
 from successkit.scoring.schemes import Categories, Linear, Thresholds
+from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["ReasonCodes", "card_sql", "reason_codes"]
 
@@ -95,7 +96,41 @@ def _present_sql(metric: Any) -> str:
     return f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)"
 
 
-def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "id") -> str:
+def _card_sql(model: Any, where: str) -> dict[str, str]:
+    """The SQL of one card's columns: each metric's points (as ``<metric>_points``), the
+    total ``points`` and the ``score``."""
+    if not isinstance(model, HealthModel):
+        raise ModelError(f"card_sql exports a HealthModel or a SegmentedModel of them, got "
+                         f"{type(model).__name__}{where}")
+    if model.missing != "zero":
+        raise ModelError(f"card_sql needs a card that scores missing values as 0 "
+                         f"(missing='zero'); {where.removeprefix(' for ') or 'this model'} "
+                         f"has missing={model.missing!r}")
+    effective = model._plan.effective()
+    points = [_points_sql(metric) for metric in model.metrics]
+    score = " + ".join(
+        f"({sql}) * {_number(100.0 * share / metric.scheme.max_points)}"
+        for sql, metric, share in zip(points, model.metrics, effective, strict=True))
+    if model.min_coverage > 0:
+        # Below min_coverage (the share of weight with a value) the score is missing.
+        coverage = " + ".join(f"{_present_sql(m)} * {_number(share)}"
+                              for m, share in zip(model.metrics, effective, strict=True))
+        score = (f"CASE WHEN {coverage} >= {_number(model.min_coverage - 1e-12)} "
+                 f"THEN {score} ELSE NULL END")
+    columns = {f"{m.name}_points": sql for m, sql in zip(model.metrics, points, strict=True)}
+    return {**columns, "points": " + ".join(f"({sql})" for sql in points), "score": score}
+
+
+def _by_segment(column: str, exprs: list[tuple[str, str | None]],
+                default: str | None) -> str:
+    """One ``CASE`` choosing each segment's expression (``None``: NULL) by the segment
+    column; any other value, ``NULL`` included, takes the default's."""
+    parts = [f"WHEN {column} = {_text(label)} THEN {sql or 'NULL'}" for label, sql in exprs]
+    return "CASE " + " ".join(parts) + f" ELSE {default or 'NULL'} END"
+
+
+def card_sql(model: HealthModel | SegmentedModel, *, table: str = "accounts",
+             id_column: str = "id") -> str:
     """A ``SELECT`` giving each account's points per metric, total points and score.
 
     The model must score missing values as 0 (``missing="zero"``, as fitted cards do) so
@@ -103,6 +138,12 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
     ``other=`` gives any value it does not list those points (the ``ELSE`` branch), while
     ``NULL`` stays missing (0 points). Names are quoted as SQL identifiers; dots in
     ``table`` separate its schema (``"analytics.accounts"`` reads ``"analytics"."accounts"``).
+
+    A :class:`~successkit.SegmentedModel` (per-segment cards, ``fit_card(by=...)``) is one
+    ``SELECT`` too: each column is a ``CASE`` on the segment column choosing the points of
+    the account's segment card, and of the default card for any other segment value or
+    ``NULL``. A metric an account's card does not have is ``NULL``, as the score's metric
+    matrix has NaN; an account of no card (no default) has a ``NULL`` score.
 
     Examples
     --------
@@ -120,37 +161,42 @@ def card_sql(model: HealthModel, *, table: str = "accounts", id_column: str = "i
     ...                    [("a", 0.5, "pro"), ("b", None, "basic")])
     >>> [(i, s) for i, *_, s in db.execute(card_sql(model))]
     [('a', 70.0), ('b', 0.0)]
+
+    Per segment, the plan's card for ``"pro"`` accounts and this one for the rest:
+
+    >>> pro = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Thresholds([0.5],
+    ...                                                                   points=[0, 10]))],
+    ...                      missing="zero", min_coverage=0)
+    >>> by_plan = sk.SegmentedModel("plan", {"pro": pro}, default=model)
+    >>> [(i, s) for i, *_, s in db.execute(card_sql(by_plan))]
+    [('a', 100.0), ('b', 0.0)]
+    >>> by_plan.score(sk.Portfolio.from_columns({"id": ["a", "b"], "login_rate": [0.5, None],
+    ...                                          "plan": ["pro", "basic"]})).score.tolist()
+    [100.0, 0.0]
     """
-    if not isinstance(model, HealthModel):
-        raise ModelError(f"card_sql exports a HealthModel, got {type(model).__name__}")
+    if not isinstance(model, HealthModel | SegmentedModel):
+        raise ModelError(f"card_sql exports a HealthModel or a SegmentedModel, got "
+                         f"{type(model).__name__}")
     source = _qualified(table)
     if not isinstance(id_column, str) or not id_column:
         raise ModelError(f"id_column must be a column name, got {id_column!r}")
-    if model.missing != "zero":
-        raise ModelError("card_sql needs a card that scores missing values as 0 "
-                         f"(missing='zero'); this model has missing={model.missing!r}")
-    effective = model._plan.effective()
-    columns = []
-    total = []
-    score = []
-    for metric, share in zip(model.metrics, effective, strict=True):  # a loop over metrics
-        points = _points_sql(metric)
-        alias = _name(f"{metric.name}_points")
-        columns.append(f"  {points} AS {alias}")
-        total.append(f"({points})")
-        score.append(f"({points}) * {_number(100.0 * share / metric.scheme.max_points)}")
-    score_sql = " + ".join(score)
-    if model.min_coverage > 0:
-        # Below min_coverage (the share of weight with a value) the score is missing.
-        coverage = " + ".join(f"{_present_sql(m)} * {_number(share)}"
-                              for m, share in zip(model.metrics, effective, strict=True))
-        score_sql = (f"CASE WHEN {coverage} >= {_number(model.min_coverage - 1e-12)} "
-                     f"THEN {score_sql} ELSE NULL END")
+    if isinstance(model, HealthModel):
+        columns = _card_sql(model, "")
+    else:
+        segment = _name(model.by)
+        cards = {label: _card_sql(card, f" for segment {label!r}")
+                 for label, card in model.models}
+        fallback = ({} if model.default is None
+                    else _card_sql(model.default, " for the default card"))
+        aliases = [*(f"{name}_points" for name in model.names), "points", "score"]
+        columns = {alias: _by_segment(segment, [(label, card.get(alias))
+                                                for label, card in cards.items()],
+                                      fallback.get(alias))
+                   for alias in aliases}
     return (
-        "SELECT\n  " + _name(id_column) + ",\n" + ",\n".join(columns) + ",\n  "
-        + " + ".join(total) + ' AS "points",\n  '
-        + score_sql + ' AS "score"\n'
-        + f"FROM {source}"
+        "SELECT\n  " + _name(id_column) + ",\n"
+        + ",\n".join(f"  {sql} AS {_name(alias)}" for alias, sql in columns.items())
+        + "\nFROM " + source
     )
 
 
@@ -188,35 +234,9 @@ class ReasonCodes:
                                                    strict=True) if m is not None]
 
 
-def reason_codes(model: HealthModel, portfolio: Portfolio, *, top: int = 3) -> ReasonCodes:
-    """The measures that cost each account the most points against their best band.
-
-    A missing value costs the measure's best points (it earns none); a category the
-    scheme does not list costs its best points less its ``other`` points (all of them
-    without ``other``); a measure's missing-value companion counts with the measure it
-    belongs to.
-
-    Examples
-    --------
-    >>> import successkit as sk
-    >>> from successkit.outcomes import reason_codes
-    >>> model = sk.HealthModel([
-    ...     sk.Metric("login_rate", scheme=sk.Thresholds([0.3, 0.6], points=[0, 20, 35]),
-    ...               weight=35),
-    ...     sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 15}), weight=15),
-    ... ], missing="zero")
-    >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"], "login_rate": [0.2, 0.9],
-    ...                                 "plan": ["basic", "pro"]})
-    >>> codes = reason_codes(model, pf, top=2)
-    >>> codes.of("a"), codes.of("b")
-    ([('login_rate', 35.0), ('plan', 15.0)], [])
-    """
-    if not isinstance(model, HealthModel):
-        raise ModelError(f"reason_codes reads a HealthModel, got {type(model).__name__}")
-    if not isinstance(portfolio, Portfolio):
-        raise not_a_portfolio(portfolio)
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ModelError(f"top must be a positive integer, got {top!r}")
+def _lost(model: HealthModel, portfolio: Portfolio) -> tuple[list[str], FloatArray]:
+    """The card's measures (a metric with its missing-value companion) and the points each
+    account loses on each against its best band."""
     _, matrix = model.metric_matrix(portfolio)
     earned = np.nan_to_num(matrix) * (np.array([m.scheme.max_points for m in model.metrics])
                                       / 100.0)
@@ -236,11 +256,53 @@ def reason_codes(model: HealthModel, portfolio: Portfolio, *, top: int = 3) -> R
     np.maximum(lost, 0.0, out=lost)
     # A score read back to points carries rounding noise: a cost below 1e-9 points is none.
     np.round(lost, 9, out=lost)
-    width = min(top, len(measures))
-    # Costliest first; ties in the order of the model's measures.
-    order = np.argsort(-lost, axis=1, kind="stable")[:, :width]
-    chosen = np.take_along_axis(lost, order, axis=1)
-    labels = np.array(measures, dtype=object)[order]
+    return measures, lost
+
+
+def reason_codes(model: HealthModel | SegmentedModel, portfolio: Portfolio, *,
+                 top: int = 3) -> ReasonCodes:
+    """The measures that cost each account the most points against their best band.
+
+    A missing value costs the measure's best points (it earns none); a category the
+    scheme does not list costs its best points less its ``other`` points (all of them
+    without ``other``); a measure's missing-value companion counts with the measure it
+    belongs to. With a :class:`~successkit.SegmentedModel`, each account's codes come from
+    the card that scores it (none for an account of no card).
+
+    Examples
+    --------
+    >>> import successkit as sk
+    >>> from successkit.outcomes import reason_codes
+    >>> model = sk.HealthModel([
+    ...     sk.Metric("login_rate", scheme=sk.Thresholds([0.3, 0.6], points=[0, 20, 35]),
+    ...               weight=35),
+    ...     sk.Metric("plan", scheme=sk.Categories({"basic": 0, "pro": 15}), weight=15),
+    ... ], missing="zero")
+    >>> pf = sk.Portfolio.from_columns({"id": ["a", "b"], "login_rate": [0.2, 0.9],
+    ...                                 "plan": ["basic", "pro"]})
+    >>> codes = reason_codes(model, pf, top=2)
+    >>> codes.of("a"), codes.of("b")
+    ([('login_rate', 35.0), ('plan', 15.0)], [])
+    """
+    if not isinstance(model, HealthModel | SegmentedModel):
+        raise ModelError(f"reason_codes reads a HealthModel or a SegmentedModel, got "
+                         f"{type(model).__name__}")
+    if not isinstance(portfolio, Portfolio):
+        raise not_a_portfolio(portfolio)
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ModelError(f"top must be a positive integer, got {top!r}")
+    parts = ([(model, np.arange(len(portfolio)))] if isinstance(model, HealthModel)
+             else [(card, rows) for _, card, rows in model.parts(portfolio)])
+    measured = [(rows, *_lost(card, portfolio.take(rows))) for card, rows in parts]
+    width = min(top, max(len(measures) for _, measures, _ in measured))
+    labels = np.full((len(portfolio), width), None, dtype=object)
+    chosen = np.zeros((len(portfolio), width))
+    for rows, measures, lost in measured:  # a loop over cards
+        own = min(width, len(measures))
+        # Costliest first; ties in the order of the card's measures.
+        order = np.argsort(-lost, axis=1, kind="stable")[:, :own]
+        chosen[rows, :own] = np.take_along_axis(lost, order, axis=1)
+        labels[rows, :own] = np.array(measures, dtype=object)[order]
     labels[chosen <= 0] = None
     chosen[chosen <= 0] = 0.0
     return ReasonCodes(ids=portfolio.ids, metrics=labels, lost=chosen)

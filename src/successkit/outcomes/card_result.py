@@ -118,10 +118,8 @@ class CardFit:
         return self.card(segment).plot(ax, **kwargs)
 
     def to_sql(self, *, table: str = "accounts", id_column: str = "id") -> str:
-        """The card as SQL (see :func:`~successkit.outcomes.card_sql`)."""
-        if not isinstance(self.model, HealthModel):
-            raise ModelError("to_sql exports one card; export each segment's model with "
-                             "card_sql(model)")
+        """The card as SQL (see :func:`~successkit.outcomes.card_sql`); with ``by=``, one
+        ``SELECT`` choosing each account's segment card."""
         return card_sql(self.model, table=table, id_column=id_column)
 
     def summary(self) -> str:

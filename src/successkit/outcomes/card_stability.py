@@ -22,6 +22,7 @@ from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.health import HealthModel
 from successkit.scoring.schemes import Categories, Thresholds
+from successkit.scoring.segmented import SegmentedModel
 
 __all__ = ["REFIT", "WATCH", "StabilityReport", "psi", "stability"]
 
@@ -49,7 +50,10 @@ def psi(base: FloatArray, current: FloatArray) -> float:
 
 
 def level(value: float) -> str:
-    """``"stable"``, ``"watch"`` or ``"refit"`` for a PSI value."""
+    """``"stable"``, ``"watch"`` or ``"refit"`` for a PSI value (``"no accounts"`` for
+    NaN: a segment metric no card could compare)."""
+    if np.isnan(value):
+        return "no accounts"
     return "refit" if value >= REFIT else "watch" if value >= WATCH else "stable"
 
 
@@ -82,8 +86,8 @@ class StabilityReport:
     @property
     def alerts(self) -> tuple[str, ...]:
         """The metrics (and ``"score"``) at or above the watch level, worst first."""
-        rows = sorted([*self.metrics, ("score", self.score)], key=lambda r: -r[1])
-        return tuple(name for name, value in rows if value >= WATCH)
+        rows = [row for row in (*self.metrics, ("score", self.score)) if row[1] >= WATCH]
+        return tuple(name for name, _ in sorted(rows, key=lambda r: -r[1]))
 
     def __str__(self) -> str:
         rows = [*self.metrics, ("score", self.score)]
@@ -129,11 +133,51 @@ def _deciles(values: FloatArray) -> FloatArray:
     return edges
 
 
-def stability(model: HealthModel, base: Portfolio, current: Portfolio) -> StabilityReport:
+def _metric_psi(metric: Any, base: Portfolio, current: Portfolio) -> float:
+    edges = None
+    if not isinstance(metric.scheme, (Thresholds, Categories)):
+        edges = _deciles(metric.values(base).values)
+    return psi(_bands(metric, base, edges).astype(np.float64),
+               _bands(metric, current, edges).astype(np.float64))
+
+
+def _segment_rows(model: SegmentedModel, base: Portfolio,
+                  current: Portfolio) -> list[tuple[str, float]]:
+    """The segment mix's PSI (the share of accounts each card scores), then each metric's
+    PSI within the cards that have it, weighted by their base accounts."""
+    base_parts, current_parts = model.parts(base), model.parts(current)
+
+    def mix(portfolio: Portfolio, parts: Any) -> FloatArray:
+        counts = [rows.size for _, _, rows in parts]
+        return np.array([*counts, len(portfolio) - sum(counts)], dtype=np.float64)
+
+    name = model.by if model.by not in model.names else "segment mix"
+    rows = [(name, psi(mix(base, base_parts), mix(current, current_parts)))]
+    for metric_name in model.names:  # a loop over metrics, then over cards
+        total, weight = 0.0, 0
+        for (_, card, before), (_, _, now) in zip(base_parts, current_parts, strict=True):
+            if metric_name in card.names and before.size and now.size:
+                value = _metric_psi(card.metric(metric_name), base.take(before),
+                                    current.take(now))
+                total += before.size * value
+                weight += before.size
+        rows.append((metric_name, total / weight if weight else float("nan")))
+    return rows
+
+
+def stability(model: HealthModel | SegmentedModel, base: Portfolio,
+              current: Portfolio) -> StabilityReport:
     """PSI of every metric's bands and of the health score between two snapshots.
 
     Metrics without bands (linear, percentile) and the score are cut at the deciles of
     the base snapshot.
+
+    With a :class:`~successkit.SegmentedModel`, the first row is the segment mix (named
+    after the segment column): the share of accounts each card scores. A metric's PSI is
+    then taken within each card's own accounts and bands, and averaged weighted by the
+    card's base accounts, so a shift in the mix shows in its own row rather than in every
+    metric's; a metric whose cards have no accounts in one snapshot is NaN
+    (``"no accounts"``). The score's PSI is over all accounts.
 
     Examples
     --------
@@ -151,21 +195,19 @@ def stability(model: HealthModel, base: Portfolio, current: Portfolio) -> Stabil
     x        2.678  refit
     score    2.678  refit
     """
-    if not isinstance(model, HealthModel):
-        raise ModelError(f"stability compares the metrics of a HealthModel, got "
-                         f"{type(model).__name__}")
+    if not isinstance(model, HealthModel | SegmentedModel):
+        raise ModelError(f"stability compares the metrics of a HealthModel or a "
+                         f"SegmentedModel, got {type(model).__name__}")
     for what, pf in (("base", base), ("current", current)):
         if not isinstance(pf, Portfolio):
             raise not_a_portfolio(pf, role=what)
         if len(pf) == 0:
             raise DataError(f"the {what} snapshot has no accounts")
-    rows = []
-    for metric in model.metrics:  # a loop over metrics
-        edges = None
-        if not isinstance(metric.scheme, (Thresholds, Categories)):
-            edges = _deciles(metric.values(base).values)
-        rows.append((metric.name, psi(_bands(metric, base, edges).astype(np.float64),
-                                      _bands(metric, current, edges).astype(np.float64))))
+    if isinstance(model, HealthModel):
+        rows = [(metric.name, _metric_psi(metric, base, current))
+                for metric in model.metrics]  # a loop over metrics
+    else:
+        rows = _segment_rows(model, base, current)
     base_score = model.score(base).score
     current_score = model.score(current).score
     edges = _deciles(base_score)

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from successkit._fingerprint import fingerprint
 from successkit._keys import at, read_dict, shown
@@ -36,6 +37,8 @@ __all__ = ["SegmentedModel"]
 # The segment models are HealthModels; health.py stands above this module (HealthModel.fit
 # builds a SegmentedModel), so the class is looked up in the model registry, not imported.
 HealthModel = Any
+# Positions of the accounts one model scores.
+Rows = npt.NDArray[np.intp]
 
 
 def _is_health(model: Any) -> bool:
@@ -170,6 +173,34 @@ class SegmentedModel:
         label = portfolio.column(self.by, Kind.CATEGORY).value_at(row)
         return dict(self.models).get(label, self.default) if label is not None else self.default
 
+    def parts(self, portfolio: Portfolio) -> tuple[tuple[str, HealthModel, Rows], ...]:
+        """Which model scores which accounts: ``(segment, model, rows)`` for every segment
+        model, then ``("default", default, rows)`` for the accounts of no segment model
+        (those with no segment value among them) when there is a default. Accounts of
+        neither are in no part: they get no score.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> card = sk.HealthModel([sk.Metric("login_rate", scheme=sk.Linear(0, 1))])
+        >>> model = sk.SegmentedModel("tier", {"high": card}, default=card)
+        >>> pf = sk.Portfolio.from_columns({"id": ["a", "b", "c"],
+        ...                                 "tier": ["low", "high", None],
+        ...                                 "login_rate": [0.1, 0.2, 0.3]})
+        >>> [(label, rows.tolist()) for label, _, rows in model.parts(pf)]
+        [('high', [1]), ('default', [0, 2])]
+        """
+        segment = self.as_portfolio(portfolio).column(self.by, Kind.CATEGORY)
+        assigned = np.zeros(len(segment.values), dtype=np.bool_)
+        parts: list[tuple[str, HealthModel, Rows]] = []
+        for label, model in self.models:  # a loop over segments
+            rows = np.flatnonzero(segment.values == segment.code_of(label))
+            assigned[rows] = True
+            parts.append((label, model, rows))
+        if self.default is not None:
+            parts.append(("default", self.default, np.flatnonzero(~assigned)))
+        return tuple(parts)
+
     # -- scoring ------------------------------------------------------------------------------
 
     def as_portfolio(self, data: Portfolio | Account) -> Portfolio:
@@ -181,7 +212,6 @@ class SegmentedModel:
     ) -> HealthResult:
         """Score each account with its segment's model (see :meth:`HealthModel.score`)."""
         portfolio = self.as_portfolio(data)
-        segment = portfolio.column(self.by, Kind.CATEGORY)
         n = len(portfolio)
         metric_names, group_names = self.names, self.group_names
         score = np.full(n, np.nan)
@@ -191,15 +221,7 @@ class SegmentedModel:
         groups = np.full((n, len(group_names)), np.nan, order="F")
         metrics = np.full((n, len(metric_names)), np.nan, order="F")
         notes: list[str] = []
-        assigned = np.zeros(n, dtype=np.bool_)
-        parts: list[tuple[str, HealthModel, np.ndarray[Any, Any]]] = []
-        for label, model in self.models:
-            rows = np.flatnonzero(segment.values == segment.code_of(label))
-            assigned[rows] = True
-            parts.append((label, model, rows))
-        if self.default is not None:
-            parts.append(("default", self.default, np.flatnonzero(~assigned)))
-        for label, model, rows in parts:
+        for label, model, rows in self.parts(portfolio):
             if not rows.size:
                 continue
             sub = Portfolio(
