@@ -87,7 +87,8 @@ def test_facts_equal_a_per_account_reference(table: dict[str, list[object]], gra
 def test_labels_never_look_past_the_horizon(
     table: dict[str, list[object]], horizon: str, grace: int
 ) -> None:
-    contracts = Contracts.from_columns(table, revenue=False, duplicates="drop")
+    contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
+                                       duplicates="drop")
     until = dt.date(2021, 3, 1)
     labels = churn_labels(contracts, DATES, horizon, grace=f"{grace}d", observed_until=until)
     ends = shift(np.array(DATES, "M8[D]"), horizon, 1).astype(object)

@@ -89,7 +89,8 @@ def test_seats_plan_renewal_date_and_arr_change_equal_a_reference(
 def test_a_snapshot_at_or_after_churn_excludes_the_account(
     table: dict[str, list[object]], grace: int
 ) -> None:
-    contracts = Contracts.from_columns(table, revenue=False, duplicates="drop")
+    contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
+                                       duplicates="drop")
     facts = account_facts(contracts, DATES, grace=f"{grace}d")
     labels = churn_labels(contracts, DATES, "90d", grace=f"{grace}d",
                           observed_until="2022-01-01")
@@ -110,7 +111,8 @@ def test_labels_before_a_cut_do_not_depend_on_rows_after_it(
     """Rows and ends after the cut may change freely: labels whose window closed by the cut
     (the only ones a time-split fit uses) stay the same."""
     cut = BASE + dt.timedelta(days=cut_day)
-    contracts = Contracts.from_columns(table, revenue=False, duplicates="drop")
+    contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
+                                       duplicates="drop")
     ends = list(table["end"])
     later = {
         **table,
@@ -119,7 +121,8 @@ def test_labels_before_a_cut_do_not_depend_on_rows_after_it(
                 (e + dt.timedelta(days=40) if e is not None and e > cut else e)
                 for i, e in enumerate(ends)],
     }
-    changed = Contracts.from_columns(later, revenue=False, duplicates="drop")
+    changed = Contracts.from_columns(later, revenue=False, plan=False, seats=False,
+                                     duplicates="drop")
     a = churn_labels(contracts, DATES, "1mo", observed_until="2023-01-01")
     b = churn_labels(changed, DATES, "1mo", observed_until="2023-01-01")
     closed = shift(np.array(DATES, "M8[D]"), "1mo") <= np.datetime64(cut)
@@ -214,7 +217,8 @@ def test_lapsed_labels_equal_a_reference(
 
 @given(tables())
 def test_movements_add_up_and_match_facts(table: dict[str, list[object]]) -> None:
-    contracts = Contracts.from_columns(table, revenue="arr", duplicates="drop")
+    contracts = Contracts.from_columns(table, revenue="arr", plan=False, seats=False,
+                                       duplicates="drop")
     start, end = dt.date(2020, 3, 1), dt.date(2020, 12, 1)
     moves = revenue_movements(contracts, start, end)
     t = moves.totals()

@@ -62,7 +62,7 @@ def test_duplicate_rows_are_refused_or_dropped() -> None:
 
 def test_missing_column_is_named() -> None:
     with pytest.raises(DataError, match="no such column") as info:
-        Contracts.from_columns(_table(), revenue="arr")
+        Contracts.from_columns(_table(), revenue="arr", seats=False)
     assert info.value.column == "arr"
 
 
@@ -86,11 +86,13 @@ def test_polars_and_pyarrow_tables_read_alike(library: str) -> None:
 
 
 def test_account_codes_are_the_sorted_ids() -> None:
-    c = Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False)
+    c = Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False,
+                               seats=False)
     ids, codes = c.account_codes()
     assert ids.tolist() == ["a", "b"]
     assert codes.tolist() == [1, 0, 1]
-    assert c == Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False)
+    assert c == Contracts.from_columns(_table(account_id=["b", "a", "b"]), revenue=False,
+                                       seats=False)
 
 
 def test_a_revenue_column_is_not_passed_over_in_silence() -> None:
@@ -116,3 +118,47 @@ def test_a_monthly_looking_revenue_needs_its_kind_said(name: str) -> None:
     # Said to be annual, it is read as annual: the name was only a hint.
     assert Contracts.from_columns(table, revenue=name, revenue_kind="arr").arr.tolist() == [
         100.0]
+
+
+@pytest.mark.parametrize(("option", "name", "values"), [
+    ("plan", "plan", ["basic", "pro"]), ("plan", "Tier", ["gold", "silver"]),
+    ("seats", "licenses", [5.0, 10.0]), ("seats", "quantity", [1.0, 2.0]),
+    ("billing", "billing_period", ["monthly", "annual"]),
+])
+def test_a_plan_seats_or_billing_column_is_not_passed_over_in_silence(
+        option: str, name: str, values: list[object]) -> None:
+    table = {"account_id": ["a", "b"], "start": ["2024-01-01"] * 2, "end": [None] * 2,
+             name: values}
+    with pytest.raises(DataError, match=f"{option}={name!r} to read it, or {option}=False"
+                       ) as info:
+        Contracts.from_columns(table)
+    assert info.value.column == name
+    assert getattr(Contracts.from_columns(table, **{option: False}), option) is None
+    read = getattr(Contracts.from_columns(table, **{option: name}), option)
+    assert (read.tolist() if option == "seats" else read.to_list()) == values
+    with pytest.raises(DataError, match="a column name or False"):
+        Contracts.from_columns(table, **{option: 3})
+
+
+@pytest.mark.parametrize("name", ["end_date", "ended_at", "Cancelled_At", "period_end"])
+def test_an_end_date_not_read_is_refused_not_read_as_running(name: str) -> None:
+    # Read as no end at all, every contract would run forever and no account would churn.
+    table = {"account_id": ["a", "b"], "start": ["2024-01-01"] * 2,
+             name: ["2024-06-01", None]}
+    with pytest.raises(DataError, match=f"pass end={name!r} to read it, or pass end=None"
+                       ) as info:
+        Contracts.from_columns(table)
+    assert info.value.column == "end"
+    read = Contracts.from_columns(table, end=name)
+    assert read.end.astype(str).tolist() == ["2024-06-01", "NaT"]
+    running = Contracts.from_columns(table, end=None)
+    assert np.isnat(running.end).all()
+
+
+def test_an_end_column_named_but_not_there_is_refused() -> None:
+    table = {"account_id": ["a"], "start": ["2024-01-01"], "finish": ["2024-06-01"]}
+    with pytest.raises(DataError, match="name the column with end=") as info:
+        Contracts.from_columns(table, end="ends")
+    assert info.value.column == "ends"
+    with pytest.raises(DataError, match="end must be a column name or None"):
+        Contracts.from_columns(table, end=3)  # type: ignore[arg-type]

@@ -237,6 +237,29 @@ def test_segments_are_pooled_toward_the_whole() -> None:
     assert str(fit.card("tiny")).startswith("health card")
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_a_metric_left_off_is_on_no_segment_card(seed: int) -> None:
+    # A category that says nothing earns under a point on the pooled card; refitted on one
+    # segment's accounts it could earn a point or two by chance, which would make
+    # ``dropped`` untrue for that segment's card.
+    rng = np.random.default_rng(seed)
+    n = 4000
+    x = rng.normal(size=n)
+    segment = rng.choice(["a", "b", "c"], n)
+    churned = rng.random(n) < 1 / (1 + np.exp(x + (segment == "a")))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "x": x,
+                                    "segment": segment, "noise": rng.choice(["p", "q"], n)})
+    fit = fit_card(pf, churned, by="segment", columns=["x", "noise"])
+    model = fit.model
+    assert isinstance(model, sk.SegmentedModel)
+    left_off = {name for name, _ in fit.dropped}
+    assert model.default is not None
+    pooled = set(model.default.names)
+    for label, card in model.models:
+        assert set(card.names) <= pooled, label
+        assert not set(card.names) & left_off, label
+
+
 def test_accounts_without_a_segment_use_the_pooled_card_and_are_counted() -> None:
     pf, churned = known_card(6000, seed=6)
     region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer").astype(object)

@@ -35,27 +35,71 @@ RevenueKind = Literal["arr", "mrr"]
 REVENUE_LIKE = frozenset({"arr", "mrr", "revenue", "acv", "annual_revenue", "monthly_revenue",
                           "recurring_revenue", "contract_value"})
 
+# Column names that almost surely hold the other optional fields, by option: one left unread
+# silently drops the plan, seats or billing period from every account's facts.
+LOOKS_LIKE = {
+    "plan": ("the plan", frozenset({"plan", "plan_name", "plan_id", "tier", "edition",
+                                    "package", "product_tier"})),
+    "seats": ("the contracted seats", frozenset({"seats", "seat_count", "licenses",
+                                                 "licences", "license_count",
+                                                 "licence_count", "quantity"})),
+    "billing": ("the billing period", frozenset({"billing", "billing_period", "billing_cycle",
+                                                 "billing_interval", "billing_frequency"})),
+    "revenue": ("recurring revenue", REVENUE_LIKE),
+}
 
-def _revenue_read(columns: Mapping[str, Any], revenue: Any, revenue_kind: Any
-                  ) -> tuple[str | None, RevenueKind]:
-    """The revenue column to read (``None``: none) and its kind: a revenue-like column
-    left unnamed, or a monthly-looking one given no kind, is an error with the remedy."""
+# An end date left unread makes every contract run forever: no account would ever churn.
+END_LIKE = frozenset({"end_date", "ended_at", "ends_at", "end_at", "period_end",
+                      "contract_end", "contract_end_date", "term_end", "end_on", "ended_on",
+                      "termination_date", "terminated_at", "churn_date", "churned_at",
+                      "cancellation_date", "cancelled_at", "canceled_at", "cancel_date"})
+
+
+def _optional(columns: Mapping[str, Any], **given: Any) -> dict[str, str | None]:
+    """Each optional column to read (``None``: none). One left unnamed while a column looks
+    like it is an error with the remedy; ``False`` leaves it out."""
+    read: dict[str, str | None] = {}
+    for option, name in given.items():
+        what, names = LOOKS_LIKE[option]
+        if name is None:
+            seen = next((n for n in columns if n.lower() in names), None)
+            if seen is not None:
+                raise DataError(f"looks like {what} but is not read; pass {option}={seen!r} "
+                                f"to read it, or {option}=False to leave it out", column=seen)
+        elif name is not False and not isinstance(name, str):
+            raise DataError(f"{option} must be a column name or False, got {name!r}")
+        read[option] = name or None
+    return read
+
+
+def _end_column(columns: Mapping[str, Any], end: Any) -> str | None:
+    """The end column to read (``None``: every contract is running), refusing one that is
+    not there: read as no end at all, no contract would ever end."""
+    if end is None:
+        return None
+    if not isinstance(end, str):
+        raise DataError(f"end must be a column name or None, got {end!r}")
+    if end in columns:
+        return end
+    seen = next((n for n in columns if n.lower() in END_LIKE), None)
+    remedy = (f"pass end={seen!r} to read it" if seen is not None
+              else "name the column with end=")
+    raise DataError(f"no such column in the contracts table: {remedy}, or pass end=None if "
+                    f"every contract is still running (without end dates no account churns)",
+                    column=end)
+
+
+def _revenue_kind(revenue: str | None, revenue_kind: Any) -> RevenueKind:
+    """The kind of the revenue column: a monthly-looking one given no kind is an error
+    with the remedy."""
     if revenue is None:
-        seen = next((n for n in columns if n.lower() in REVENUE_LIKE), None)
-        if seen is not None:
-            raise DataError(f"looks like recurring revenue but is not read; pass "
-                            f"revenue={seen!r} to read it, or revenue=False to leave it out",
-                            column=seen)
-    if revenue is None or revenue is False:
-        return None, "arr" if revenue_kind is None else revenue_kind
-    if not isinstance(revenue, str):
-        raise DataError(f"revenue must be a column name or False, got {revenue!r}")
+        return "arr" if revenue_kind is None else revenue_kind
     if revenue_kind is None:
         if "mrr" in revenue.lower() or "month" in revenue.lower():
             raise DataError("looks monthly: pass revenue_kind='mrr' (ARR is then × 12), or "
                             "revenue_kind='arr' if it holds annual amounts", column=revenue)
-        return revenue, "arr"
-    return revenue, revenue_kind
+        return "arr"
+    return revenue_kind  # type: ignore[no-any-return]
 
 
 def _dates(raw: Any, name: str) -> npt.NDArray[np.datetime64]:
@@ -132,12 +176,12 @@ class Contracts:
         *,
         account: str = "account_id",
         start: str = "start",
-        end: str = "end",
-        plan: str | None = None,
-        seats: str | None = None,
+        end: str | None = "end",
+        plan: str | Literal[False] | None = None,
+        seats: str | Literal[False] | None = None,
         revenue: str | Literal[False] | None = None,
         revenue_kind: RevenueKind | None = None,
-        billing: str | None = None,
+        billing: str | Literal[False] | None = None,
         duplicates: Literal["error", "drop"] = "error",
     ) -> Contracts:
         """Contracts from named columns: a mapping, or a pandas, polars or pyarrow table.
@@ -148,12 +192,16 @@ class Contracts:
             The table, one row per contract period.
         account, start, end:
             Column names of the account id, the first day of the period and the day after
-            its last (exclusive end). A missing end is a running contract.
+            its last (exclusive end). A missing end is a running contract. A table with no
+            end column needs ``end=None`` (every contract running); an ``end`` that is not
+            there is an error naming the column that looks like it (``end_date``,
+            ``ended_at``, ``cancelled_at`` …), since without ends no account churns.
         plan, seats, revenue, billing:
             Optional column names: the plan (category), the contracted seats, the recurring
-            revenue and the billing period (category). A column that looks like revenue
-            (``arr``, ``mrr``, ``revenue``, ``acv`` …) is not passed over in silence: name it
-            with ``revenue=``, or pass ``revenue=False`` to leave it out.
+            revenue and the billing period (category). A column that looks like one of them
+            (``plan``, ``tier``; ``seats``, ``licenses``, ``quantity``; ``arr``, ``mrr``,
+            ``revenue``, ``acv``; ``billing_period`` …) is not passed over in silence: name
+            it, or pass ``False`` to leave it out.
         revenue_kind:
             ``"arr"`` when ``revenue`` is annual, ``"mrr"`` when monthly. Default ``"arr"``,
             but a revenue column whose name says monthly (``mrr``, ``monthly_…``) needs it
@@ -182,7 +230,10 @@ class Contracts:
         successkit.errors.DataError: column 'end', row 1: end 2020-04-01 is not after start ...
         """
         columns = read_columns(data)
-        revenue, revenue_kind = _revenue_read(columns, revenue, revenue_kind)
+        read = _optional(columns, plan=plan, seats=seats, billing=billing, revenue=revenue)
+        plan, seats, billing, revenue = (read[o] for o in ("plan", "seats", "billing", "revenue"))
+        revenue_kind = _revenue_kind(revenue, revenue_kind)
+        end = _end_column(columns, end)
         if duplicates not in ("error", "drop"):
             raise DataError(f"duplicates must be 'error' or 'drop', not {duplicates!r}")
 
@@ -196,7 +247,7 @@ class Contracts:
         missing = np.isnat(starts)
         if missing.any():
             raise DataError("missing start date", column=start, row=int(np.flatnonzero(missing)[0]))
-        ends = _dates(get(end), end) if end in columns else np.full(len(ids), "NaT", "M8[D]")
+        ends = _dates(get(end), end) if end is not None else np.full(len(ids), "NaT", "M8[D]")
         if starts.shape != ids.shape or ends.shape != ids.shape:
             raise DataError("the contract columns have different lengths", column=end)
         bad = ~np.isnat(ends) & (ends <= starts)

@@ -4,7 +4,7 @@ pooled one instead of following its own few accounts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from successkit._arrays import BoolArray
 from successkit.data.kinds import Kind
@@ -21,18 +21,21 @@ __all__ = ["segment_cards"]
 
 
 def segment_cards(portfolio: Portfolio, by: str, y: BoolArray, infos: Sequence[MetricInfo],
-                  pooled_fit: Additive, pooled: HealthModel, *, points: float, scale: float,
-                  groups: Mapping[str, str], bands: Bands, prior: float, min_segment: int,
-                  notes: list[str]) -> SegmentedModel:
+                  pooled_fit: Additive, pooled: HealthModel, *, left_off: Collection[str],
+                  points: float, scale: float, groups: Mapping[str, str], bands: Bands,
+                  prior: float, min_segment: int, notes: list[str]) -> SegmentedModel:
     """One card per level of the category ``by`` (the pooled card as the default), each
     band value pulled toward the pooled card's by ``prior`` accounts' worth of curvature;
     a segment under ``min_segment`` accounts, or with one outcome only, uses the pooled
-    card, and so do accounts with no segment (both said in ``notes``)."""
+    card, and so do accounts with no segment (both said in ``notes``). A metric the pooled
+    card left off (``left_off``) is on no segment's card either, so the fit's report of
+    what was left off holds for every card."""
     segments = portfolio.column(by, Kind.CATEGORY)
     if segments.missing.any():
         notes.append(f"{int(segments.missing.sum())} accounts with no {by!r} use the pooled "
                      f"card")
     rate = float(y.mean())
+    on_card = [info for info in infos if info.name not in left_off]
     fitted = {}
     for code, label in enumerate(segments.categories):  # a loop over segments
         rows = segments.values == code
@@ -44,6 +47,6 @@ def segment_cards(portfolio: Portfolio, by: str, y: BoolArray, infos: Sequence[M
                         start=(pooled_fit.tables, pooled_fit.intercept),
                         anchor=pooled_fit.tables)
         tables = {i.name: t for i, t in zip(infos, own.tables, strict=True)}
-        metrics, _ = card_metrics(infos, points, tables, [], groups, scale=scale)
+        metrics, _ = card_metrics(on_card, points, tables, [], groups, scale=scale)
         fitted[label] = HealthModel(metrics, bands=bands, missing="zero", min_coverage=0.0)
     return SegmentedModel(by, fitted, default=pooled)

@@ -327,9 +327,10 @@ def fit_card(
     notes += rare_notes(specials, min_category)
     model: HealthModel | SegmentedModel = pooled
     if by is not None:
-        model = segment_cards(portfolio, by, y, infos, fit, pooled, points=float(points),
-                              scale=scale, groups=grouped, bands=card_bands,
-                              prior=prior, min_segment=min_segment, notes=notes)
+        model = segment_cards(portfolio, by, y, infos, fit, pooled, left_off=left_off,
+                              points=float(points), scale=scale, groups=grouped,
+                              bands=card_bands, prior=prior, min_segment=min_segment,
+                              notes=notes)
     return CardFit(
         model=model,
         dropped=tuple(dropped),
