@@ -399,3 +399,45 @@ def test_a_table_where_a_history_belongs_is_told_how_to_make_one(name: str) -> N
         call(long)
     with pytest.raises(sk.DataError, match=r"got int$"):
         call(3)
+
+
+def test_a_frame_indexed_by_account_id_reads_its_index() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"customerID": ["c9", "c1", "c5"], "arr": [9.0, 1.0, 5.0],
+                          "region": ["emea", "amer", "apac"]})
+    flat = sk.Portfolio.from_columns(frame, id="customerID")
+    indexed = sk.Portfolio.from_columns(frame.set_index("customerID"), id="customerID")
+    assert indexed == flat
+    # Every named level is read, as reset_index() would: none is passed over.
+    both = sk.Portfolio.from_columns(frame.set_index(["customerID", "region"]),
+                                     id="customerID")
+    assert both.names == ("region", "arr")
+    assert both["region"].tolist() == ["emea", "amer", "apac"]
+    # An unnamed index (row numbers) is not data.
+    assert sk.Portfolio.from_columns(frame.set_index("customerID").reset_index(),
+                                     id="customerID") == flat
+
+
+def test_an_index_level_and_a_column_that_disagree_are_refused() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["a", "b"], "x": [1.0, 2.0]})
+    same = frame.set_index("id", drop=False)
+    assert sk.Portfolio.from_columns(same) == sk.Portfolio.from_columns(frame)
+    other = frame.set_index(pd.Index(["b", "a"], name="id"))
+    with pytest.raises(sk.DataError, match="both an index level and a column") as info:
+        sk.Portfolio.from_columns(other)
+    assert info.value.column == "id"
+
+
+def test_events_and_contracts_read_a_named_index_too() -> None:
+    pd = pytest.importorskip("pandas")
+    events = pd.DataFrame({"account_id": ["a", "b"], "at": ["2026-01-01", "2026-01-02"],
+                           "event": ["login", "login"]})
+    assert (sk.Events.from_columns(events.set_index("account_id")).accounts
+            == sk.Events.from_columns(events).accounts)
+    contracts = pd.DataFrame({"account_id": ["a", "b"], "start": ["2025-01-01"] * 2,
+                              "end": ["2026-01-01", None], "plan": ["basic", "pro"]})
+    with pytest.raises(sk.DataError, match="plan='plan'"):  # an unread level is refused too
+        sk.Contracts.from_columns(contracts.set_index(["account_id", "plan"]))
+    read = sk.Contracts.from_columns(contracts.set_index(["account_id", "plan"]), plan="plan")
+    assert read == sk.Contracts.from_columns(contracts, plan="plan")

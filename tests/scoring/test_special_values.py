@@ -355,3 +355,12 @@ def test_bands_of_orders_value_bands_special_values_then_missing() -> None:
     assert scheme.bands_of(values).tolist() == [3, 0, 1, 2, 4, 5]
     with pytest.raises(sk.DataError, match="reads numbers"):
         scheme.bands_of(["high"])
+
+
+def test_subnormal_points_score_without_overflow() -> None:
+    # 100 / 5e-324 overflows to inf, and inf × 0 is NaN: the points are divided first.
+    pf = sk.Portfolio.from_columns({"id": ["a", "b"], "x": [0.0, 1.0], "c": ["p", "q"]})
+    special = sk.Thresholds([], points=[0.0], higher_is_better=False, special={0.0: 5e-324})
+    levels = sk.Categories({"p": 5e-324, "q": 0.0})
+    for metric in (sk.Metric("x", scheme=special), sk.Metric("c", scheme=levels)):
+        assert sk.HealthModel([metric]).score(pf).score.tolist() == [100.0, 0.0]

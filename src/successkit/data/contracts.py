@@ -23,7 +23,7 @@ import numpy.typing as npt
 from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
-from successkit.data.read import not_the_input, read_columns
+from successkit.data.read import not_the_input, read_table_columns
 from successkit.errors import DataError
 
 __all__ = ["Contracts", "contracts_of"]
@@ -229,7 +229,7 @@ class Contracts:
         ...
         successkit.errors.DataError: column 'end', row 1: end 2020-04-01 is not after start ...
         """
-        columns = read_columns(data)
+        columns = read_table_columns(data)
         read = _optional(columns, plan=plan, seats=seats, billing=billing, revenue=revenue)
         plan, seats, billing, revenue = (read[o] for o in ("plan", "seats", "billing", "revenue"))
         revenue_kind = _revenue_kind(revenue, revenue_kind)

@@ -21,7 +21,7 @@ from successkit.data._event_columns import codes_of, counts_of, days_of, length_
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
-from successkit.data.read import listed, not_the_input, read_columns
+from successkit.data.read import listed, not_the_input, read_table_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["COUNT_LIKE", "EventColumns", "Events", "events_of"]
@@ -253,7 +253,7 @@ class Events:
         ...
         successkit.errors.DataError: column 'event', row 0: unknown event type 'lgin'; did you ...
         """
-        raw = read_columns(data)
+        raw = read_table_columns(data)
         if count is True:
             raise DataError("count is the name of a column of counts, or False to read none")
         keep = listed(keep, "keep")

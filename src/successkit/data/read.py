@@ -30,6 +30,7 @@ __all__ = [
     "read_kinds",
     "read_records",
     "read_table",
+    "read_table_columns",
     "read_typed",
     "typed_columns",
 ]
@@ -126,6 +127,48 @@ def read_columns(data: Any) -> dict[str, Any]:
     return {name: getter(name) for name in names}
 
 
+def _index_levels(data: Any) -> dict[str, Any]:
+    """The named levels of a pandas frame's index, as columns (what ``reset_index()``
+    gives); none for an unnamed index, a mapping, or a table without an index."""
+    if _table_kind(data) != "frame":
+        return {}
+    index = getattr(data, "index", None)
+    names = getattr(index, "names", None)
+    if index is None or names is None or not hasattr(index, "get_level_values"):
+        return {}
+    levels = {}
+    for name in names:  # a loop over index levels
+        if name is None:
+            continue
+        if not isinstance(name, str):
+            raise DataError(f"index level names must be text, got {type(name).__name__} "
+                            f"{name!r}")
+        levels[name] = index.get_level_values(name)
+    return levels
+
+
+def read_table_columns(data: Any) -> dict[str, Any]:
+    """The columns of a table as :func:`read_columns` gives them, and before them the
+    named levels of a pandas frame's index (a frame indexed by account id reads as if
+    ``reset_index()`` had been called), so a named index is read, never passed over.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"id": ["a", "b"], "x": [1, 2]}).set_index("id")
+    >>> {name: list(values) for name, values in read_table_columns(frame).items()}
+    {'id': ['a', 'b'], 'x': [1, 2]}
+    """
+    raw = read_columns(data)
+    levels = _index_levels(data)
+    for name, values in levels.items():
+        if name in raw and not np.array_equal(np.asarray(values, dtype=object),
+                                              np.asarray(raw[name], dtype=object)):
+            raise DataError("is both an index level and a column of the table, with "
+                            "different values; drop one", column=name)
+    return {**{n: v for n, v in levels.items() if n not in raw}, **raw}
+
+
 def read_table(
     data: Any,
     *,
@@ -146,7 +189,7 @@ def read_table(
     >>> ids.tolist(), columns["x"].to_list()
     (['7', 'b'], [1.0, None])
     """
-    raw = read_columns(data)
+    raw = read_table_columns(data)
     if id not in raw:
         available = ", ".join(repr(n) for n in raw) or "none"
         suffix = did_you_mean_suffix(id, list(raw))

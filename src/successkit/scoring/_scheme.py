@@ -21,7 +21,8 @@ from successkit.data.kinds import Kind
 from successkit.errors import ModelError
 from successkit.scoring._serial import number
 
-__all__ = ["Scheme", "flag", "floats", "lookup", "optional_floats", "positive", "to_max_points"]
+__all__ = ["Scheme", "as_scores", "flag", "floats", "lookup", "optional_floats", "positive",
+           "to_max_points"]
 
 
 
@@ -86,6 +87,20 @@ def lookup(
         return found
     np.copyto(out, found)
     return out
+
+
+def as_scores(points: FloatArray, max_points: float) -> FloatArray:
+    """``points`` on the 0–100 scale of ``max_points``.
+
+    Examples
+    --------
+    >>> as_scores(np.array([0.0, 5e-324]), 5e-324).tolist()  # 100 / 5e-324 overflows
+    [0.0, 100.0]
+    """
+    scale = 100.0 / max_points
+    if np.isfinite(scale):
+        return points * scale
+    return points / max_points * 100.0
 
 
 def floats(value: Any) -> tuple[float, ...]:

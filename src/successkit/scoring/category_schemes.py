@@ -11,7 +11,7 @@ from successkit._arrays import FloatArray
 from successkit.data.column import Column
 from successkit.data.kinds import Kind
 from successkit.errors import ModelError
-from successkit.scoring._scheme import Scheme, lookup
+from successkit.scoring._scheme import Scheme, as_scores, lookup
 from successkit.scoring._serial import as_mapping, number
 
 __all__ = ["Categories"]
@@ -99,12 +99,11 @@ class Categories(Scheme):
 
     def _table(self, column: Column) -> FloatArray:
         known = dict(self.mapping)
-        scale = 100.0 / self.max_points
         absent = np.nan if self.other is None else self.other
         # One entry per category of the column plus a trailing NaN that code -1 selects.
-        return np.array(
-            [known.get(label, absent) * scale for label in column.categories] + [np.nan]
-        )
+        return as_scores(np.array(
+            [known.get(label, absent) for label in column.categories] + [np.nan]
+        ), self.max_points)
 
     def scores(self, column: Column, *, out: FloatArray | None = None) -> FloatArray:
         return lookup(self._table(column), column.values, out)

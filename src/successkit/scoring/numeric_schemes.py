@@ -18,6 +18,7 @@ from successkit.data.column import Column
 from successkit.errors import DataError, ModelError
 from successkit.scoring._scheme import (
     Scheme,
+    as_scores,
     flag,
     floats,
     lookup,
@@ -203,8 +204,8 @@ class Thresholds(Scheme):
         # The cut table ends with NaN, which numpy sorts last; the score table lists the
         # bands in value order, then the special values, then NaN for missing values.
         cuts = np.array([*self.cuts, np.nan])
-        table = np.array([*self.points_by_value, *(p for _, p in self.special), np.nan]
-                         ) * (100.0 / self.max_points)
+        table = as_scores(np.array([*self.points_by_value, *(p for _, p in self.special),
+                                    np.nan]), self.max_points)
         return cuts, table
 
     def bands_of(self, values: FloatArray) -> npt.NDArray[np.intp]:

@@ -26,7 +26,7 @@ from successkit._arrays import array_field, optional_array, readonly, readonly_a
 from successkit.data._text_keys import factorize, match, text_array
 from successkit.data.convert import convert_column
 from successkit.data.events import Events
-from successkit.data.read import read_columns
+from successkit.data.read import read_table_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"]
@@ -173,7 +173,7 @@ def read_events(events: Any, names: Sequence[str], *,
         return events
     if isinstance(events, Events):
         return _from_events(events, tuple(names))
-    raw = read_columns(events)
+    raw = read_table_columns(events)
     for name in _REQUIRED:
         if name not in raw:
             suffix = did_you_mean_suffix(name, list(raw))
