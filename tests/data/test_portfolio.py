@@ -441,3 +441,13 @@ def test_events_and_contracts_read_a_named_index_too() -> None:
         sk.Contracts.from_columns(contracts.set_index(["account_id", "plan"]))
     read = sk.Contracts.from_columns(contracts.set_index(["account_id", "plan"]), plan="plan")
     assert read == sk.Contracts.from_columns(contracts, plan="plan")
+
+
+def test_a_history_indexed_by_account_and_date_reads_both_levels() -> None:
+    pd = pytest.importorskip("pandas")
+    long = pd.DataFrame({"id": ["a", "b", "a", "b"], "x": [1, 2, 3, 4],
+                         "as_of": ["2026-01-01", "2026-01-01", "2026-02-01", "2026-02-01"]})
+    indexed = sk.History.from_columns(long.set_index(["id", "as_of"]))
+    flat = sk.History.from_columns(long)
+    assert [p["x"].tolist() for p in indexed] == [p["x"].tolist() for p in flat]
+    assert [p.as_of for p in indexed] == [p.as_of for p in flat]
