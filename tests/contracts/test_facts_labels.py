@@ -63,7 +63,7 @@ DATES = [BASE + dt.timedelta(days=d) for d in (0, 45, 120, 200, 300, 420)]
 @given(tables(), st.integers(0, 20))
 def test_facts_equal_a_per_account_reference(table: dict[str, list[object]], grace: int) -> None:
     facts = account_facts(Contracts.from_columns(table, revenue="arr", plan="plan",
-                                                 duplicates="drop"),
+                                                 duplicates="drop", end_inclusive=False),
                           DATES, window="60d", grace=f"{grace}d")
     for j, account in enumerate(facts.ids.tolist()):
         rows = _rows(table, account)
@@ -88,7 +88,8 @@ def test_labels_never_look_past_the_horizon(
     table: dict[str, list[object]], horizon: str, grace: int
 ) -> None:
     contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
-                                       duplicates="drop")
+                                       duplicates="drop",
+                                       end_inclusive=False)
     until = dt.date(2021, 3, 1)
     labels = churn_labels(contracts, DATES, horizon, grace=f"{grace}d", observed_until=until)
     ends = shift(np.array(DATES, "M8[D]"), horizon, 1).astype(object)
@@ -113,8 +114,10 @@ def test_shuffling_rows_changes_nothing(table: dict[str, list[object]], rnd: obj
     order = list(range(len(table["start"])))
     rnd.shuffle(order)  # type: ignore[attr-defined]
     shuffled = {k: [v[i] for i in order] for k, v in table.items()}
-    a = Contracts.from_columns(table, revenue="arr", plan="plan", duplicates="drop")
-    b = Contracts.from_columns(shuffled, revenue="arr", plan="plan", duplicates="drop")
+    a = Contracts.from_columns(table, revenue="arr", plan="plan", duplicates="drop",
+                               end_inclusive=False)
+    b = Contracts.from_columns(shuffled, revenue="arr", plan="plan", duplicates="drop",
+                               end_inclusive=False)
     assert account_facts(a, DATES) == account_facts(b, DATES)
     assert churn_labels(a, DATES, observed_until="2022-01-01") == churn_labels(
         b, DATES, observed_until="2022-01-01"

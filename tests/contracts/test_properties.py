@@ -55,7 +55,8 @@ def test_seats_plan_renewal_date_and_arr_change_equal_a_reference(
     table: dict[str, list[object]]
 ) -> None:
     contracts = Contracts.from_columns(table, revenue="arr", seats="seats", plan="plan",
-                                       duplicates="drop")
+                                       duplicates="drop",
+                                       end_inclusive=False)
     facts = account_facts(contracts, DATES, change_window="1mo")
     back = shift(np.array(DATES, "M8[D]"), "1mo", -1).astype(object)
     for j, account in enumerate(facts.ids.tolist()):
@@ -90,7 +91,8 @@ def test_a_snapshot_at_or_after_churn_excludes_the_account(
     table: dict[str, list[object]], grace: int
 ) -> None:
     contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
-                                       duplicates="drop")
+                                       duplicates="drop",
+                                       end_inclusive=False)
     facts = account_facts(contracts, DATES, grace=f"{grace}d")
     labels = churn_labels(contracts, DATES, "90d", grace=f"{grace}d",
                           observed_until="2022-01-01")
@@ -112,7 +114,8 @@ def test_labels_before_a_cut_do_not_depend_on_rows_after_it(
     (the only ones a time-split fit uses) stay the same."""
     cut = BASE + dt.timedelta(days=cut_day)
     contracts = Contracts.from_columns(table, revenue=False, plan=False, seats=False,
-                                       duplicates="drop")
+                                       duplicates="drop",
+                                       end_inclusive=False)
     ends = list(table["end"])
     later = {
         **table,
@@ -122,7 +125,8 @@ def test_labels_before_a_cut_do_not_depend_on_rows_after_it(
                 for i, e in enumerate(ends)],
     }
     changed = Contracts.from_columns(later, revenue=False, plan=False, seats=False,
-                                     duplicates="drop")
+                                     duplicates="drop",
+                                     end_inclusive=False)
     a = churn_labels(contracts, DATES, "1mo", observed_until="2023-01-01")
     b = churn_labels(changed, DATES, "1mo", observed_until="2023-01-01")
     closed = shift(np.array(DATES, "M8[D]"), "1mo") <= np.datetime64(cut)
@@ -218,7 +222,8 @@ def test_lapsed_labels_equal_a_reference(
 @given(tables())
 def test_movements_add_up_and_match_facts(table: dict[str, list[object]]) -> None:
     contracts = Contracts.from_columns(table, revenue="arr", plan=False, seats=False,
-                                       duplicates="drop")
+                                       duplicates="drop",
+                                       end_inclusive=False)
     start, end = dt.date(2020, 3, 1), dt.date(2020, 12, 1)
     moves = revenue_movements(contracts, start, end)
     t = moves.totals()
@@ -231,3 +236,75 @@ def test_movements_add_up_and_match_facts(table: dict[str, list[object]]) -> Non
         report = sk.retention(moves)
         assert report.grr == pytest.approx((t["starting"] - t["contraction"] - t["churned"])
                                            / t["starting"])
+
+
+# -- ends given as each period's last day ------------------------------------------------
+
+
+def _one_day_gap(table: dict[str, list[object]]) -> bool:
+    """Plain Python: does a period start the day after the latest end of its account's
+    earlier periods (by start)?"""
+    rows = sorted(zip(table["account_id"], table["start"], table["end"], strict=True),
+                  key=lambda r: (r[0], r[1]))
+    covered: dict[object, object] = {}
+    for account, start, end in rows:
+        last = covered.get(account)
+        if last is not None and last != FAR and start == last + dt.timedelta(days=1):
+            return True
+        end = FAR if end is None else end
+        covered[account] = end if last is None else max(last, end)
+    return False
+
+
+@given(tables())
+def test_last_day_ends_read_as_the_day_after_ends_they_mean(
+    table: dict[str, list[object]]
+) -> None:
+    exclusive = Contracts.from_columns(table, revenue="arr", plan=False, seats=False,
+                                       duplicates="drop", end_inclusive=False)
+    last_days = {**table, "end": [None if e is None else e - dt.timedelta(days=1)
+                                  for e in table["end"]]}
+    inclusive = Contracts.from_columns(last_days, revenue="arr", plan=False, seats=False,
+                                       duplicates="drop", end_inclusive=True)
+    assert inclusive == exclusive
+    # Left to the default, a table is refused exactly when a plain-Python scan finds a
+    # one-day gap, and read as given otherwise.
+    if _one_day_gap(table):
+        with pytest.raises(DataError, match="end_inclusive=True"):
+            Contracts.from_columns(table, revenue="arr", plan=False, seats=False,
+                                   duplicates="drop")
+    else:
+        assert Contracts.from_columns(table, revenue="arr", plan=False, seats=False,
+                                      duplicates="drop") == exclusive
+
+
+def test_a_yearly_renewal_with_last_day_ends_is_not_a_churn() -> None:
+    table = {"account_id": ["acme", "acme", "globex"],
+             "start": ["2024-01-01", "2025-01-01", "2024-01-01"],
+             "end": ["2024-12-31", "2025-12-31", "2024-12-31"]}
+    with pytest.raises(DataError, match="one day after the account's earlier period ends "
+                                        r"\(2024-12-31\)") as info:
+        Contracts.from_columns(table)
+    assert (info.value.row, info.value.account) == (1, "acme")
+    dates = ["2024-12-01"]
+    said = churn_labels(Contracts.from_columns(table, end_inclusive=True), dates, "2mo",
+                        observed_until="2026-06-01")
+    assert said.on("2024-12-01").churned.tolist() == [0.0, 1.0]  # acme renews, globex leaves
+    # Said to be day-after ends, the one-day gap is a churn and a return, as asked.
+    gap = churn_labels(Contracts.from_columns(table, end_inclusive=False), dates, "2mo",
+                       observed_until="2026-06-01")
+    assert gap.on("2024-12-01").churned.tolist() == [1.0, 1.0]
+    with pytest.raises(DataError, match=r"labels.on\(date\)"):
+        gap.outcome("2024-12-01")  # type: ignore[arg-type]
+
+
+def test_an_end_on_its_start_points_to_last_day_ends() -> None:
+    table = {"account_id": ["a"], "start": ["2024-03-01"], "end": ["2024-03-01"]}
+    with pytest.raises(DataError, match="pass end_inclusive=True"):
+        Contracts.from_columns(table)
+    one_day = Contracts.from_columns(table, end_inclusive=True)
+    assert one_day.end.astype(str).tolist() == ["2024-03-02"]
+    with pytest.raises(DataError, match=r"before start 2024-03-01 \(the end is inclusive\)"):
+        Contracts.from_columns({**table, "end": ["2024-02-28"]}, end_inclusive=True)
+    with pytest.raises(DataError, match="end_inclusive must be True, False or None"):
+        Contracts.from_columns(table, end_inclusive="yes")  # type: ignore[arg-type]

@@ -152,6 +152,11 @@ class ChurnLabels:
 
     def outcome(self, k: int) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
         """The ids active on ``dates[k]`` and their outcomes (1.0, 0.0, NaN when unknown)."""
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not (
+                -len(self.dates) <= k < len(self.dates)):
+            raise DataError(f"outcome takes the position of a label date (0 to "
+                            f"{len(self.dates) - 1}), got {k!r}; for a date, use "
+                            f"labels.on(date)")
         present = self.state[k] != ABSENT
         values = self.state[k][present].astype(np.float64)
         values[values < 0] = np.nan

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit.data._contract_ends import read_ends
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
 from successkit.data.read import not_the_input, read_table_columns
@@ -183,6 +184,7 @@ class Contracts:
         revenue_kind: RevenueKind | None = None,
         billing: str | Literal[False] | None = None,
         duplicates: Literal["error", "drop"] = "error",
+        end_inclusive: bool | None = None,
     ) -> Contracts:
         """Contracts from named columns: a mapping, or a pandas, polars or pyarrow table.
 
@@ -206,6 +208,12 @@ class Contracts:
             ``"arr"`` when ``revenue`` is annual, ``"mrr"`` when monthly. Default ``"arr"``,
             but a revenue column whose name says monthly (``mrr``, ``monthly_…``) needs it
             said: read as annual, it would be a twelfth of the truth.
+        end_inclusive:
+            ``True`` when each end is the period's last day (2024-01-01 – 2024-12-31 for
+            the year 2024), ``False`` when it is the day after (2025-01-01). ``None``, the
+            default, reads the day after, but refuses a table where an account's period
+            starts one day after its earlier periods end: the mark of last-day ends, which
+            read as day-after ends would make every renewal a churn.
         duplicates:
             Rows identical in every column are an error (``"error"``, the default: a
             repeated export usually double counts revenue) or are kept once (``"drop"``;
@@ -250,14 +258,8 @@ class Contracts:
         ends = _dates(get(end), end) if end is not None else np.full(len(ids), "NaT", "M8[D]")
         if starts.shape != ids.shape or ends.shape != ids.shape:
             raise DataError("the contract columns have different lengths", column=end)
-        bad = ~np.isnat(ends) & (ends <= starts)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"end {ends[row]} is not after start {starts[row]} (the end is exclusive)",
-                column=end,
-                row=row,
-            )
+        distinct, codes = np.unique(ids, return_inverse=True)
+        ends = read_ends(starts, ends, codes, ids, inclusive=end_inclusive, column=end)
         plan_col = None if plan is None else convert_column(get(plan), name=plan, kind="category")
         bill_col = (
             None if billing is None else convert_column(get(billing), name=billing, kind="category")
@@ -269,7 +271,6 @@ class Contracts:
         ):
             if column is not None and len(column) != len(ids):
                 raise DataError("the contract columns have different lengths", column=name)
-        distinct, codes = np.unique(ids, return_inverse=True)
         keep = _unique_rows(
             codes, starts, ends, plan_col, bill_col, seat_values, revenue_values, duplicates,
             account,
