@@ -451,3 +451,18 @@ def test_a_history_indexed_by_account_and_date_reads_both_levels() -> None:
     flat = sk.History.from_columns(long)
     assert [p["x"].tolist() for p in indexed] == [p["x"].tolist() for p in flat]
     assert [p.as_of for p in indexed] == [p.as_of for p in flat]
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("$29.85", "a number written with '\\$'; remove such marks first"),
+    ("1,234.50", "',' separates thousands or is the decimal mark"),
+    ("45%", "a number written with '%'"),
+])
+def test_a_formatted_number_says_how_to_read_it(value: str, words: str) -> None:
+    with pytest.raises(sk.DataError, match=words) as info:
+        sk.Portfolio.from_columns({"id": ["a", "b"], "x": ["1", value]},
+                                  kinds={"x": "number"})
+    assert (info.value.column, info.value.account) == ("x", "b")
+    with pytest.raises(sk.DataError) as plain:  # not a number at all: no such advice
+        sk.Portfolio.from_columns({"id": ["a"], "x": ["n/a"]}, kinds={"x": "number"})
+    assert "written with" not in str(plain.value)

@@ -254,13 +254,51 @@ def _first_offender(present: npt.NDArray[Any], allowed: set[str]) -> int:
     raise AssertionError("no offender found")  # pragma: no cover
 
 
+# What spreadsheets add to numbers: currency signs, thousands separators, percent signs.
+NUMBER_MARKS = (",", "$", "€", "£", "%", " ")
+
+
+def formatting_of(value: Any) -> str:
+    """The marks (see ``NUMBER_MARKS``) that make ``value`` a number written as text, or
+    ``""`` when it is not one.
+
+    Examples
+    --------
+    >>> formatting_of("$1,234.50"), formatting_of("n/a"), formatting_of("12")
+    ("',', '$'", '', '')
+    """
+    if not isinstance(value, str):
+        return ""
+    found = [mark for mark in NUMBER_MARKS if mark in value.strip()]
+    bare = value
+    for mark in found:
+        bare = bare.replace(mark, "")
+    try:
+        float(bare)
+    except ValueError:
+        return ""
+    return ", ".join(repr(mark) for mark in found)
+
+
+def _non_numeric(value: Any) -> str:
+    message = f"non-numeric value {value!r} in a number column"
+    marks = formatting_of(value)
+    if marks:
+        # Which of ',' and '.' is the decimal mark differs by country: not guessed.
+        message += (f": a number written with {marks}; remove such marks first (pandas: "
+                    "column.str.replace(r'[$€£%, ]', '', regex=True))")
+        if "','" in marks:
+            message += ", minding whether ',' separates thousands or is the decimal mark"
+    return message
+
+
 def _mismatch_message(value: Any, kind: Kind) -> str:
     found = value_class(value)
     if kind is Kind.NUMBER and found == TEXT:
         try:
             float(value)
         except ValueError:
-            return f"non-numeric value {value!r} in a number column"
+            return _non_numeric(value)
         return f"text {value!r} in a number column (ask for kind 'number' to parse numbers)"
     if kind is Kind.DATE and found == TEXT:
         return f"text {value!r} in a date column (ask for kind 'date' to parse ISO dates)"
@@ -277,9 +315,7 @@ def _parse_numbers(
             try:
                 float(value)
             except (TypeError, ValueError):
-                raise ctx.error(
-                    f"non-numeric value {value!r} in a number column", int(row)
-                ) from None
+                raise ctx.error(_non_numeric(value), int(row)) from None
         raise  # pragma: no cover
 
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 from successkit.data.column import Column
+from successkit.data.convert import NUMBER_MARKS
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
@@ -98,7 +99,8 @@ def _numbers_as_text(column: Column, name: str, min_category: int) -> str | None
     labels = np.asarray(column.categories, dtype=np.str_)
     if labels.size <= TEXT_NUMBER_LEVELS:
         return None
-    for mark in (",", "$", "€", "£", "%", " "):  # formatting a spreadsheet adds to numbers
+    marks = [mark for mark in NUMBER_MARKS if np.char.find(labels, mark).max() >= 0]
+    for mark in marks:
         labels = np.char.replace(labels, mark, "")
     try:
         labels.astype(np.float64)
@@ -109,11 +111,14 @@ def _numbers_as_text(column: Column, name: str, min_category: int) -> str | None
     if 2 * int(counts[counts < min_category].sum()) <= int(counts.sum()):
         return None  # most accounts sit in common levels: codes used as categories
     blank = int(column.missing.sum())
+    # Formatted numbers do not parse as numbers: they need their marks removed first.
+    unmark = (f"remove its {', '.join(repr(m) for m in marks if m != ' ')} formatting and "
+              if any(m != " " for m in marks) else "")
     return (f"holds numbers as text ({labels.size:,} distinct values"
             + (f", {blank:,} blank or missing" if blank else "") + "): as a category, most "
-            "accounts would fall in levels too rare to earn points; read it as a number "
-            f"(Portfolio.from_columns(..., kinds={{{name!r}: 'number'}}) turns blanks into "
-            "missing values) to put it on the card")
+            f"accounts would fall in levels too rare to earn points; {unmark}read it as a "
+            f"number (Portfolio.from_columns(..., kinds={{{name!r}: 'number'}}) turns blanks "
+            "into missing values) to put it on the card")
 
 
 def _level_lookup(categories: tuple[str, ...], levels: tuple[tuple[str, ...], ...]) -> Codes:
