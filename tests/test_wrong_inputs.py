@@ -38,6 +38,7 @@ def calls() -> dict[str, Call]:
     dates = list(history.dates)
     playbook = sk.Playbook.parse("when login_rate < 30% then call")
     segmented = sk.SegmentedModel("tier", {"high": health}, default=health)
+    cards = sk.SegmentedModel("tier", {"high": card}, default=card)
     roadmap = sk.Roadmap.lifecycle()
     movements = sk.revenue_movements(sample.contracts, dates[0], dates[-1])
     return {
@@ -64,6 +65,17 @@ def calls() -> dict[str, Call]:
         "take": (pf.take, [[0, 1]], {}),
         "reindex": (pf.reindex, [["x"]], {}),
         "fit_card": (sk.fit_card, [pf, churned], {"groups": {}, "monotone": "auto"}),
+        "fit_card_options": (sk.fit_card, [pf, churned], {
+            "columns": ["login_rate", "tier", "nps"], "k": 5, "max_metrics": 3,
+            "level_order": "auto", "l2": "cv", "l2_toward": "cv", "folds": 3,
+            "cv_groups": None, "points": 100.0, "missing": "auto", "special": None,
+            "min_share": 0.01, "min_category": 20, "prior": 20.0, "by": "tier",
+            "min_segment": 40, "bands": None}),
+        "fit_card_history": (sk.fit_card, [history, labels],
+                             {"columns": ["login_rate", "tier"], "cv_groups": "as_of"}),
+        "card_sql_segments": (sk.card_sql, [cards], {"table": "accounts"}),
+        "stability_segments": (sk.stability, [cards, pf, pf], {}),
+        "reason_codes_segments": (sk.reason_codes, [cards, pf], {"top": 2}),
         "score": (health.score, [pf], {}),
         "card": (card.card, [pf, churned], {}),
         "reason_codes": (sk.reason_codes, [card, pf], {"top": 2}),

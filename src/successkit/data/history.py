@@ -20,6 +20,7 @@ from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
 from successkit.data.portfolio import Portfolio
 from successkit.data.read import not_the_input, read_table
+from successkit.data.stack import stack_snapshots
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History", "not_a_history"]
@@ -258,6 +259,24 @@ class History:
     def append(self, snapshot: Portfolio) -> History:
         """A new history with ``snapshot`` added."""
         return History((*self.snapshots, snapshot))
+
+    def stacked(self) -> Portfolio:
+        """Every snapshot in one portfolio, a row per account and date named
+        ``"<id>@<date>"`` (a column a snapshot lacks is missing there): the table to fit one
+        model on every month at once.
+
+        Examples
+        --------
+        >>> import successkit as sk
+        >>> history = sk.History([
+        ...     sk.Portfolio.from_columns({"id": ["a"], "arr": [10]}, as_of="2026-09-01"),
+        ...     sk.Portfolio.from_columns({"id": ["a", "b"], "arr": [12, 5]},
+        ...                               as_of="2026-10-01")])
+        >>> stacked = history.stacked()
+        >>> stacked.ids.tolist(), stacked["arr"].tolist()
+        (['a@2026-09-01', 'a@2026-10-01', 'b@2026-10-01'], [10.0, 12.0, 5.0])
+        """
+        return stack_snapshots(self.snapshots)
 
     def column(self, name: str, ids: Any = None) -> tuple[Column, ...]:
         """Column ``name`` of every snapshot, aligned to ``ids`` (default: :attr:`ids`).

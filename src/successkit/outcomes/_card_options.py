@@ -105,8 +105,12 @@ def cv_groups_of(portfolio: Portfolio, cv_groups: Any, keep: npt.NDArray[np.bool
 
 def check_options(*, k: Any, max_metrics: Any, folds: Any, missing: Any, points: Any,
                   prior: Any, min_share: Any, min_category: Any, level_order: Any = "auto",
-                  l2_toward: Any = "cv") -> None:
+                  l2_toward: Any = "cv", by: Any = None, min_segment: Any = 200) -> None:
     """Every number and choice of ``fit_card`` in its range."""
+    if by is not None and not isinstance(by, str):
+        raise ModelError(f"by must be the name of a category column, got {by!r}")
+    if isinstance(min_segment, bool) or not isinstance(min_segment, int) or min_segment < 1:
+        raise ModelError(f"min_segment must be a positive integer, got {min_segment!r}")
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         # One band would leave every number off "for saying nothing about churn".
         raise ModelError(f"k must be an integer of at least 2 (the most bands of a number), "

@@ -104,8 +104,8 @@ def choose_l2(infos: Sequence[MetricInfo], y: BoolArray, l2: Any, toward: str, f
     classic scorecard they are pulled toward, the churn order of a category's levels, and
     an anchored metric's values in that scorecard (see :func:`anchored`), are learnt again
     on those."""
-    if l2 != "cv" and (isinstance(l2, bool) or not isinstance(l2, (int, float))
-                       or not l2 >= 0):
+    given = not (isinstance(l2, str) and l2 == "cv")  # an array is neither
+    if given and (isinstance(l2, bool) or not isinstance(l2, (int, float)) or not l2 >= 0):
         raise ModelError(f"l2 must be 'cv' or a non-negative number, got {l2!r}")
     if l2 != "cv" and toward != "cv":
         return float(l2), toward, ()

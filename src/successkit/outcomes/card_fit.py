@@ -53,10 +53,13 @@ from typing import Any
 
 import numpy as np
 
+from successkit.data.history import History
 from successkit.data.kinds import Kind
 from successkit.data.portfolio import Portfolio, not_a_portfolio
-from successkit.errors import ModelError
+from successkit.data.read import listed
+from successkit.errors import DataError, ModelError
 from successkit.outcomes._card_entry import AGAINST_NEXT, AGAINST_OWN, enter, runs_against
+from successkit.outcomes._card_history import history_rows
 from successkit.outcomes._card_options import (
     card_groups,
     check_options,
@@ -97,7 +100,7 @@ TWIN_ROWS = 20_000
 
 
 def fit_card(
-    portfolio: Portfolio,
+    portfolio: Portfolio | History,
     churned: Any,
     *,
     columns: Sequence[str] | None = None,
@@ -126,11 +129,16 @@ def fit_card(
     Parameters
     ----------
     portfolio:
-        The training accounts (hold out test accounts yourself).
+        The training accounts (hold out test accounts yourself); or a
+        :class:`~successkit.History`, whose labelled snapshots are stacked into one table
+        with a row per account and date (named ``"<id>@<date>"``).
     churned:
         Whether each account churned, aligned with ``portfolio.ids`` (a mapping or a pandas
         Series with an id index is aligned by id). ``None`` / NaN outcomes are left out and
-        counted in ``left_out``.
+        counted in ``left_out``. With a history: :class:`~successkit.ChurnLabels` (from
+        ``churn_labels`` or ``lapsed_labels``) on its snapshot dates; snapshots without
+        labels, and accounts that were not customers on a date, are not used and are
+        counted in ``notes``.
     columns:
         The candidate metrics (columns of numbers, booleans or categories); default every
         such column.
@@ -167,8 +175,9 @@ def fit_card(
         without its held-out accounts.
     folds, cv_groups:
         The number of folds; what keeps rows together in a fold: by default the account
-        id (an account with many snapshots stays in one fold), else a column name (e.g. a
-        period, for a split by time) or one value per account. The folds also choose
+        id (with a history, every snapshot of an account stays in one fold), else a column
+        name (e.g. a period, for a split by time) or one value per account. With a history,
+        ``"as_of"`` keeps each snapshot date's rows in one fold. The folds also choose
         each number metric's count of bands.
     groups:
         Metric → group name, for a two-level card (every name a candidate metric; one
@@ -225,11 +234,17 @@ def fit_card(
     >>> dict(fitted.model.metric("plan").scheme.mapping)
     {'basic': 0.0, 'pro': 217.0}
     """
+    history_notes: list[str] = []
+    rows = "account-snapshots" if isinstance(portfolio, History) else "accounts"
+    if isinstance(portfolio, History):
+        portfolio, churned, cv_groups, history_notes = history_rows(portfolio, churned,
+                                                                    cv_groups)
     if not isinstance(portfolio, Portfolio):
-        raise not_a_portfolio(portfolio)
+        raise not_a_portfolio(portfolio, "a Portfolio or a History")
     check_options(k=k, max_metrics=max_metrics, folds=folds, missing=missing, points=points,
                   prior=prior, min_share=min_share, min_category=min_category,
-                  level_order=level_order, l2_toward=l2_toward)
+                  level_order=level_order, l2_toward=l2_toward, by=by,
+                  min_segment=min_segment)
     follow = level_order != "free"
     labels, keep = read_labels(churned, len(portfolio), ids=portfolio.ids)
     y = labels[keep]
@@ -238,7 +253,7 @@ def fit_card(
         portfolio = portfolio.take(np.flatnonzero(keep))
     both_outcomes(y, accounts="training accounts",
                   need="a card can only be learnt from both churned and staying accounts")
-    names = list(columns) if columns is not None else [
+    names = _candidates(columns) if columns is not None else [
         c for c in portfolio.names
         if portfolio.column(c).kind in (Kind.NUMBER, Kind.BOOLEAN, Kind.CATEGORY) and c != by]
     dropped: list[tuple[str, str]] = []
@@ -323,7 +338,9 @@ def fit_card(
                          keys.sample(TWIN_ROWS))
     card_bands = bands if bands is not None else Bands()
     pooled = HealthModel(metrics, bands=card_bands, missing="zero", min_coverage=0.0)
-    notes = [f"left out {left_out} accounts whose outcome is unknown"] if left_out else []
+    notes = [*history_notes]
+    if left_out:
+        notes.append(f"left out {left_out} {rows} whose outcome is unknown")
     notes += rare_notes(specials, min_category)
     model: HealthModel | SegmentedModel = pooled
     if by is not None:
@@ -347,6 +364,18 @@ def fit_card(
         portfolio=portfolio,
         churned=y,
     )
+
+
+def _candidates(columns: Any) -> list[str]:
+    """The names given as ``columns=``: a sequence of column names, each once."""
+    names = listed(columns, "columns")
+    odd = next((name for name in names if not isinstance(name, str)), None)
+    if odd is not None:
+        raise DataError(f"columns must be column names, got {odd!r}")
+    again = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if again is not None:
+        raise DataError("is named twice in columns", column=again)
+    return names
 
 
 def _against(dropped: list[tuple[str, str]], against: list[str], reasons: dict[str, str]
