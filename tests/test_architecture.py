@@ -32,7 +32,7 @@ ROOT = "successkit"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # errors and the private helpers that know no domain
     ("errors", "_arrays", "_optional", "_html", "_grid", "_fingerprint", "_keys", "_rows",
-     "_sample_accounts", "_sample_events", "_plotting"),
+     "_options", "_sample_accounts", "_sample_events", "_plotting"),
     ("data",),  # accounts, portfolios, histories, event and contract tables, conversion
     ("dsl",),  # the expression and playbook language
     ("contracts",),  # contract periods, renewals, churn dates

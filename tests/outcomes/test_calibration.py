@@ -172,7 +172,7 @@ def test_single_class_outcomes_are_a_model_error() -> None:
     ("call", "error", "message"),
     [
         (lambda: sk.CalibratedModel.from_scores([1.0, 2], [1, 0], method="spline"),
-         sk.ModelError, "method must be one of isotonic, binned"),
+         sk.ModelError, "method must be one of 'isotonic', 'binned'"),
         (lambda: sk.CalibratedModel.from_scores([1.0, 2], [1, 0], method="binned", bins=0),
          sk.DataError, "bins must be a positive integer"),
         (lambda: sk.CalibratedModel.from_scores([np.nan, np.nan], [1, 0]),

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
+from successkit._options import one_of
 from successkit._rows import lookup
 from successkit.contracts._coverage import coverage, renewals, restrict
 from successkit.contracts._periods import (
@@ -227,8 +228,7 @@ def account_facts(
     >>> f.to_portfolio(1).ids.tolist(), f.churned_on[1].astype(str).tolist()
     (['a', 'c'], ['NaT', '2020-09-01', 'NaT'])
     """
-    if plan_by not in ("revenue", "latest"):
-        raise DataError(f"plan_by must be 'revenue' or 'latest', not {plan_by!r}")
+    one_of(plan_by, ("revenue", "latest"), "plan_by")
     as_dates, days = snapshot_days(dates)
     p = sort_periods(contracts, grace_days(grace))
     m, k = len(p.ids), len(days)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
+from successkit._options import flag
 from successkit.contracts._coverage import coverage
 from successkit.contracts._periods import (
     NEVER,
@@ -231,7 +232,7 @@ def churn_labels(
     )
     m = len(p.ids)
     active = coverage(p, days).active
-    if contraction:
+    if flag(contraction, "contraction"):
         state = np.full((len(days), m), UNKNOWN, np.int8)
         for i, (day, end) in enumerate(zip(days, ends, strict=True)):
             now = _arr(p, (p.start <= day) & (day < p.end))

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly, readonly_arrays
+from successkit._options import column_name, one_of
 from successkit.data._contract_ends import read_ends
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
@@ -93,6 +94,8 @@ def _end_column(columns: Mapping[str, Any], end: Any) -> str | None:
 def _revenue_kind(revenue: str | None, revenue_kind: Any) -> RevenueKind:
     """The kind of the revenue column: a monthly-looking one given no kind is an error
     with the remedy."""
+    if revenue_kind is not None:
+        one_of(revenue_kind, ("arr", "mrr"), "revenue_kind")
     if revenue is None:
         return "arr" if revenue_kind is None else revenue_kind
     if revenue_kind is None:
@@ -242,8 +245,9 @@ class Contracts:
         plan, seats, billing, revenue = (read[o] for o in ("plan", "seats", "billing", "revenue"))
         revenue_kind = _revenue_kind(revenue, revenue_kind)
         end = _end_column(columns, end)
-        if duplicates not in ("error", "drop"):
-            raise DataError(f"duplicates must be 'error' or 'drop', not {duplicates!r}")
+        one_of(duplicates, ("error", "drop"), "duplicates")
+        column_name(account, "account")
+        column_name(start, "start")
 
         def get(name: str) -> Any:
             if name not in columns:

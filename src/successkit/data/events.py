@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, optional_array, readonly, readonly_arrays
+from successkit._options import column_name
 from successkit._rows import lookup
 from successkit.data._event_columns import codes_of, counts_of, days_of, length_of
 from successkit.data.column import Column
@@ -256,7 +257,13 @@ class Events:
         raw = read_table_columns(data)
         if count is True:
             raise DataError("count is the name of a column of counts, or False to read none")
-        keep = listed(keep, "keep")
+        for option, given in (("account", account), ("time", time), ("type", type),
+                              ("user", user), ("value", value)):
+            if given is not None or option not in ("user", "value"):
+                column_name(given, option)
+        if count is not None and count is not False:
+            column_name(count, "count")
+        keep = [column_name(name, "each name in keep") for name in listed(keep, "keep")]
         types = None if types is None else listed(types, "types")
         accounts = None if accounts is None else listed(accounts, "accounts")
         wanted = [account, time, type] + [c for c in (user, value) if c is not None]

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from successkit._arrays import readonly
 from successkit._html import html_table
+from successkit._options import column_name
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
@@ -105,6 +106,7 @@ class History:
         >>> [len(s) for s in history]
         [1, 2]
         """
+        column_name(as_of, "as_of (the snapshot date column)")
         ids, converted = read_table(columns, id=id, kinds=kinds, fixed={as_of: Kind.DATE})
         dates = converted.pop(as_of)
         if dates.missing.any():

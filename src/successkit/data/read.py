@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._options import column_name
 from successkit.data.account import Account
 from successkit.data.column import Column
 from successkit.data.convert import convert_columns, convert_table
@@ -189,6 +190,9 @@ def read_table(
     >>> ids.tolist(), columns["x"].to_list()
     (['7', 'b'], [1.0, None])
     """
+    column_name(id, "id")
+    for name, kind in (fixed or {}).items():
+        column_name(name, f"the {kind.value} column")
     raw = read_table_columns(data)
     if id not in raw:
         available = ", ".join(repr(n) for n in raw) or "none"
@@ -313,8 +317,10 @@ def read_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> 
     ...
     successkit.errors.DataError: column 'due': unknown kind 'when'; choose one of number, ...
     """
-    if not kinds:
+    if kinds is None:
         return {}
+    if not isinstance(kinds, Mapping):
+        raise DataError(f"kinds must map column names to kinds, got {type(kinds).__name__}")
     known = set(names)
     out: dict[str, Kind] = {}
     for name, kind in kinds.items():

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from successkit._html import html_table
 from successkit._optional import import_optional
+from successkit._options import column_name, flag
 from successkit.contracts.labels import ChurnLabels
 from successkit.data.calendar import shift, span_text
 from successkit.data.dates import to_date
@@ -284,6 +285,7 @@ def backtest(
     >>> len(result.train_dates), len(result.reports), result.train_dates[-1].isoformat()
     (3, 2, '2026-08-01')
     """
+    flag(fit, "fit", ModelError)
     if not callable(getattr(model, "score", None)) or (
             fit and not callable(getattr(model, "metric_matrix", None))):
         needs = "a health model whose weights it can fit" if fit else "a health model"
@@ -291,6 +293,9 @@ def backtest(
     if not isinstance(history, History):
         raise not_a_history(history)
     split = to_date(train_until, what="train_until")
+    SolverOptions(l2=l2)  # checks l2 before any work
+    if arr is not None:
+        column_name(arr, "arr")
     span = horizon_span(horizon, outcomes)
     if span.count <= 0:
         raise DataError("horizon must be at least one day", column="horizon")

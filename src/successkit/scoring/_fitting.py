@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 
 from successkit._arrays import BoolArray, FloatArray, array_field, readonly_arrays
+from successkit._options import column_name
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring._outcome_inputs import both_outcomes, read_count, read_labels
@@ -69,6 +70,9 @@ class SolverOptions:
     tol: float = 1e-8
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.l2, bool) or not isinstance(self.l2, (int, float, np.number)) \
+                or not (np.isfinite(self.l2) and self.l2 >= 0):
+            raise ModelError(f"l2 must be a non-negative number, got {self.l2!r}")
         # Out of range, they would end every fit in "did not converge … use l2 > 0".
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) \
                 or self.max_iter < 1:
@@ -348,6 +352,8 @@ def fit_model(
         )
     if not isinstance(portfolio, Portfolio):
         raise not_a_portfolio(portfolio)
+    if by is not None:
+        column_name(by, "by")
     solver = SolverOptions(l2=_check_l2(l2), max_iter=max_iter, tol=tol)
     y, known = read_labels(churned, len(portfolio), ids=portfolio.ids)
     unknown = int(known.size - np.count_nonzero(known))

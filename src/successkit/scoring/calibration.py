@@ -17,6 +17,7 @@ import numpy.typing as npt
 from successkit._arrays import FloatArray, array_field, readonly_arrays
 from successkit._fingerprint import fingerprint
 from successkit._keys import at, read_dict
+from successkit._options import one_of
 from successkit.data.account import Account
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
@@ -87,8 +88,7 @@ class CalibratedModel:
     unknown: int = 0
 
     def __attrs_post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ModelError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        one_of(self.method, METHODS, "method", ModelError)
         if self.knots.ndim != 1 or self.knots.shape != self.probabilities.shape:
             raise ModelError("knots and probabilities must be 1-d arrays of the same length")
         if not self.knots.size:
@@ -126,8 +126,7 @@ class CalibratedModel:
         >>> calibrated.knots.tolist(), calibrated.probabilities.tolist()
         ([10.0, 80.0], [0.5, 0.0])
         """
-        if method not in METHODS:
-            raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        one_of(method, METHODS, "method", ModelError)
         read = read_scores(scores)
         outcome, known = read.outcomes(churned)
         scored = ~np.isnan(read.score)

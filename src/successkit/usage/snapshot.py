@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit._options import one_of
 from successkit.data.calendar import shift
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
@@ -219,8 +220,7 @@ def _divide(a: _F, b: _F) -> _F:
 def prepare(events: Events, accounts: Any, unmatched: str) -> tuple[Log, Portfolio | None,
                                                                        npt.NDArray[np.str_]]:
     events = events_of(events)
-    if unmatched not in ("error", "drop"):
-        raise DataError(f"unmatched is 'error' or 'drop', not {unmatched!r}")
+    one_of(unmatched, ("error", "drop"), "unmatched")
     names = np.asarray(events.accounts, dtype=np.str_) if events.accounts else np.zeros(0, str)
     if accounts is None:
         return Log(events, np.arange(names.shape[0]), names.shape[0]), None, names
@@ -340,6 +340,8 @@ def usage_history(events: Events, model: UsageModel, dates: Iterable[Any], *,
     if not isinstance(model, UsageModel):
         raise ModelError(f"expected a UsageModel, got {type(model).__name__}: make one with "
                          f"UsageModel.from_text(...) or UsageModel([...])")
+    if not callable(members):
+        one_of(members, ("events", "table"), "members (or a function of the date)")
     days = snapshot_days(dates)
     log, table, ids = prepare(events, accounts, unmatched)
     values, has = compute(log, model, days, table, members)
