@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from successkit._options import one_of
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
 
@@ -17,9 +18,7 @@ __all__ = ["card_groups", "check_choice", "check_options", "cv_groups_of", "dire
 
 def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
     """``value`` when it is one of ``allowed``, else a ModelError naming ``what``."""
-    if not isinstance(value, str) or value not in allowed:
-        raise ModelError(f"{what} must be one of {list(allowed)}, got {value!r}")
-    return str(value)
+    return one_of(value, allowed, what, ModelError)
 
 
 # What each setting of ``monotone`` fixes: the direction (1 higher is better, −1 lower is
