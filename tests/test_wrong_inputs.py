@@ -39,6 +39,12 @@ def calls() -> dict[str, Call]:
     playbook = sk.Playbook.parse("when login_rate < 30% then call")
     segmented = sk.SegmentedModel("tier", {"high": health}, default=health)
     cards = sk.SegmentedModel("tier", {"high": card}, default=card)
+    facts = sk.account_facts(sample.contracts, list(history.dates))
+    stages = sk.Roadmap.lifecycle().assign(pf, health=health)
+    raised = sk.Playbook.parse("when login_rate < 30% then call").evaluate(history[-2:],
+                                                                           health=health)
+    report = sk.evaluate(scored, churned, n_boot=0)
+    codes = sk.reason_codes(card, pf)
     roadmap = sk.Roadmap.lifecycle()
     movements = sk.revenue_movements(sample.contracts, dates[0], dates[-1])
     return {
@@ -131,6 +137,30 @@ def calls() -> dict[str, Call]:
         "from_records": (sk.Portfolio.from_records, [[{"id": "a", "x": 1.0}]], {}),
         "with_columns": (pf.with_columns, [{"z": np.zeros(len(pf))}], {}),
         "history": (history.__getitem__, [-1], {}),
+        # Methods of the objects a newcomer holds next.
+        "portfolio_column": (pf.column, ["login_rate"], {"kind": "number"}),
+        "portfolio_account": (pf.account, [str(pf.ids[0])], {}),
+        "portfolio_from_dict": (sk.Portfolio.from_dict, [pf.to_dict()], {}),
+        "portfolio_from_accounts": (sk.Portfolio.from_accounts, [[pf.account(str(pf.ids[0]))]],
+                                    {"as_of": None, "kinds": None}),
+        "history_column": (history.column, ["login_rate"], {}),
+        "history_from_dict": (sk.History.from_dict, [history[-2:].to_dict()], {}),
+        "model_metric": (card.metric, [card.names[0]], {}),
+        "metric_matrix": (card.metric_matrix, [pf], {}),
+        "with_weights": (health.with_weights, [{}], {"groups": None}),
+        "facts_columns_at": (facts.columns_at, [0], {"active_only": False}),
+        "facts_to_portfolio": (facts.to_portfolio, [0], {}),
+        "facts_join": (facts.join, [history], {"prefix": "c_"}),
+        "labels_outcome": (labels.outcome, [0], {}),
+        "labels_on": (labels.on, [dates[0]], {}),
+        "codes_of": (codes.of, [str(pf.ids[0])], {}),
+        "summary": (scored.summary, [], {"arr": "arr"}),
+        "report_table": (report.table, ["deciles"], {}),
+        "stage_index": (stages.index, [stages.stages[0]], {}),
+        "stage_ids": (stages.ids_in, [stages.stages[0]], {}),
+        "ctas_counts": (raised.counts, ["rule"], {}),
+        "ctas_for_rule": (raised.for_rule, [raised.rules[0].name], {}),
+        "ctas_empty": (sk.CTAs.empty, [raised.rules], {}),
     }
 
 

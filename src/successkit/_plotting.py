@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from successkit._optional import import_optional
+from successkit.errors import DataError
 
 __all__ = [
     "BAND_COLOURS",
@@ -62,6 +63,8 @@ SERIES_COLOURS: tuple[str, ...] = (
 def axes(ax: Any, purpose: str, *, figsize: tuple[float, float] = (6.4, 4.0)) -> Any:
     """``ax``, or the axes of a new figure (importing matplotlib only now)."""
     if ax is not None:
+        if not (hasattr(ax, "figure") and hasattr(ax, "plot")):
+            raise DataError(f"ax must be matplotlib Axes to draw on, got {type(ax).__name__}")
         return ax
     plt = import_optional("matplotlib.pyplot", purpose=purpose)
     # constrained layout makes room for legends and colour bars beside the axes

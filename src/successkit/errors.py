@@ -344,6 +344,8 @@ def did_you_mean(name: str, candidates: Sequence[str]) -> str | None:
     """
     import difflib
 
+    if not isinstance(name, str):  # a wrong kind of name: the caller's error says so
+        return None
     # Compare case-insensitively (``ID`` for ``id``) but suggest the name as written.
     by_folded: dict[str, str] = {}
     for candidate in candidates:

@@ -110,7 +110,7 @@ def test_cta_fields_due_and_sorting(pf: sk.Portfolio) -> None:
     assert ctas.counts("action")["call_admin"] == 2
     assert ctas.counts("priority") == {"low": 2, "high": 4, "medium": 2}
     assert ctas.for_rule("rule_4").account_id.tolist() == ["acme", "umbrella"]
-    with pytest.raises(KeyError, match="rule_4"):
+    with pytest.raises(sk.DataError, match="rule_4"):
         ctas.for_rule("rule_5")
 
 

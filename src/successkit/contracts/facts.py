@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
-from successkit._options import one_of
+from successkit._options import flag, one_of, position
 from successkit._rows import lookup
 from successkit.contracts._coverage import coverage, renewals, restrict
 from successkit.contracts._periods import (
@@ -37,7 +37,7 @@ from successkit.data.calendar import parse_span, shift
 from successkit.data.column import Column
 from successkit.data.contracts import Contracts
 from successkit.data.dates import to_date
-from successkit.data.history import History
+from successkit.data.history import History, not_a_history
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 
@@ -89,7 +89,8 @@ class AccountFacts:
     def columns_at(self, k: int, *, active_only: bool = False) -> dict[str, Column]:
         """The facts on ``dates[k]`` as typed columns aligned with :attr:`ids` (or with the
         ids active on that date when ``active_only``)."""
-        rows = np.flatnonzero(self.active[k]) if active_only else slice(None)
+        k = position(k, len(self.dates), "k (a snapshot's position in dates)")
+        rows = np.flatnonzero(self.active[k]) if flag(active_only, "active_only") else slice(None)
         plan = self.plan_codes[k][rows]
         return {
             "active": Column.boolean(self.active[k][rows]),
@@ -106,6 +107,7 @@ class AccountFacts:
 
     def to_portfolio(self, k: int) -> Portfolio:
         """A :class:`~successkit.Portfolio` of the accounts active on ``dates[k]``."""
+        k = position(k, len(self.dates), "k (a snapshot's position in dates)")
         columns = self.columns_at(k, active_only=True)
         del columns["active"], columns["churned_on"]
         return Portfolio(self.ids[self.active[k]], columns, as_of=self.dates[k])
@@ -151,6 +153,10 @@ class AccountFacts:
         >>> [(p.ids.tolist(), p["arr"].tolist()) for p in joined]
         [(['b', 'a'], [600.0, 1200.0]), (['a'], [1200.0])]
         """
+        if not isinstance(history, History):
+            raise not_a_history(history)
+        if not isinstance(prefix, str):
+            raise DataError(f"prefix must be text put before each fact's name, got {prefix!r}")
         snapshots = []
         m = len(self.ids)
         for snapshot in history:  # a loop over snapshots

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
-from successkit._options import flag
+from successkit._options import flag, position
 from successkit.contracts._coverage import coverage
 from successkit.contracts._periods import (
     NEVER,
@@ -153,11 +153,8 @@ class ChurnLabels:
 
     def outcome(self, k: int) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.float64]]:
         """The ids active on ``dates[k]`` and their outcomes (1.0, 0.0, NaN when unknown)."""
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not (
-                -len(self.dates) <= k < len(self.dates)):
-            raise DataError(f"outcome takes the position of a label date (0 to "
-                            f"{len(self.dates) - 1}), got {k!r}; for a date, use "
-                            f"labels.on(date)")
+        position(k, len(self.dates), "outcome's k (a label date's position)",
+                 "; for a date, use labels.on(date)")
         present = self.state[k] != ABSENT
         values = self.state[k][present].astype(np.float64)
         values[values < 0] = np.nan

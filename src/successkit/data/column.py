@@ -264,7 +264,12 @@ class Column:
         >>> sk.Column.boolean([True, False]).as_kind("number").to_list()
         [1.0, 0.0]
         """
-        kind = Kind(kind)
+        try:
+            kind = Kind(kind)
+        except ValueError:
+            choices = ", ".join(k.value for k in Kind)
+            raise DataError(f"unknown kind {kind!r}; choose one of {choices}",
+                            column=name) from None
         if kind is self.kind:
             return self
         if self.all_missing:

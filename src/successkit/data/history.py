@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from successkit._arrays import readonly
 from successkit._html import html_table
-from successkit._options import column_name
+from successkit._options import a_name, column_name
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
@@ -132,6 +132,9 @@ class History:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> History:
         """Rebuild a history from :meth:`to_dict` output."""
+        if not isinstance(data, Mapping):
+            raise DataError(f"expected a history's dictionary (from to_dict()), got "
+                            f"{type(data).__name__}")
         version = data.get("version")
         if version != _VERSION:
             raise DataError(f"unsupported history version {version!r} (expected {_VERSION})")
@@ -285,7 +288,7 @@ class History:
 
         A snapshot without the column contributes an all-missing column.
         """
-        kind = self.schema.get(name)
+        kind = self.schema.get(a_name(name, "a column's name"))
         if kind is None:
             suffix = did_you_mean_suffix(name, self.schema.names())
             raise DataError(f"no snapshot has this column{suffix}", column=name)

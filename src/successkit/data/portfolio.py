@@ -14,6 +14,7 @@ import numpy.typing as npt
 from successkit._arrays import array_equal, array_field, readonly
 from successkit._html import HEAD_ROWS, head_table
 from successkit._optional import import_optional
+from successkit._options import a_name, one_id
 from successkit._rows import as_rows, first_duplicate, lookup, unknown_account
 from successkit.data._keyed import align_by_id
 from successkit.data.account import Account
@@ -207,6 +208,9 @@ class Portfolio:
         >>> sk.Portfolio.from_dict(pf.to_dict()) == pf
         True
         """
+        if not isinstance(data, Mapping):
+            raise DataError(f"expected a portfolio's dictionary (from to_dict()), got "
+                            f"{type(data).__name__}")
         version = data.get("version")
         if version != _VERSION:
             raise DataError(f"unsupported portfolio version {version!r} (expected {_VERSION})")
@@ -265,7 +269,7 @@ class Portfolio:
         successkit.errors.DataError: column 'acount_id': no such column; the columns are 'arr' (...)
         """
         try:
-            column = self.columns[name]
+            column = self.columns[a_name(name, "a column's name")]
         except KeyError:
             if name == self.id_column:
                 raise DataError("is the id column: its values are Portfolio.ids, not a column",
@@ -291,7 +295,7 @@ class Portfolio:
 
     def account(self, account_id: str) -> Account:
         """The :class:`Account` with ``account_id``; unknown ids are a DataError."""
-        row = int(self.index_of([account_id])[0])
+        row = int(self.index_of([one_id(account_id)])[0])
         if row < 0:
             raise unknown_account(account_id, self.ids, "the portfolio")
         values = {name: column.value_at(row) for name, column in self.columns.items()}

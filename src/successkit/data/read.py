@@ -275,6 +275,8 @@ def read_accounts(
     >>> ids.tolist(), columns["arr"].to_list(), as_of
     (['a'], [10.0], datetime.date(2026, 10, 1))
     """
+    if isinstance(accounts, str | bytes | Mapping) or not isinstance(accounts, Iterable):
+        raise DataError(f"expected a sequence of Account objects, got {type(accounts).__name__}")
     accounts = list(accounts)
     for account in accounts:
         if not isinstance(account, Account):

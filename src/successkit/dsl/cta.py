@@ -24,6 +24,7 @@ import numpy.typing as npt
 from successkit._arrays import array_field, readonly_arrays
 from successkit._html import html_table
 from successkit._optional import import_optional
+from successkit._options import a_name, one_of
 from successkit.dsl import ast
 from successkit.dsl._cta_columns import (
     Block,
@@ -37,7 +38,7 @@ from successkit.dsl._cta_columns import (
     json_value,
     priority_order,
 )
-from successkit.errors import did_you_mean_suffix
+from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["CTA", "Block", "CTAs"]
 
@@ -167,6 +168,8 @@ class CTAs(Sequence[CTA]):
     @classmethod
     def empty(cls, rules: Sequence[ast.Rule] = ()) -> CTAs:
         """No CTAs."""
+        if isinstance(rules, str) or not isinstance(rules, Sequence):
+            raise DataError(f"rules must be a sequence of rules, got {type(rules).__name__}")
         return cls(account_ids=np.zeros(0, dtype=str), rules=tuple(rules), blocks=())
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -297,10 +300,11 @@ class CTAs(Sequence[CTA]):
 
     def for_rule(self, name: str) -> CTAs:
         """Only the CTAs of the rule ``name``."""
+        a_name(name, "a rule's name")
         index = [i for i, r in enumerate(self.rules) if r.name == name]
         if not index:
             suffix = did_you_mean_suffix(name, [r.name for r in self.rules])
-            raise KeyError(f"no rule {name!r}{suffix}")
+            raise DataError(f"no rule {name!r}{suffix}")
         return self._take(self._order[self.rule[self._order] == index[0]])
 
     def counts(self, by: str = "rule") -> dict[str, int]:
@@ -308,13 +312,10 @@ class CTAs(Sequence[CTA]):
 
         Rules that raised nothing are left out.
         """
-        if by == "rule":
+        if isinstance(by, str) and by == "rule":
             totals = np.bincount(self.rule, minlength=len(self.rules))
             return {r.name: int(c) for r, c in zip(self.rules, totals, strict=True) if c}
-        if by not in ("action", "kind", "priority", "owner"):
-            raise ValueError(
-                f"counts(by=...) takes rule, action, kind, priority or owner, not {by!r}"
-            )
+        one_of(by, ("rule", "action", "kind", "priority", "owner"), "counts(by=...)")
         out: Counter[str] = Counter()
         if by == "action":
             pairs = np.unique(np.stack([self.rule, self.action]), axis=1, return_counts=True)

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import FloatArray, array_field, readonly_arrays
+from successkit._options import one_id
 from successkit.data.portfolio import Portfolio, not_a_portfolio
 from successkit.errors import DataError, ModelError
 from successkit.scoring.card import companion_of, indicator_points
@@ -226,7 +227,7 @@ class ReasonCodes:
 
     def of(self, account_id: str) -> list[tuple[str, float]]:
         """``(measure, points lost)`` of one account, costliest first."""
-        rows = np.flatnonzero(self.ids == account_id)
+        rows = np.flatnonzero(self.ids == str(one_id(account_id)))
         if rows.size == 0:
             raise DataError(f"no account {account_id!r} in these reason codes")
         row = int(rows[0])

@@ -15,6 +15,7 @@ import numpy as np
 
 from successkit._html import format_value, html_table
 from successkit._optional import import_optional
+from successkit._options import one_of
 from successkit.errors import DataError
 from successkit.outcomes.tables import RateTable
 from successkit.scoring._outcome_plots import plot_calibration, plot_lift
@@ -241,7 +242,7 @@ class ValidationReport:
     def table(self, which: str = "deciles") -> dict[str, Any]:
         """One of the report's tables as named columns: ``"deciles"``, ``"bands"``,
         ``"reliability"`` or ``"metrics"`` (per-metric AUC)."""
-        if which not in _TABLES:
+        if not isinstance(which, str) or which not in _TABLES:
             raise DataError(f"no table {which!r}; choose one of {', '.join(_TABLES)}")
         if which == "metrics":
             aucs = np.array(list(self.metric_auc.values()), dtype=np.float64)
@@ -277,7 +278,7 @@ class ValidationReport:
         """Churn rate per risk decile (or per band, ``by="bands"``) against the overall
         rate, as a bar chart (needs ``successkit[plot]``); ``kwargs`` go to ``Axes.bar``.
         Returns the matplotlib ``Axes``."""
-        return plot_lift(self, ax=ax, by=by, **kwargs)
+        return plot_lift(self, ax=ax, by=one_of(by, ("deciles", "bands"), "by"), **kwargs)
 
     def plot_calibration(self, ax: Any = None, **kwargs: Any) -> Any:
         """Observed against predicted churn per probability bin (needs probabilities and

@@ -23,6 +23,7 @@ from successkit._arrays import (
 )
 from successkit._html import head_table
 from successkit._optional import import_optional
+from successkit._options import a_name
 from successkit._rows import row_of
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
@@ -175,7 +176,7 @@ class StageResult:
 
     def index(self, stage: str) -> int:
         """The position of ``stage`` in the roadmap (a DataError for an unknown name)."""
-        if stage not in self.stages:
+        if a_name(stage, "stage") not in self.stages:
             suffix = did_you_mean_suffix(stage, list(self.stages))
             raise DataError(f"no stage {stage!r} in the roadmap{suffix}")
         return self.stages.index(stage)

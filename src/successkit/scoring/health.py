@@ -10,10 +10,11 @@ import attrs
 
 from successkit._arrays import FloatArray
 from successkit._fingerprint import fingerprint
+from successkit._options import a_name
 from successkit.data.account import Account
 from successkit.data.history import History
 from successkit.data.kinds import Kind
-from successkit.data.portfolio import Portfolio, portfolio_of
+from successkit.data.portfolio import Portfolio, not_a_portfolio, portfolio_of
 from successkit.errors import ModelError, did_you_mean_suffix
 from successkit.scoring._chain import band_codes, health_result, score_history
 from successkit.scoring._fitting import fit_model
@@ -133,6 +134,7 @@ class HealthModel:
 
     def metric(self, name: str) -> Metric:
         """The metric called ``name``."""
+        a_name(name, "a metric's name", ModelError)
         for metric in self.metrics:
             if metric.name == name:
                 return metric
@@ -211,6 +213,8 @@ class HealthModel:
         >>> names, matrix.tolist()
         (('x', 'y'), [[50.0, 50.0], [nan, 100.0]])
         """
+        if not isinstance(portfolio, Portfolio):
+            raise not_a_portfolio(portfolio)
         matrix, _ = self._matrix(portfolio)
         matrix.flags.writeable = False
         return self.names, matrix
@@ -276,6 +280,9 @@ class HealthModel:
         >>> [m.weight for m in model.with_weights({"y": 3}).metrics]
         [1.0, 3.0]
         """
+        for what, given in (("metrics", metrics), ("groups", groups)):
+            if given is not None and not isinstance(given, Mapping):
+                raise ModelError(f"{what} must map names to weights, got {given!r}")
         return attrs.evolve(self, **reweighted(self, metrics or {}, groups))
 
     # -- outcomes (the numerical cores live below this module) -----------------------------------

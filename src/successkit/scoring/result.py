@@ -22,6 +22,7 @@ from successkit._arrays import (
 )
 from successkit._html import HEAD_ROWS, background, head_table
 from successkit._optional import import_optional
+from successkit._options import column_name
 from successkit._rows import as_rows, row_of
 from successkit.data.column import Column, labelled_codes
 from successkit.data.convert import convert_column
@@ -303,6 +304,8 @@ class HealthResult(BandedScores):
         yellow         0     0%    0         0%
         green          2    67%  300        75%
         """
+        if arr is not None:
+            column_name(arr, "arr")
         arr_values = None
         if arr is not None and self.portfolio is not None and arr in self.portfolio.columns:
             arr_values = self.portfolio.column(arr, "number").values
