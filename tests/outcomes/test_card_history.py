@@ -92,6 +92,11 @@ def test_snapshots_and_accounts_without_labels_are_said(history_and_labels) -> N
     noted = fit_card(extended, labels, columns=COLUMNS).notes
     assert "3 account-snapshots have no label (not a customer on the snapshot date) and " \
            "are not used" in noted
+    # Customers on a date whom the snapshot lacks are labelled but cannot be learnt from.
+    first = history[0]
+    fewer = sk.History([first.take(np.arange(5, len(first))), *list(history)[1:]])
+    assert "5 labelled account-snapshots are not in their snapshot (no metrics to learn " \
+           "from) and are not used" in fit_card(fewer, labels, columns=COLUMNS).notes
 
 
 def test_a_history_needs_churn_labels_and_named_groups(history_and_labels) -> None:

@@ -42,7 +42,7 @@ def history_rows(history: History, labels: Any, cv_groups: Any
     order = np.argsort(labels.ids)
     ids = labels.ids[order]
     rows, outcomes, notes = [], [], []
-    absent = 0
+    absent = missing = 0
     for snapshot in used:  # a loop over snapshots
         assert snapshot.as_of is not None
         k = labels.dates.index(snapshot.as_of)
@@ -51,6 +51,8 @@ def history_rows(history: History, labels: Any, cv_groups: Any
         # An account with no label on the date was not a customer then (or never was).
         found = (ids[at] == snapshot.ids) & (state[at] != ABSENT)
         absent += int((~found).sum())
+        # Customers on the date whom the snapshot lacks: labelled, but with no metrics.
+        missing += int((state != ABSENT).sum()) - int(found.sum())
         rows.append(np.flatnonzero(found))
         outcome = state[at[found]].astype(np.float64)
         outcome[outcome < 0] = np.nan  # unknown: left out and counted by the fit
@@ -61,6 +63,9 @@ def history_rows(history: History, labels: Any, cv_groups: Any
     if absent:
         notes.append(f"{absent} account-snapshots have no label (not a customer on the "
                      "snapshot date) and are not used")
+    if missing:
+        notes.append(f"{missing} labelled account-snapshots are not in their snapshot (no "
+                     "metrics to learn from) and are not used")
     stacked = stack_snapshots(used, rows)
     taken = [s.take(r) for s, r in zip(used, rows, strict=True)]
     if cv_groups is None:
