@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import successkit as sk
-from successkit.data.stack import stack_columns, stack_snapshots
+from successkit.data._stack import stack_columns, stack_snapshots
 from successkit.datasets import make_portfolio
 from successkit.outcomes import fit_card
 

@@ -15,13 +15,13 @@ import numpy.typing as npt
 from successkit._arrays import readonly
 from successkit._html import html_table
 from successkit._options import a_name, column_name
+from successkit.data._stack import stack_snapshots
 from successkit.data.column import Column
 from successkit.data.convert import convert_ids
 from successkit.data.dates import duration_days, to_date
 from successkit.data.kinds import Kind, Schema
 from successkit.data.portfolio import Portfolio
 from successkit.data.read import not_the_input, read_table
-from successkit.data.stack import stack_snapshots
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["History", "not_a_history"]

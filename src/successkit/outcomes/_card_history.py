@@ -10,9 +10,9 @@ import numpy as np
 
 from successkit._arrays import FloatArray
 from successkit.contracts.labels import ABSENT, ChurnLabels
+from successkit.data._stack import stack_snapshots
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
-from successkit.data.stack import stack_snapshots
 from successkit.errors import DataError
 
 __all__ = ["history_rows"]
@@ -67,11 +67,11 @@ def history_rows(history: History, labels: Any, cv_groups: Any
         notes.append(f"{missing} labelled account-snapshots are not in their snapshot (no "
                      "metrics to learn from) and are not used")
     stacked = stack_snapshots(used, rows)
-    taken = [s.take(r) for s, r in zip(used, rows, strict=True)]
     if cv_groups is None:
-        groups: Any = np.concatenate([s.ids for s in taken])
+        groups: Any = np.concatenate([s.ids[r] for s, r in zip(used, rows, strict=True)])
     elif cv_groups == "as_of":
-        groups = np.concatenate([np.full(len(s), str(s.as_of)) for s in taken])
+        groups = np.concatenate([np.full(r.size, str(s.as_of))
+                                 for s, r in zip(used, rows, strict=True)])
     else:
         groups = cv_groups
     return stacked, np.concatenate(outcomes), groups, notes
