@@ -68,9 +68,9 @@ def _optional(columns: Mapping[str, Any], **given: Any) -> dict[str, str | None]
             if seen is not None:
                 raise DataError(f"looks like {what} but is not read; pass {option}={seen!r} "
                                 f"to read it, or {option}=False to leave it out", column=seen)
-        elif name is not False and not isinstance(name, str):
+        elif name is not False and (not isinstance(name, str) or not name):
             raise DataError(f"{option} must be a column name or False, got {name!r}")
-        read[option] = name or None
+        read[option] = name if isinstance(name, str) else None
     return read
 
 
