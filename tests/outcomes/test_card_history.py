@@ -59,6 +59,9 @@ def test_a_history_fits_the_card_of_its_snapshots_stacked_by_hand(history_and_la
     assert fitted.portfolio.ids.tolist() == [
         i for i, c in zip(stacked.ids.tolist(), churned, strict=True) if c is not None]
     assert fitted.left_out == sum(c is None for c in churned) > 0
+    rows = len(fitted.portfolio)
+    assert str(fitted.card()).startswith(f"health card: {fitted.model.card().total_points:g} "
+                                         f"points, {rows} account-snapshots")
     # Default folds: each account's rows in one fold, as cv_groups=<its account> gives.
     reference = fit_card(stacked, churned, columns=COLUMNS, cv_groups=accounts)
     assert fitted.model.fingerprint == reference.model.fingerprint

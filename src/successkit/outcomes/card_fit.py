@@ -363,6 +363,7 @@ def fit_card(
         notes=tuple(notes),
         portfolio=portfolio,
         churned=y,
+        counted=rows,
     )
 
 

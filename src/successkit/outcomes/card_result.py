@@ -73,6 +73,10 @@ class CardFit:
         Accounts left out because their outcome was unknown (``None`` / NaN).
     notes:
         Other choices made on the way, in plain words.
+    portfolio, churned, counted:
+        The training rows and outcomes the card was learnt from (the unknown ones left
+        out), and what a row is: ``"accounts"``, or ``"account-snapshots"`` for a card
+        learnt from every snapshot of a history.
     """
 
     model: HealthModel | SegmentedModel
@@ -88,6 +92,9 @@ class CardFit:
     notes: tuple[str, ...]
     portfolio: Portfolio = attrs.field(repr=False)
     churned: npt.NDArray[np.bool_] = array_field()
+    #: What a row of ``portfolio`` is: an account, or an account on one snapshot date
+    #: (``"account-snapshots"``) for a card learnt from a history.
+    counted: str = "accounts"
 
     def card(self, segment: str | None = None) -> Card:
         """The card as :meth:`HealthModel.card <successkit.HealthModel.card>` prints it,
@@ -95,13 +102,13 @@ class CardFit:
         ``by=``, the pooled card or the card of ``segment`` (over that segment's accounts)."""
         model = self.model
         if isinstance(model, HealthModel):
-            return model.card(self.portfolio, self.churned)
+            return attrs.evolve(model.card(self.portfolio, self.churned), counted=self.counted)
         models = dict(model.models)
         if segment is None:
             pooled = model.default
             assert pooled is not None  # fit_card always gives segmented cards a default
             pooled_card: Card = pooled.card(self.portfolio, self.churned)
-            return pooled_card
+            return attrs.evolve(pooled_card, counted=self.counted)
         if segment not in models:
             raise ModelError(f"no card for segment {segment!r}; segments with a card of "
                              f"their own are {sorted(models)}")
@@ -109,7 +116,7 @@ class CardFit:
         keep = np.flatnonzero(labels == segment)
         segment_card: Card = models[segment].card(self.portfolio.take(keep),
                                                   self.churned[keep])
-        return segment_card
+        return attrs.evolve(segment_card, counted=self.counted)
 
     def plot(self, ax: Any = None, *, segment: str | None = None, **kwargs: Any) -> Any:
         """The fitted card as a points chart, shaded by each band's churn rate on the

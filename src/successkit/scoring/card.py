@@ -113,6 +113,9 @@ class Card:
     total_points: float
     missing: str
     accounts: int | None = None
+    #: What ``accounts`` counts: ``"accounts"``, or ``"account-snapshots"`` for a card
+    #: learnt from every snapshot of a history.
+    counted: str = "accounts"
 
     def to_rows(self) -> list[dict[str, Any]]:
         """The plain points table: one dict per band (metric, band, low, high, points,
@@ -161,7 +164,7 @@ class Card:
 
         title = f"health card: {self.total_points:g} points"
         if with_data:
-            title += f", {self.accounts} accounts"
+            title += f", {self.accounts} {self.counted}"
         return "\n".join([title, fmt(head), *(fmt(c) for c in lines)])
 
     def _repr_html_(self) -> str:
