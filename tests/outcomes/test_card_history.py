@@ -128,3 +128,15 @@ def test_stacked_columns_keep_every_value_and_kind() -> None:
     assert stacked.column("y").to_list() == [None, None, dt.date(2026, 1, 5)]
     picked = stack_snapshots([first, second], [np.array([1]), np.array([], dtype=np.intp)])
     assert picked.ids.tolist() == ["b@2026-01-01"]
+
+
+def test_shuffled_snapshot_rows_give_the_same_card(history_and_labels) -> None:
+    history, labels = history_and_labels
+    rng = np.random.default_rng(0)
+    shuffled = sk.History([s.take(rng.permutation(len(s))) for s in history])
+    a = fit_card(history, labels, columns=COLUMNS)
+    b = fit_card(shuffled, labels, columns=COLUMNS)
+    assert a.model.fingerprint == b.model.fingerprint
+    # The same folds and fits; only the order of the sums differs.
+    assert [(t, l2) for t, l2, _ in a.cv_loss] == [(t, l2) for t, l2, _ in b.cv_loss]
+    assert np.allclose([x for *_, x in a.cv_loss], [x for *_, x in b.cv_loss], rtol=1e-12)
