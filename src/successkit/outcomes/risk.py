@@ -12,6 +12,7 @@ from successkit._arrays import FloatArray, array_field, nullable, optional_array
 from successkit._html import html_table
 from successkit._optional import import_optional
 from successkit.data.portfolio import Portfolio
+from successkit.data.read import listed
 from successkit.errors import DataError
 from successkit.scoring._outcome_inputs import read_arr, read_probability
 
@@ -163,7 +164,8 @@ def arr_at_risk(
     amounts = read_arr(arr, n, ids=result_ids)
     present = np.asarray(labels != None, dtype=np.bool_)  # noqa: E711 - elementwise
     found, code = np.unique(labels[present].astype(str), return_inverse=True)
-    names = tuple(found.tolist()) if order is None else tuple(str(v) for v in order)
+    names = tuple(found.tolist()) if order is None else tuple(
+        str(v) for v in listed(order, "order (the band labels, worst first)"))
     unknown = sorted(set(found.tolist()) - set(names))
     if unknown:
         raise DataError(f"band labels {unknown} are not in order={list(names)}")

@@ -76,7 +76,7 @@ def check_model(model: Any) -> None:
         seen.add(metric.name)
     if not isinstance(model.bands, Bands):
         raise ModelError(f"bands must be a Bands, got {type(model.bands).__name__}")
-    if model.missing not in _MISSING_MODES:
+    if not isinstance(model.missing, str) or model.missing not in _MISSING_MODES:
         raise ModelError(
             f"missing must be one of {', '.join(_MISSING_MODES)}, got {model.missing!r}"
         )

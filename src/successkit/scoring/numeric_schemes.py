@@ -38,7 +38,7 @@ SHAPES = ("monotone", "middle_is_best", "middle_is_worst")
 
 
 def _to_shape(value: Any) -> str:
-    if value not in SHAPES:
+    if not isinstance(value, str) or value not in SHAPES:
         raise ModelError(f"shape must be one of {', '.join(SHAPES)}; got {value!r}")
     return str(value)
 
