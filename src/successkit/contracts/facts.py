@@ -107,8 +107,7 @@ class AccountFacts:
 
     def to_portfolio(self, k: int) -> Portfolio:
         """A :class:`~successkit.Portfolio` of the accounts active on ``dates[k]``."""
-        k = position(k, len(self.dates), "k (a snapshot's position in dates)")
-        columns = self.columns_at(k, active_only=True)
+        columns = self.columns_at(k, active_only=True)  # checks k
         del columns["active"], columns["churned_on"]
         return Portfolio(self.ids[self.active[k]], columns, as_of=self.dates[k])
 

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_equal, array_field, readonly
-from successkit.data.kinds import Kind
+from successkit.data.kinds import Kind, kind_of
 from successkit.errors import DataError
 
 __all__ = ["Column", "column_of", "labelled_codes"]
@@ -264,12 +264,7 @@ class Column:
         >>> sk.Column.boolean([True, False]).as_kind("number").to_list()
         [1.0, 0.0]
         """
-        try:
-            kind = Kind(kind)
-        except ValueError:
-            choices = ", ".join(k.value for k in Kind)
-            raise DataError(f"unknown kind {kind!r}; choose one of {choices}",
-                            column=name) from None
+        kind = kind_of(kind, name)
         if kind is self.kind:
             return self
         if self.all_missing:

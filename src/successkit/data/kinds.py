@@ -8,9 +8,9 @@ from functools import cached_property
 
 import attrs
 
-from successkit.errors import did_you_mean
+from successkit.errors import DataError, did_you_mean
 
-__all__ = ["Kind", "Schema"]
+__all__ = ["Kind", "Schema", "kind_of"]
 
 
 class Kind(enum.StrEnum):
@@ -44,6 +44,26 @@ class Kind(enum.StrEnum):
 
 def _to_kinds(value: Mapping[str, Kind | str]) -> tuple[tuple[str, Kind], ...]:
     return tuple((str(name), Kind(kind)) for name, kind in value.items())
+
+
+def kind_of(value: Kind | str, column: str | None = None) -> Kind:
+    """``value`` as a :class:`Kind`; an unknown one is a DataError naming ``column``.
+
+    Examples
+    --------
+    >>> kind_of("date")
+    <Kind.DATE: 'date'>
+    >>> kind_of("when", "due")
+    Traceback (most recent call last):
+    ...
+    successkit.errors.DataError: column 'due': unknown kind 'when'; choose one of number, ...
+    """
+    try:
+        return Kind(value)
+    except ValueError:
+        choices = ", ".join(k.value for k in Kind)
+        raise DataError(f"unknown kind {value!r}; choose one of {choices}",
+                        column=column) from None
 
 
 @attrs.frozen(repr=False)

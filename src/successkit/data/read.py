@@ -19,7 +19,7 @@ from successkit._options import column_name
 from successkit.data.account import Account
 from successkit.data.column import Column
 from successkit.data.convert import convert_columns, convert_table
-from successkit.data.kinds import Kind
+from successkit.data.kinds import Kind, kind_of
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = [
@@ -328,11 +328,5 @@ def read_kinds(kinds: Mapping[str, Kind | str] | None, names: Iterable[str]) -> 
     for name, kind in kinds.items():
         if name not in known:
             raise DataError("kinds names a column that is not in the data", column=name)
-        try:
-            out[name] = Kind(kind)
-        except ValueError:
-            choices = ", ".join(k.value for k in Kind)
-            raise DataError(
-                f"unknown kind {kind!r}; choose one of {choices}", column=name
-            ) from None
+        out[name] = kind_of(kind, name)
     return out

@@ -293,7 +293,7 @@ def backtest(
     if not isinstance(history, History):
         raise not_a_history(history)
     split = to_date(train_until, what="train_until")
-    SolverOptions(l2=l2)  # checks l2 before any work
+    solver = SolverOptions(l2=l2)  # l2 checked before any work
     if arr is not None:
         column_name(arr, "arr")
     span = horizon_span(horizon, outcomes)
@@ -318,7 +318,7 @@ def backtest(
                 f"no snapshot's {horizon_text(span_text(span))} outcome window closes by "
                 f"{split.isoformat()}; move train_until later or shorten the horizon"
             )
-        fitted, train_report, train_unknown = _fit(model, trains, read, split, l2)
+        fitted, train_report, train_unknown = _fit(model, trains, read, split, solver)
     reports: dict[dt.date, ValidationReport] = {}
     baseline: dict[dt.date, ValidationReport] = {}
     untested: list[dt.date] = []
@@ -360,7 +360,7 @@ def backtest(
 
 def _fit(
     model: Any, trains: list[tuple[Portfolio, np.datetime64]], read: Reader, split: dt.date,
-    l2: float,
+    solver: SolverOptions,
 ) -> tuple[Any, ValidationReport, int]:
     """The model fitted on the stacked training snapshots (unknown labels left out), its
     report on them, and how many labels were unknown."""
@@ -376,7 +376,7 @@ def _fit(
     unknown = int(sum(int((~known).sum()) for known in keeps))
     try:
         fitted = fit_matrix(model, names, np.vstack(matrices), y_all,
-                            solver=SolverOptions(l2=l2), unknown=unknown)
+                            solver=solver, unknown=unknown)
     except ModelError as exc:
         raise ModelError(f"fitting on {len(trains)} snapshots before "
                          f"{split.isoformat()}: {exc}") from exc

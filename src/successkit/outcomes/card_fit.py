@@ -235,8 +235,9 @@ def fit_card(
     {'basic': 0.0, 'pro': 217.0}
     """
     history_notes: list[str] = []
-    rows = "account-snapshots" if isinstance(portfolio, History) else "accounts"
+    rows = "accounts"
     if isinstance(portfolio, History):
+        rows = "account-snapshots"
         portfolio, churned, cv_groups, history_notes = history_rows(portfolio, churned,
                                                                     cv_groups)
     if not isinstance(portfolio, Portfolio):

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import FloatArray
+from successkit._options import flag
 from successkit.errors import DataError
 from successkit.outcomes.auc import bootstrap_auc, roc_auc, weighted_auc
 from successkit.outcomes.tables import band_table, decile_table, reliability_table
@@ -94,9 +95,8 @@ def evaluate(
     prob_all = read.probability_of(probability)
     replicates = read_count(n_boot, "n_boot")
     read_count(seed, "seed")
-    if not isinstance(higher_is_better, (bool, np.bool_)):
-        # A truthy "no" would silently read the scores the wrong way round.
-        raise DataError(f"higher_is_better must be True or False, got {higher_is_better!r}")
+    # A truthy "no" would silently read the scores the wrong way round.
+    flag(higher_is_better, "higher_is_better")
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
             or not 0 < float(confidence) < 1:
         raise DataError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")

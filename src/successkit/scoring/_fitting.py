@@ -59,20 +59,26 @@ _MIN_STEP = 1e-12
 _STEP_TOL = 1e-6
 
 
+def _check_l2(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ModelError(f"l2 must be a number, got {value!r}")
+    l2 = float(value)
+    if not np.isfinite(l2) or l2 < 0:
+        raise ModelError(f"l2 must be finite and not negative, got {value!r}")
+    return l2
+
+
 @attrs.frozen(kw_only=True)
 class SolverOptions:
     """The weight solver's settings, given once to every fit :func:`fit_model` makes: the
     ridge penalty ``l2``, at most ``max_iter`` Newton iterations, and the projected-gradient
     tolerance ``tol`` per account (as :func:`fit_weights` takes them)."""
 
-    l2: float = 1.0
+    l2: float = attrs.field(default=1.0, converter=_check_l2)
     max_iter: int = 100
     tol: float = 1e-8
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.l2, bool) or not isinstance(self.l2, (int, float, np.number)) \
-                or not (np.isfinite(self.l2) and self.l2 >= 0):
-            raise ModelError(f"l2 must be a non-negative number, got {self.l2!r}")
         # Out of range, they would end every fit in "did not converge … use l2 > 0".
         if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) \
                 or self.max_iter < 1:
@@ -258,15 +264,6 @@ def with_fitted_weights(model: Any, result: WeightFit) -> Any:
     return model.with_weights(weights, groups=groups)
 
 
-def _check_l2(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise ModelError(f"l2 must be a number, got {value!r}")
-    l2 = float(value)
-    if not np.isfinite(l2) or l2 < 0:
-        raise ModelError(f"l2 must be finite and not negative, got {value!r}")
-    return l2
-
-
 def fit_model(
     model: Any,
     portfolio: Portfolio,
@@ -354,7 +351,7 @@ def fit_model(
         raise not_a_portfolio(portfolio)
     if by is not None:
         column_name(by, "by")
-    solver = SolverOptions(l2=_check_l2(l2), max_iter=max_iter, tol=tol)
+    solver = SolverOptions(l2=l2, max_iter=max_iter, tol=tol)
     y, known = read_labels(churned, len(portfolio), ids=portfolio.ids)
     unknown = int(known.size - np.count_nonzero(known))
     everyone = portfolio
