@@ -15,9 +15,19 @@ from tests.outcomes.test_card_export import json_again, sql_scores
 
 import successkit as sk
 from successkit.outcomes import fit_card
-from successkit.scoring._binning import HIGHER, LOWER, Bins, _pool, bin_number, pool_against
+from successkit.scoring._binning import (
+    HIGHER,
+    LOWER,
+    TURN_DF,
+    Bins,
+    _blocks_loglik,
+    _pool,
+    bin_number,
+    pool_against,
+)
 from successkit.scoring._card_solver import Shape, backfit
-from successkit.scoring._likelihood import loglik
+from successkit.scoring._cut_points import candidate_cuts
+from successkit.scoring._likelihood import SIGNIFICANCE, critical_chi2, loglik
 from successkit.scoring._turns import best_turn, peaked, turn_of
 from successkit.scoring.schemes import scheme_from_dict
 
@@ -276,6 +286,51 @@ def test_monotone_churn_does_not_turn_over_many_draws() -> None:
         turned += bin_number(x, churned, k=8, direction=None, turn="may", folds=folds,
                              n_folds=5).turn is not None
     assert turned <= 1
+
+
+def test_the_turn_test_holds_its_level_on_a_metric_without_effect() -> None:
+    """The best of 63 candidate turns gains more over the monotone fit than one degree of
+    freedom allows: at 5 % shared out over the candidates, that test passed a fifth of
+    these metrics that do nothing (68 of 300); the two-degree test passes 15, the 5 % its
+    level says."""
+    rng = np.random.default_rng(2026)
+    passed = 0
+    for _ in range(300):
+        x = rng.normal(size=1500)
+        churned = rng.random(x.size) < 0.4
+        cuts = candidate_cuts(np.sort(x), 64, is_sorted=True)
+        band = np.searchsorted(cuts, x, side="right")
+        n = np.bincount(band, minlength=cuts.size + 1).astype(float)
+        e = np.bincount(band, churned, minlength=cuts.size + 1)
+        monotone = max(_blocks_loglik(_pool(n, e, decreasing=d)) for d in (True, False))
+        found = best_turn(n, e)
+        assert found is not None
+        passed += 2.0 * (found[2] - monotone) >= critical_chi2(TURN_DF, SIGNIFICANCE / cuts.size)
+    assert passed <= 0.08 * 300
+
+
+def test_a_chance_pocket_does_not_take_over_the_card() -> None:
+    """A found case: x helps accounts stay (a smooth curve), and by chance 29 accounts
+    with x in 1.25 – 1.4 all stayed (about 10 churners expected; p ≈ 1e-5, among some
+    2,000 windows). A turn at that pocket passed the one-degree test and made its band
+    worth 908 of the card's 1,000 points."""
+    rng = np.random.default_rng(474)
+    n = 1500
+    x = rng.normal(size=n)
+    x[rng.random(n) < 0.2] = np.nan
+    level = rng.choice(["a", "b", "c", "d"], n)
+    flag = (rng.random(n) < 0.2).astype(float)
+    stay = 0.8 * np.tanh(np.nan_to_num(x, nan=-1.0)) + (level == "a") * 0.7 - 0.5 * flag
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "x": x, "level": level,
+                                    "flag": flag})
+    fit = fit_card(pf, churned)
+    scheme = fit.model.metric("x").scheme
+    assert isinstance(scheme, sk.Thresholds)
+    assert scheme.shape == "monotone"
+    assert scheme.higher_is_better
+    assert list(scheme.points) == sorted(scheme.points)
+    assert not fit.turns
 
 
 # -- the fitted card -------------------------------------------------------------------
