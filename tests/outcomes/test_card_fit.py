@@ -704,6 +704,15 @@ def test_critical_chi2_matches_scipy(df: int, level: float) -> None:
     assert np.isclose(critical_chi2(df, level), stats.chi2.isf(level, df), rtol=1e-7)
 
 
+@settings(max_examples=60)
+@given(df=st.integers(1, 40), x=st.floats(0.0, 200.0))
+def test_chi2_tail_matches_scipy(df: int, x: float) -> None:
+    from successkit.scoring._likelihood import chi2_tail
+
+    stats = pytest.importorskip("scipy.stats")
+    assert np.isclose(chi2_tail(x, df), stats.chi2.sf(x, df), rtol=1e-7, atol=1e-300)
+
+
 def test_noise_rarely_earns_a_place() -> None:
     # A real threshold next to two noise columns, one continuous and one with a few values,
     # over ten samples: searched splits must pass a Bonferroni-shared 5 % test, so noise

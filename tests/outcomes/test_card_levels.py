@@ -90,6 +90,36 @@ def test_levels_that_differ_by_chance_stay_off_the_card() -> None:
     assert "state: its levels predict held-out accounts' churn worse" in summary
 
 
+def test_a_category_on_the_card_by_chance_is_named() -> None:
+    """A three-level category with no effect is not clearly worse than one rate on
+    held-out accounts, so it often stays for the joint fit; when it does, the fit names it
+    with its test's p, and a plan that matters is never named."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    login = rng.normal(size=n)
+    churned = rng.random(n) < 1 / (1 + np.exp(login))
+    kept = named = 0
+    for seed in range(12):
+        draw = np.random.default_rng(100 + seed)
+        plan = np.where(login + draw.normal(scale=2, size=n) > 0, "pro", "basic")
+        pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "login_rate": login,
+                                        "noise": draw.choice(["a", "b", "c"], n),
+                                        "plan": plan})
+        fitted = fit_card(pf, churned)
+        chance = dict(fitted.by_chance)
+        assert "plan" not in chance
+        assert "login_rate" not in chance
+        on_card = {m.name for m in fitted.model.metrics}
+        assert set(chance) <= on_card
+        kept += "noise" in on_card
+        named += "noise" in chance
+        if "noise" in chance:
+            assert 0.05 <= chance["noise"] <= 1.0
+            assert f"noise (p = {chance['noise']:.2g})" in fitted.summary()
+    assert kept >= 6  # why the name matters: noise levels stay about as often as not
+    assert named >= kept - 1
+
+
 def test_a_category_that_matters_next_to_the_others_comes_back() -> None:
     """Each of 30 segments moves churn by ±1.5 log-odds, but its accounts log in more
     where it churns more, so on its own every segment churns alike."""

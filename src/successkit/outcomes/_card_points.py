@@ -12,10 +12,11 @@ from successkit._arrays import FloatArray
 from successkit.data.kinds import Kind
 from successkit.outcomes._card_prep import UNDER_A_POINT, MetricInfo
 from successkit.scoring._binning import HIGHER
+from successkit.scoring._likelihood import SIGNIFICANCE, chi2_tail, loglik
 from successkit.scoring.metric import Metric
 from successkit.scoring.schemes import Categories, Thresholds
 
-__all__ = ["card_metrics", "levels_against_churn"]
+__all__ = ["by_chance", "card_metrics", "levels_against_churn"]
 
 
 def _other_points(info: MetricInfo, values: FloatArray, scale: float,
@@ -121,4 +122,46 @@ def levels_against_churn(infos: Sequence[MetricInfo], metrics: Sequence[Metric]
         best_below = np.maximum.accumulate(earned)[np.maximum(below, 0)]
         if np.any((below >= 0) & (earned < best_below)):
             found.append(info.name)
+    return tuple(found)
+
+
+def by_chance(infos: Sequence[MetricInfo], metrics: Sequence[Metric], tested: set[str]
+              ) -> tuple[tuple[str, float], ...]:
+    """``(category, p)`` for each category on the card, among ``tested``, whose bands'
+    churn rates on their own (the training accounts of each level, the rare levels pooled,
+    the missing band) differ no more than chance would at 5 %: a likelihood-ratio test
+    against one rate, with ``p`` its chance of a difference this large with none there.
+
+    Examples
+    --------
+    A category tells churn apart only when its levels' churn differs beyond chance; the
+    card keeps a weak one to compete in the joint fit, and this names it:
+
+    >>> from successkit.scoring._binning import Bins
+    >>> from successkit.scoring._card_solver import Shape
+    >>> bins = Bins(levels=(("a",), ("b",)), direction=1, accounts=(500, 500, 0),
+    ...             churned=(100, 110, 0))
+    >>> info = MetricInfo(name="region", source="region", kind=Kind.CATEGORY, bins=bins,
+    ...                   missing_band=False, codes=np.zeros(0, np.int16), shape=Shape(),
+    ...                   profile=np.zeros(3))
+    >>> card = [Metric("region", scheme=Categories({"a": 0, "b": 3}))]
+    >>> [(name, round(p, 2)) for name, p in by_chance([info], card, {"region"})]
+    [('region', 0.44)]
+    """
+    on_card = {m.name for m in metrics}
+    found = []
+    for info in infos:  # a loop over metrics
+        if info.kind is not Kind.CATEGORY or info.name not in on_card or (
+                info.name not in tested):
+            continue
+        accounts = np.asarray(info.bins.accounts, dtype=np.float64)
+        churned = np.asarray(info.bins.churned, dtype=np.float64)
+        held = accounts > 0
+        if held.sum() < 2:
+            continue
+        gain = 2.0 * float(loglik(accounts[held], churned[held]).sum() - loglik(
+            np.array([accounts.sum()]), np.array([churned.sum()]))[0])
+        p = chi2_tail(gain, int(held.sum()) - 1)
+        if p >= SIGNIFICANCE:
+            found.append((info.name, p))
     return tuple(found)

@@ -66,7 +66,7 @@ from successkit.outcomes._card_options import (
     cv_groups_of,
     directions,
 )
-from successkit.outcomes._card_points import card_metrics, levels_against_churn
+from successkit.outcomes._card_points import by_chance, card_metrics, levels_against_churn
 from successkit.outcomes._card_prep import UNDER_A_POINT, Banded, info_of, learn_bands
 from successkit.outcomes._card_segments import segment_cards
 from successkit.outcomes._card_select import (
@@ -303,6 +303,8 @@ def fit_card(
                     min_count=min_category, prior=prior, special=specials, aside=aside,
                     levels_follow_churn=follow, directions=fixed)
     entered = second.metrics
+    # Categories kept on their own showing (not back on a second look next to the others).
+    untested = {i.name for i in infos}
     # What the data said next to the others, not on their own.
     dropped, against = _against(dropped, against, dict.fromkeys(second.against, AGAINST_NEXT))
     if entered:
@@ -356,6 +358,7 @@ def fit_card(
         turns=tuple((m.name, m.scheme.shape) for m in metrics
                     if isinstance(m.scheme, Thresholds) and m.scheme.shape != "monotone"),
         levels_against_churn=levels_against_churn(infos, metrics),
+        by_chance=by_chance(infos, metrics, untested),
         missing_bands=tuple(i.name for i in infos if i.missing_band),
         l2=chosen,
         l2_toward=pull,

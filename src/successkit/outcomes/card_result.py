@@ -64,6 +64,14 @@ class CardFit:
         taken mostly on the better plan, say). ``level_order="churn"`` forbids it.
     missing_bands:
         Metrics whose missing values earned a band of their own.
+    by_chance:
+        ``(category, p)`` for each category on the card whose levels' churn rates, on
+        their own, differ no more than chance would (a likelihood-ratio test at 5 %; ``p``
+        is the chance of a difference that large with none there). Such a category is
+        kept because its levels do not predict held-out accounts clearly worse than one
+        rate, so a weak but real one still competes next to the others: a category with
+        no signal earns a few points this way about as often as not. Leave it out with
+        ``columns=`` when you know it says nothing.
     l2, l2_toward:
         How strongly each band's points were pulled (the L2 strength), and toward what:
         ``"scorecard"`` (the classic scorecard's points) or ``"flat"`` (no points);
@@ -85,6 +93,8 @@ class CardFit:
     turns: tuple[tuple[str, str], ...]
     levels_against_churn: tuple[str, ...]
     missing_bands: tuple[str, ...]
+    #: Categories on the card whose levels' churn, on their own, could be chance.
+    by_chance: tuple[tuple[str, float], ...] = ()
     l2: float
     l2_toward: str
     cv_loss: tuple[tuple[str, float, float], ...]
@@ -143,6 +153,9 @@ class CardFit:
         if self.levels_against_churn:
             lines.append("levels against their own churn, explained by other measures: "
                          + ", ".join(self.levels_against_churn))
+        if self.by_chance:
+            lines.append("on their own, could be chance (leave out with columns= if so): "
+                         + ", ".join(f"{name} (p = {p:.2g})" for name, p in self.by_chance))
         lines.append(f"l2 = {self.l2:g} toward the {_TOWARD[self.l2_toward]}"
                      + (" (cross-validated)" if self.cv_loss else ""))
         lines += list(self.notes)

@@ -12,17 +12,44 @@ import numpy.typing as npt
 
 from successkit._arrays import BoolArray, FloatArray
 
-__all__ = ["SIGNIFICANCE", "critical_chi2", "levels_held_out", "loglik", "missing_signal", "woe"]
+__all__ = ["SIGNIFICANCE", "chi2_tail", "critical_chi2", "levels_held_out", "loglik",
+           "missing_signal", "woe"]
 
 # Bands must beat one band by a likelihood-ratio test at this level, shared out over the
 # splits that were searched (see :func:`critical_chi2`).
 SIGNIFICANCE = 0.05
 
 
+def chi2_tail(x: float, df: int) -> float:
+    """The chance that a chi-square value with ``df`` (whole) degrees of freedom exceeds
+    ``x``: a Poisson sum for even ``df``; erfc plus a series for odd.
+
+    Examples
+    --------
+    >>> round(chi2_tail(3.841, 1), 3), round(chi2_tail(5.991, 2), 3)
+    (0.05, 0.05)
+    """
+    if x <= 0.0:
+        return 1.0
+    half = x / 2.0
+    if df % 2 == 0:
+        term, total = 1.0, 1.0
+        for i in range(1, df // 2):  # a loop over df / 2 terms
+            term *= half / i
+            total += term
+        return min(math.exp(-half) * total, 1.0)
+    term = math.sqrt(2.0 * x / math.pi) * math.exp(-half)
+    total = math.erfc(math.sqrt(half))
+    for i in range(df // 2):  # a loop over (df − 1) / 2 terms
+        total += term
+        term *= x / (2 * i + 3)
+    return min(total, 1.0)
+
+
 def critical_chi2(df: int, level: float) -> float:
     """The chi-square value with ``df`` degrees of freedom that chance exceeds with
-    probability ``level``, found by bisection on the exact tail for whole degrees of
-    freedom.
+    probability ``level``, found by bisection on the exact tail (:func:`chi2_tail`) for
+    whole degrees of freedom.
 
     Examples
     --------
@@ -31,29 +58,12 @@ def critical_chi2(df: int, level: float) -> float:
     >>> round(critical_chi2(1, 0.001), 2), round(critical_chi2(9, 0.001), 2)
     (10.83, 27.88)
     """
-
-    def tail(x: float) -> float:
-        # P(chi² > x): a Poisson sum for even df; erfc plus a series for odd df.
-        half = x / 2.0
-        if df % 2 == 0:
-            term, total = 1.0, 1.0
-            for i in range(1, df // 2):  # a loop over df / 2 terms
-                term *= half / i
-                total += term
-            return math.exp(-half) * total
-        term = math.sqrt(2.0 * x / math.pi) * math.exp(-half)
-        total = math.erfc(math.sqrt(half))
-        for i in range(df // 2):  # a loop over (df − 1) / 2 terms
-            total += term
-            term *= x / (2 * i + 3)
-        return total
-
     low, high = 0.0, 1.0
-    while tail(high) > level:  # double until the tail is thin enough
+    while chi2_tail(high, df) > level:  # double until the tail is thin enough
         high *= 2.0
     for _ in range(60):  # bisection: far finer than any test needs
         mid = (low + high) / 2.0
-        if tail(mid) > level:
+        if chi2_tail(mid, df) > level:
             low = mid
         else:
             high = mid
