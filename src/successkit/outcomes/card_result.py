@@ -93,7 +93,6 @@ class CardFit:
     turns: tuple[tuple[str, str], ...]
     levels_against_churn: tuple[str, ...]
     missing_bands: tuple[str, ...]
-    #: Categories on the card whose levels' churn, on their own, could be chance.
     by_chance: tuple[tuple[str, float], ...] = ()
     l2: float
     l2_toward: str
