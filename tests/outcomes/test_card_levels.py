@@ -116,7 +116,7 @@ def test_a_category_on_the_card_by_chance_is_named() -> None:
         if "noise" in chance:
             assert 0.05 <= chance["noise"] <= 1.0
             assert f"noise (p = {chance['noise']:.2g})" in fitted.summary()
-    assert kept >= 6  # why the name matters: noise levels stay about as often as not
+    assert kept >= 6  # why the name matters: noise levels stay more often than not
     assert named >= kept - 1
 
 

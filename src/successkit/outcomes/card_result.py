@@ -70,7 +70,7 @@ class CardFit:
         is the chance of a difference that large with none there). Such a category is
         kept because its levels do not predict held-out accounts clearly worse than one
         rate, so a weak but real one still competes next to the others: a category with
-        no signal earns a few points this way about as often as not. Leave it out with
+        no signal earns a few points this way more often than not. Leave it out with
         ``columns=`` when you know it says nothing.
     l2, l2_toward:
         How strongly each band's points were pulled (the L2 strength), and toward what:
