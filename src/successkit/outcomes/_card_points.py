@@ -4,7 +4,7 @@ missing band's points on a companion metric, and special values' points on the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -125,12 +125,14 @@ def levels_against_churn(infos: Sequence[MetricInfo], metrics: Sequence[Metric]
     return tuple(found)
 
 
-def by_chance(infos: Sequence[MetricInfo], metrics: Sequence[Metric], tested: set[str]
-              ) -> tuple[tuple[str, float], ...]:
-    """``(category, p)`` for each category on the card, among ``tested``, whose bands'
-    churn rates on their own (the training accounts of each level, the rare levels pooled,
-    the missing band) differ no more than chance would at 5 %: a likelihood-ratio test
-    against one rate, with ``p`` its chance of a difference this large with none there.
+def by_chance(infos: Sequence[MetricInfo], metrics: Sequence[Metric],
+              second_look: Collection[str]) -> tuple[tuple[str, float], ...]:
+    """``(category, p)`` for each category on the card, but those back on a second look
+    next to the other metrics (``second_look``: on their own they were chance, and
+    mattered only next to the others), whose bands' churn rates on their own (the
+    training accounts of each level, the rare levels pooled, the missing band) differ no
+    more than chance would at 5 %: a likelihood-ratio test against one rate, with ``p``
+    its chance of a difference this large with none there.
 
     Examples
     --------
@@ -145,14 +147,14 @@ def by_chance(infos: Sequence[MetricInfo], metrics: Sequence[Metric], tested: se
     ...                   missing_band=False, codes=np.zeros(0, np.int16), shape=Shape(),
     ...                   profile=np.zeros(3))
     >>> card = [Metric("region", scheme=Categories({"a": 0, "b": 3}))]
-    >>> [(name, round(p, 2)) for name, p in by_chance([info], card, {"region"})]
+    >>> [(name, round(p, 2)) for name, p in by_chance([info], card, second_look=())]
     [('region', 0.44)]
     """
     on_card = {m.name for m in metrics}
     found = []
     for info in infos:  # a loop over metrics
         if info.kind is not Kind.CATEGORY or info.name not in on_card or (
-                info.name not in tested):
+                info.name in second_look):
             continue
         accounts = np.asarray(info.bins.accounts, dtype=np.float64)
         churned = np.asarray(info.bins.churned, dtype=np.float64)

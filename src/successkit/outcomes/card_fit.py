@@ -303,8 +303,6 @@ def fit_card(
                     min_count=min_category, prior=prior, special=specials, aside=aside,
                     levels_follow_churn=follow, directions=fixed)
     entered = second.metrics
-    # Categories kept on their own showing (not back on a second look next to the others).
-    own_showing = {i.name for i in infos}
     # What the data said next to the others, not on their own.
     dropped, against = _against(dropped, against, dict.fromkeys(second.against, AGAINST_NEXT))
     if entered:
@@ -358,7 +356,7 @@ def fit_card(
         turns=tuple((m.name, m.scheme.shape) for m in metrics
                     if isinstance(m.scheme, Thresholds) and m.scheme.shape != "monotone"),
         levels_against_churn=levels_against_churn(infos, metrics),
-        by_chance=by_chance(infos, metrics, own_showing),
+        by_chance=by_chance(infos, metrics, {i.name for i in entered}),
         missing_bands=tuple(i.name for i in infos if i.missing_band),
         l2=chosen,
         l2_toward=pull,

@@ -43,6 +43,8 @@ class CardFit:
     ['login_rate', 'roi_achievement', 'roi_achievement_missing', 'keyperson_touch']
     >>> fit.dropped
     (('seats', 'has one band: its values say nothing about churn'),)
+    >>> fit.by_chance  # no category here whose levels could be chance
+    ()
 
     Attributes
     ----------

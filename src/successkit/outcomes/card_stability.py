@@ -153,14 +153,17 @@ def _segment_rows(model: SegmentedModel, base: Portfolio,
 
     name = model.by if model.by not in model.names else "segment mix"
     rows = [(name, psi(mix(base, base_parts), mix(current, current_parts)))]
+    # Each card's accounts in both snapshots, taken once for all its metrics.
+    cards = [(card, base.take(before), current.take(now))
+             for (_, card, before), (_, _, now) in zip(base_parts, current_parts, strict=True)
+             if before.size and now.size]
     for metric_name in model.names:  # a loop over metrics, then over cards
         total, weight = 0.0, 0
-        for (_, card, before), (_, _, now) in zip(base_parts, current_parts, strict=True):
-            if metric_name in card.names and before.size and now.size:
-                value = _metric_psi(card.metric(metric_name), base.take(before),
-                                    current.take(now))
-                total += before.size * value
-                weight += before.size
+        for card, before_pf, now_pf in cards:
+            if metric_name in card.names:
+                value = _metric_psi(card.metric(metric_name), before_pf, now_pf)
+                total += len(before_pf) * value
+                weight += len(before_pf)
         rows.append((metric_name, total / weight if weight else float("nan")))
     return rows
 
