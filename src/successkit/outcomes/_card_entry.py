@@ -240,7 +240,8 @@ def runs_against(portfolio: Portfolio, infos: Sequence[MetricInfo], fit: Additiv
     beyond chance, by the second look's test: their own churn runs one way, their effect
     next to the other metrics the other (returns that come with frequent buying)."""
     held = {i.name: i.bins.direction for i in infos if i.name in names
-            and i.kind is not Kind.CATEGORY and i.bins.turn is None and i.bins.cuts}
+            and i.kind is not Kind.CATEGORY and i.bins.turn is None and not i.bins.free
+            and i.bins.cuts}
     if not held:
         return []
     residual, curve = residuals([i.codes for i in infos], fit, y)

@@ -22,10 +22,13 @@ def check_choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
 
 
 # What each setting of ``monotone`` fixes: the direction (1 higher is better, −1 lower is
-# better, None the data's) and whether the bands may, must or never turn once.
+# better, None the data's) and the shape the bands may take (``turn`` of
+# ``successkit.scoring._binning.bin_number``).
 MONOTONE_SETTINGS: dict[str, tuple[int | None, str]] = {
-    "auto": (None, "may"),
+    "auto": (None, "any"),
+    "auto_one_turn": (None, "may"),
     "auto_monotone": (None, "never"),
+    "free": (None, "free"),
     "higher_is_better": (1, "never"),
     "lower_is_better": (-1, "never"),
     "middle_is_best": (1, "must"),
@@ -36,8 +39,8 @@ MONOTONE_SETTINGS: dict[str, tuple[int | None, str]] = {
 def directions(monotone: Any, names: Sequence[str], categories: Sequence[str] = ()
                ) -> dict[str, tuple[int | None, str]]:
     """What ``monotone`` fixes for each metric of ``names``: its direction (1 higher is
-    better, −1 lower is better, ``None`` the data's) and whether its bands may, must or
-    never turn (see :data:`MONOTONE_SETTINGS`). A mapping that fixes the shape of one of
+    better, −1 lower is better, ``None`` the data's) and the shape its bands may take
+    (see :data:`MONOTONE_SETTINGS`). A mapping that fixes the shape of one of
     ``categories`` (which have no order along values) is refused, not ignored.
 
     Examples

@@ -82,6 +82,9 @@ def card_metrics(infos: Sequence[MetricInfo], points: float, tables: Mapping[str
         elif not info.bins.cuts:  # one band for every other value, and the special values
             scheme = None if max([float(band_points[0]), *earned.values()]) <= 0 else (
                 Thresholds((), points=(float(band_points[0]),), special=earned))
+        elif info.bins.free:  # points in value order, following each band's churn
+            scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in band_points),
+                                shape="free", special=earned)
         elif info.bins.turn is not None:  # points in value order, turning once
             scheme = Thresholds(info.bins.cuts, points=tuple(float(p) for p in band_points),
                                 shape="middle_is_best" if info.bins.direction == HIGHER

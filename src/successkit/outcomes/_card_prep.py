@@ -210,9 +210,12 @@ def info_of(portfolio: Portfolio, y: BoolArray, rows: npt.NDArray[np.intp] | Non
     codes = band_codes(portfolio, name, bins, own, worst, kind, rows, special=special,
                        as_missing=as_missing)
     # A band's points never run against its observed churn: a number's along its
-    # direction, a category's levels in the order of their churn rates unless the joint
-    # fit frees them (``_card_select.free_levels``).
-    if kind is not Kind.CATEGORY:
+    # direction, a category's levels (and the bands of a number of any shape) in the
+    # order of their churn rates unless the joint fit frees a category's
+    # (``_card_select.free_levels``).
+    if kind is not Kind.CATEGORY and bins.free:
+        shape = Shape(order=np.arange(len(bins.cuts) + 1))
+    elif kind is not Kind.CATEGORY:
         shape = Shape(ordered=len(bins.cuts) + 1, direction=bins.direction, turn=bins.turn)
     else:
         shape = Shape(order=np.arange(len(bins.levels))) if levels_follow_churn else Shape()
@@ -251,15 +254,18 @@ def _counts(info: MetricInfo, y: BoolArray) -> tuple[FloatArray, FloatArray]:
 def _with_evidence(info: MetricInfo, accounts: FloatArray, churned: FloatArray, rate: float,
                    prior: float) -> MetricInfo:
     """``info`` with the weight of evidence of its bands (its profile) and, for a category
-    whose levels follow churn, their order, from its band counts."""
+    whose levels follow churn or a number of any shape, their order, from its band
+    counts."""
     kind, bins, count = info.kind, info.bins, info.bands
     table = woe(accounts, churned, rate, prior)
     # A smooth number's bands read their weight of evidence off its curve.
     bands = np.asarray(bins.profile, dtype=np.float64) if bins.profile else table[:count]
-    if kind is not Kind.CATEGORY and bins.turn is not None:  # the profile turns with it
+    if kind is Kind.CATEGORY or bins.free:
+        pass  # each band's own weight of evidence
+    elif bins.turn is not None:  # the profile turns with it
         sign = float(bins.direction)
         bands = sign * peaked(sign * bands, accounts[:count], bins.turn)
-    elif kind is not Kind.CATEGORY:  # the profile runs the metric's way
+    else:  # the profile runs the metric's way
         bands = (np.maximum.accumulate(bands) if bins.direction == HIGHER
                  else np.maximum.accumulate(bands[::-1])[::-1])
     # Special values are free of the direction: their own weight of evidence.
@@ -343,7 +349,8 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
             # Finer bands on a smooth curve, when they predict held-out folds better (a
             # curve is monotone: not for bands that turn).
             steps = bins.held_out
-            smooth = None if use is None or steps is None or bins.turn is not None else (
+            turns = bins.turn is not None or bins.free
+            smooth = None if use is None or steps is None or turns else (
                 smooth_number(
                     values, churn, k=k, direction=bins.direction, min_share=share,
                     folds=use, n_folds=n_folds, runs=runs))
@@ -371,7 +378,7 @@ def learn_bands(portfolio: Portfolio, y: BoolArray, names: Sequence[str],
                 reason = AGAINST
             dropped.append((name, reason))
             continue
-        if kind is Kind.NUMBER and bins.turn is None:  # else the lowest band, as above
+        if kind is Kind.NUMBER and bins.turn is None and not bins.free:  # else as above
             worst = 0 if bins.direction == HIGHER else len(bins.cuts)
         entry = (name, kind, bins, bool(own), worst, codes.own, codes.as_missing)
         if kind is Kind.CATEGORY and use is not None and n_folds > 1 and levels_held_out(

@@ -228,7 +228,9 @@ def free_levels(infos: list[MetricInfo], fit: Additive, y: BoolArray,
     tested = []
     for j, info in enumerate(infos):  # a loop over metrics, then a category's levels
         order = info.shape.order
-        if order is None:
+        if order is None or info.kind is not Kind.CATEGORY:
+            # A number of any shape keeps its bands' churn order: its bands are cut where
+            # its churn changes, so no other metric can explain a band away.
             continue
         values = fit.tables[j][order]
         pooled = len(order) - 1 - int(np.count_nonzero(np.abs(np.diff(values)) > 1e-9))

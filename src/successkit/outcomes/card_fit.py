@@ -8,7 +8,9 @@
 1. each metric is binned on its own (:mod:`successkit.scoring._binning`): at most ``k``
    monotone bands for a number, as many as predict held-out folds best — or one turn
    (:mod:`successkit.scoring._turns`, the middle values best or worst) when the data show
-   one beyond chance and it predicts held-out folds better — or, when churn
+   one beyond chance and it predicts held-out folds better — or bands of any shape, each
+   band's points following its churn rate, when they predict held-out folds clearly
+   better still — or, when churn
    moves steadily with it, up to ``k`` readable quantile bands whose log-odds lie on a
    monotone logistic curve in the value or its log
    (:mod:`successkit.scoring._smooth_binning`), when those predict held-out folds as well;
@@ -150,10 +152,13 @@ def fit_card(
     monotone:
         The shape of a number's points along its values, for all metrics or as a mapping
         metric → setting: ``"auto"`` — the direction the data show, or one turn when the
-        data show one beyond chance and it predicts held-out folds better (see
-        ``turns``); ``"auto_monotone"`` — the direction the data show, never a turn;
+        data show one beyond chance and it predicts held-out folds better, or bands of any
+        shape when they predict held-out folds clearly better still (see ``turns``);
+        ``"auto_one_turn"`` — the direction the data show, or one turn, never more;
+        ``"auto_monotone"`` — the direction the data show, never a turn;
         ``"higher_is_better"`` or ``"lower_is_better"``; ``"middle_is_best"`` or
-        ``"middle_is_worst"`` — one turn, its place learnt (a metric whose data run
+        ``"middle_is_worst"`` — one turn, its place learnt; ``"free"`` — bands of any
+        shape, each band's points following its churn rate (a metric whose data run
         the other way is listed in ``against_direction``). A fixed direction holds next
         to the other metrics too: a number whose own churn runs against it can still earn
         points that way there (returns that come with frequent buying). Numbers only: a

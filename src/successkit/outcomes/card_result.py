@@ -58,8 +58,9 @@ class CardFit:
         own (such a number may still earn points in the fixed direction next to the other
         metrics, against its own churn) or next to the other metrics (it stays off).
     turns:
-        ``(metric, shape)`` for every number whose bands turn once: ``"middle_is_best"``
-        (its points rise to a peak and fall after it) or ``"middle_is_worst"``.
+        ``(metric, shape)`` for every number whose bands turn: once, ``"middle_is_best"``
+        (its points rise to a peak and fall after it) or ``"middle_is_worst"``; or
+        ``"free"``, bands of any shape (each band's points follow its churn rate).
     levels_against_churn:
         Categories with a level that earns fewer points than a level whose accounts churn
         more on their own: another metric on the card explains the difference (an add-on
@@ -150,7 +151,8 @@ class CardFit:
             lines.append("against the fixed direction: " + ", ".join(self.against_direction))
         if self.turns:
             lines.append("bands that turn: " + ", ".join(
-                f"{name} ({shape.replace('_', ' ')})" for name, shape in self.turns))
+                f"{name} ({shape.replace('_', ' ')}{' shape' * (shape == 'free')})"
+                for name, shape in self.turns))
         if self.levels_against_churn:
             lines.append("levels against their own churn, explained by other measures: "
                          + ", ".join(self.levels_against_churn))

@@ -34,7 +34,7 @@ __all__ = ["Linear", "Percentile", "Thresholds"]
 # Up to this many cuts, Thresholds counts comparisons instead of searching.
 _FEW_CUTS = 16
 # The shapes a Thresholds scheme's points may take along the values.
-SHAPES = ("monotone", "middle_is_best", "middle_is_worst")
+SHAPES = ("monotone", "middle_is_best", "middle_is_worst", "free")
 
 
 def _to_shape(value: Any) -> str:
@@ -98,7 +98,9 @@ class Thresholds(Scheme):
     earns the most (the fewest) points: too few support tickets can mean a disengaged
     account as surely as too many mean a struggling one. ``points`` then lists the bands in
     value order, lowest values first, rising to their peak and falling after it (or the
-    reverse); ``higher_is_better`` does not apply.
+    reverse); ``higher_is_better`` does not apply. ``shape="free"`` lists them in value
+    order too, in any order of points: a satisfaction score whose least and most
+    satisfied accounts both leave, as a card fitted from outcomes can find.
 
     ``special`` gives a few exact values points of their own, whatever band they fall
     in: a code such as ``-1`` for "never asked", or ``0`` months for an account not yet
@@ -110,7 +112,7 @@ class Thresholds(Scheme):
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.2
-       ``special``.
+       ``special``, and ``shape="free"``.
 
     Examples
     --------
@@ -126,6 +128,9 @@ class Thresholds(Scheme):
     >>> engaged = sk.Thresholds([1, 6], points=[2, 10, 0], shape="middle_is_best")
     >>> engaged.to_points(sk.Column.number([0, 3, 9])).tolist()
     [2.0, 10.0, 0.0]
+    >>> satisfied = sk.Thresholds([0.12, 0.47, 0.72], points=[0, 20, 5, 30], shape="free")
+    >>> satisfied.to_points(sk.Column.number([0.1, 0.4, 0.5, 0.9])).tolist()
+    [0.0, 20.0, 5.0, 30.0]
     >>> nps = sk.Thresholds([7, 9], points=[0, 5, 10], special={-1: 3})
     >>> nps.to_points(sk.Column.number([-1, 2, 8, 10])).tolist()
     [3.0, 0.0, 5.0, 10.0]
@@ -134,8 +139,8 @@ class Thresholds(Scheme):
     cuts: tuple[float, ...] = attrs.field(converter=floats)
     points: tuple[float, ...] = attrs.field(default=None, converter=optional_floats)
     higher_is_better: bool = attrs.field(default=True, converter=flag)
-    #: ``"monotone"``, or the band of middle values the best (``"middle_is_best"``) or
-    #: the worst (``"middle_is_worst"``); see above.
+    #: ``"monotone"``, the band of middle values the best (``"middle_is_best"``) or
+    #: the worst (``"middle_is_worst"``), or ``"free"``; see above.
     shape: str = attrs.field(default="monotone", converter=_to_shape, kw_only=True)
     #: Exact values with points of their own, as ``(value, points)`` pairs; see above.
     special: tuple[tuple[float, float], ...] = attrs.field(
@@ -163,7 +168,7 @@ class Thresholds(Scheme):
             if not self.higher_is_better:
                 raise ModelError(f"a {self.shape} scheme lists its points in value order; "
                                  "higher_is_better does not apply to it")
-            if not turns_once(points, self.shape):
+            if self.shape != "free" and not turns_once(points, self.shape):
                 order = ("rise to one peak and then fall" if self.shape == "middle_is_best"
                          else "fall to one low and then rise")
                 raise ModelError(f"points of a {self.shape} scheme are listed in value "
