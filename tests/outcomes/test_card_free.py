@@ -142,6 +142,8 @@ def test_a_known_free_card_is_recovered(fitted) -> None:
     assert np.allclose(points / scale, truth, atol=0.2)
     assert ("satisfaction", "free") in fit.turns
     assert "satisfaction (free shape)" in fit.summary()
+    rates = band_rates(scheme, np.asarray(pf["satisfaction"], float), churned)
+    assert list(np.argsort(-rates)) == list(np.argsort(points))
 
 
 def test_a_free_card_travels(fitted) -> None:
