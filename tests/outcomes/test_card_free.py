@@ -98,6 +98,25 @@ def test_one_turn_or_none_rarely_takes_any_shape(kind: str) -> None:
     assert free <= 2
 
 
+def test_a_chance_pocket_does_not_take_any_shape() -> None:
+    """A found draw: x helps accounts stay along a tanh curve, and 20 accounts at
+    x ≈ −0.4 churned 17 times, among neighbours churning 17 %. On held-out folds the free
+    shape won by 12.3 (each fold holds a slice of the pocket), and the card gave that band
+    0 points between bands of 530 and 403; on all the accounts it gained only 14.4, under
+    the 16 a free shape must gain there."""
+    rng = np.random.default_rng(43)
+    n = 1500
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    stay = 1.0 + 1.2 * np.tanh(x) + 0.5 * z
+    churned = rng.random(n) < 1 / (1 + np.exp(stay))
+    pf = sk.Portfolio.from_columns({"id": np.arange(n).astype(str), "x": x, "z": z})
+    fit = fit_card(pf, churned)
+    assert fit.turns == ()
+    scheme = fit.model.metric("x").scheme
+    assert scheme.shape == "monotone"
+    assert scheme.higher_is_better
+
+
 def test_a_wave_takes_any_shape_and_only_when_allowed() -> None:
     rng = np.random.default_rng(12)
     x, churned = _draws("wave", 5000, rng)
