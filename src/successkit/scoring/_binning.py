@@ -92,8 +92,8 @@ FREE_TOLERANCE = 12.0
 # of the card's points between bands of 530 and 403; on all the accounts it gained only
 # 14.4. Real shapes gain more (a sine wave on 1,500 accounts: 22.6 at the 5th
 # percentile, 19.7 at the 1st; 159 of 200 such waves take any shape either way), and the
-# benchmark's 112 fits keep the same cards. Checked first, it also
-# spares most metrics the five held-out splits of the free shape.
+# benchmark's 112 fits keep the same cards. Checked first, it also spares most metrics
+# the five held-out splits of the free shape.
 FREE_GAIN = 16.0
 # What ``turn`` of :func:`bin_number` may be: monotone; one turn when the data show it;
 # one turn or any shape when the data show it; one turn always; any shape always.
