@@ -68,6 +68,18 @@ def sql_scores(model: sk.HealthModel, pf: sk.Portfolio) -> dict[str, float]:
     return {row[0]: row[-1] for row in db.execute(card_sql(model))}
 
 
+def assert_travels(model: sk.HealthModel, pf: sk.Portfolio) -> sk.HealthResult:
+    """``model`` read back from its JSON is the same model, fingerprint and all, and its SQL
+    scores ``pf`` as it does; returns its scores of ``pf``."""
+    again = json_again(model)
+    assert again == model
+    assert again.fingerprint == model.fingerprint
+    scores = model.score(pf)
+    got = sql_scores(model, pf)
+    assert np.allclose([got[i] for i in pf.ids.tolist()], scores.score)
+    return scores
+
+
 def test_sql_in_sqlite_gives_the_same_scores(card) -> None:
     model, pf, _ = card
     assert any(m.column is None for m in model.metrics)  # a missing-value companion

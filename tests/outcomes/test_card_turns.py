@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.outcomes.test_card_export import json_again, sql_scores
+from tests.outcomes.test_card_export import assert_travels
 
 import successkit as sk
 from successkit.outcomes import fit_card
@@ -361,12 +361,7 @@ def test_a_known_turned_card_is_recovered(fitted) -> None:
 def test_a_turned_card_travels(fitted) -> None:
     fit, pf, _ = fitted
     model = fit.model
-    again = json_again(model)
-    assert again == model
-    assert again.fingerprint == model.fingerprint
-    scores = model.score(pf)
-    got = sql_scores(model, pf)
-    assert np.allclose([got[i] for i in pf.ids.tolist()], scores.score)
+    scores = assert_travels(model, pf)
     rows = model.card(pf).rows
     tickets = [r for r in rows if r.metric == "tickets"]
     assert [r.band for r in tickets[:3]] == ["< 2", "2 – 8", "≥ 8"]

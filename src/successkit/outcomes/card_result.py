@@ -23,6 +23,9 @@ __all__ = ["CardFit"]
 
 # How the summary names what the points were pulled toward.
 _TOWARD = {"scorecard": "classic scorecard", "flat": "flat card (no points)"}
+# How the summary names each shape of ``turns``.
+_SHAPE_WORDS = {"middle_is_best": "middle is best", "middle_is_worst": "middle is worst",
+                "free": "free shape"}
 
 
 @readonly_arrays
@@ -151,8 +154,7 @@ class CardFit:
             lines.append("against the fixed direction: " + ", ".join(self.against_direction))
         if self.turns:
             lines.append("bands that turn: " + ", ".join(
-                f"{name} ({shape.replace('_', ' ')}{' shape' * (shape == 'free')})"
-                for name, shape in self.turns))
+                f"{name} ({_SHAPE_WORDS[shape]})" for name, shape in self.turns))
         if self.levels_against_churn:
             lines.append("levels against their own churn, explained by other measures: "
                          + ", ".join(self.levels_against_churn))

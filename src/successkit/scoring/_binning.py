@@ -267,7 +267,7 @@ def bin_number(
         chosen, former, known = _turn_or_not(n, e, n_f, e_f, best, lik[best], k,
                                              min_share, cuts.size)
         if turn == "any":
-            former, known = _free_or_not(n_f, e_f, former, known, k, min_share)
+            former, known = _free_or_not(n, e, n_f, e_f, former, known, k, min_share)
     free = former is _free_blocks
     shaped = isinstance(former, functools.partial) and former.func is _turned_blocks
     total = float(present.size)
@@ -341,14 +341,14 @@ def _best_fit(blocks: list[list[float]], k: int, least: float) -> float:
                default=-np.inf)
 
 
-def _free_or_not(n_f: FloatArray, e_f: FloatArray, former: Former,
-                 known: tuple[int, FloatArray] | None, k: int, min_share: float
-                 ) -> tuple[Former, tuple[int, FloatArray] | None]:
+def _free_or_not(n: FloatArray, e: FloatArray, n_f: FloatArray, e_f: FloatArray,
+                 former: Former, known: tuple[int, FloatArray] | None, k: int,
+                 min_share: float) -> tuple[Former, tuple[int, FloatArray] | None]:
     """Bands of any shape, with their held-out band count, when they fit all the accounts
     better than ``former``'s (monotone or one turn; held-out band count ``known`` when
     worked out) by more than :data:`FREE_GAIN` and predict held-out folds better by more
-    than :data:`FREE_TOLERANCE` and a standard error; else ``former``'s."""
-    n, e = n_f.sum(axis=0), e_f.sum(axis=0)
+    than :data:`FREE_TOLERANCE` and a standard error; else ``former``'s (``n``, ``e``:
+    the candidate bins' counts, ``n_f``, ``e_f`` the same per fold)."""
     least = min_share * float(n.sum())
     if _best_fit(_free_blocks(n, e), k, least) - _best_fit(former(n, e), k, least) <= (
             FREE_GAIN):
