@@ -125,6 +125,24 @@ def test_shuffled_rows_give_the_same_card() -> None:
     assert one.to_dict() == two.to_dict()
 
 
+def test_a_cut_at_zero_does_not_depend_on_which_zero_comes_first() -> None:
+    # Rounded negative values are -0.0: a quantile cut at zero could be either sign,
+    # depending on the rows' order, and the card's fingerprint with it.
+    rng = np.random.default_rng(3)
+    growth = rng.normal(0.0, 0.08, 3000).round(1)
+    zero = growth == 0
+    assert (zero & np.signbit(growth)).any()
+    assert (zero & ~np.signbit(growth)).any()
+    churned = rng.random(3000) < np.where(growth < 0, 0.4, 0.15)
+    pf = sk.Portfolio.from_columns({"id": np.arange(3000).astype(str), "growth": growth})
+    cards = {fit_card(pf.take(order), churned[order]).model.fingerprint
+             for order in [np.arange(3000), *(rng.permutation(3000) for _ in range(4))]}
+    assert len(cards) == 1
+    card = fit_card(pf, churned).model
+    assert 0.0 in card.metric("growth").scheme.cuts
+    assert "-0" not in str(card.card())
+
+
 @settings(max_examples=25)
 @given(seed=st.integers(0, 10_000), slope=st.floats(-3, 3), k=st.integers(2, 6))
 def test_learned_bands_are_monotone_where_they_say(seed: int, slope: float, k: int) -> None:

@@ -269,6 +269,21 @@ def test_fingerprint_is_stable_and_stamped_on_results() -> None:
     assert two_groups().fingerprint != two_groups(min_coverage=0.4).fingerprint
 
 
+@pytest.mark.parametrize("zero", [0.0, 0, np.float64(0.0), np.int64(0)])
+def test_minus_zero_is_zero_in_equal_models(zero: object) -> None:
+    # -0.0 == 0.0, but JSON writes "-0.0": a cut learnt as either would change the
+    # fingerprint of an equal model, and print as "-0" on the card.
+    def model(cut: object) -> sk.HealthModel:
+        return sk.HealthModel([sk.Metric("growth", scheme=sk.Thresholds([cut, 0.1]))])
+
+    signed, plain = model(-0.0), model(zero)
+    assert signed == plain
+    assert signed.fingerprint == plain.fingerprint
+    assert signed.to_dict() == plain.to_dict()
+    assert "-0" not in json.dumps(signed.to_dict())
+    assert "-0" not in str(signed.card())
+
+
 def test_columns_and_kinds() -> None:
     model = sansan_model()
     assert model.columns[:2] == ("D-1", "D-2")

@@ -100,10 +100,19 @@ def field(
 
 
 def number(value: Any, *, what: str, where: str | None = None) -> float:
-    """A finite float from a JSON number (``bool`` is not a number)."""
+    """A finite float from a JSON number (``bool`` is not a number); ``-0.0`` reads as
+    ``0.0``.
+
+    Examples
+    --------
+    >>> number(-0.0, what="a cut")
+    0.0
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise ModelError(f"{what} must be a number, got {value!r}", where=where)
-    result = float(value)
+    # -0.0 equals 0.0 but writes "-0.0" to JSON: two equal models (a cut learnt from
+    # whichever of the two a data set's rows put first) would differ in fingerprint.
+    result = float(value) + 0.0
     if not math.isfinite(result):
         raise ModelError(f"{what} must be finite, got {value!r}", where=where)
     return result
