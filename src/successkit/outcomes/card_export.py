@@ -139,6 +139,8 @@ def card_sql(model: HealthModel | SegmentedModel, *, table: str = "accounts",
     ``other=`` gives any value it does not list those points (the ``ELSE`` branch), while
     ``NULL`` stays missing (0 points). Names are quoted as SQL identifiers; dots in
     ``table`` separate its schema (``"analytics.accounts"`` reads ``"analytics"."accounts"``).
+    A yes/no metric is compared as a number (0 or 1), as SQLite stores it; PostgreSQL will
+    not compare a ``boolean`` column with a number, so read it as an integer in a view.
 
     A :class:`~successkit.SegmentedModel` (per-segment cards, ``fit_card(by=...)``) is one
     ``SELECT`` too: each column is a ``CASE`` on the segment column choosing the points of
