@@ -68,6 +68,15 @@ def sql_scores(model: sk.HealthModel, pf: sk.Portfolio) -> dict[str, float]:
     return {row[0]: row[-1] for row in db.execute(card_sql(model))}
 
 
+def region_cards(pf: sk.Portfolio, churned: np.ndarray) -> list[tuple[str, sk.HealthModel]]:
+    """The per-segment cards of ``pf`` split into two regions (every third account in
+    one), each region's card fitted with partial pooling."""
+    region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer")
+    fit = fit_card(pf.with_columns({"region": region}), churned, by="region",
+                   min_segment=1000)
+    return list(fit.model.models)
+
+
 def assert_travels(model: sk.HealthModel, pf: sk.Portfolio) -> sk.HealthResult:
     """``model`` read back from its JSON is the same model, fingerprint and all, and its SQL
     scores ``pf`` as it does; returns its scores of ``pf``."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.outcomes.test_card_export import assert_travels
+from tests.outcomes.test_card_export import assert_travels, region_cards
 
 import successkit as sk
 from successkit.outcomes import fit_card
@@ -218,11 +218,7 @@ def test_monotone_settings_choose_the_shapes_allowed() -> None:
 
 
 def test_segment_cards_keep_the_free_shape() -> None:
-    pf, churned = wave_card(15_000, seed=10)
-    region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer")
-    pf = pf.with_columns({"region": region})
-    fit = fit_card(pf, churned, by="region", min_segment=1000)
-    for label, model in fit.model.models:
+    for label, model in region_cards(*wave_card(15_000, seed=10)):
         scheme = model.metric("satisfaction").scheme
         assert scheme.shape == "free", label
         assert list(np.argsort(scheme.points_by_value)) == list(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.outcomes.test_card_export import assert_travels
+from tests.outcomes.test_card_export import assert_travels, region_cards
 
 import successkit as sk
 from successkit.outcomes import fit_card
@@ -384,11 +384,7 @@ def test_auto_monotone_and_fixed_shapes() -> None:
 
 
 def test_segment_cards_keep_the_turn() -> None:
-    pf, churned = turned_card(12_000, seed=6)
-    region = np.where(np.arange(len(pf)) % 3 == 0, "emea", "amer")
-    pf = pf.with_columns({"region": region})
-    fit = fit_card(pf, churned, by="region", min_segment=1000)
-    for label, model in fit.model.models:
+    for label, model in region_cards(*turned_card(12_000, seed=6)):
         scheme = model.metric("tickets").scheme
         assert scheme.shape == "middle_is_best", label
         points = scheme.points_by_value
