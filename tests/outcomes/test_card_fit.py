@@ -12,7 +12,7 @@ from tests.outcomes.test_card_export import json_again
 import successkit as sk
 from successkit.outcomes import fit_card
 from successkit.scoring._binning import bin_number
-from successkit.scoring._card_solver import cv_folds
+from successkit.scoring._card_solver import RowKeys, cv_folds
 from successkit.scoring._likelihood import woe
 
 TRUE_CUTS = (0.2, 0.5, 0.8)
@@ -320,6 +320,33 @@ def test_cv_folds_keep_an_account_together_and_ignore_row_order() -> None:
         assert len(set(folds[ids == key].tolist())) == 1
     order = np.array([5, 3, 1, 0, 2, 4])
     assert np.array_equal(cv_folds(ids[order], 3), folds[order])
+
+
+def _fnv_keys(ids: list[str], width: int) -> list[int]:
+    """The row keys by their definition, one id at a time: FNV-1a over the id's code
+    points padded with zeros to ``width``, then the bits mixed down."""
+    mask = (1 << 64) - 1
+    keys = []
+    for text in ids:
+        value = 14695981039346656037
+        for point in [ord(c) for c in text] + [0] * (width - len(text)):
+            value = ((value ^ point) * 1099511628211) & mask
+        value ^= value >> 29
+        value = (value * 0xBF58476D1CE4E5B9) & mask
+        value ^= value >> 32
+        keys.append(value)
+    return keys
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=st.lists(st.text(st.characters(exclude_characters="\x00"), max_size=9),
+                    min_size=1, max_size=30),
+       extra=st.integers(0, 12))
+def test_row_keys_match_their_definition_at_any_padding(ids: list[str], extra: int) -> None:
+    # Arrays hold ids padded to their widest; the keys skip the padding's work, not its effect.
+    width = max(len(text) for text in ids) + extra
+    array = np.array(ids, dtype=f"<U{max(width, 1)}")
+    assert RowKeys.of(array).hash.tolist() == _fnv_keys(ids, max(width, 1))
 
 
 def test_l2_is_chosen_on_training_folds() -> None:

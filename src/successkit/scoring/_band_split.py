@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from successkit._arrays import FloatArray
 from successkit.scoring._likelihood import loglik
@@ -87,15 +88,19 @@ def held_out_bands(n_f: FloatArray, e_f: FloatArray, former: Former, k: int,
             continue
         parts = partitions(former(n_train, e_train), k=k,
                             least=min_share * float(n_train.sum()))
-        for m in range(1, k + 1):
-            starts = np.asarray(feasible(parts, m))
-            band = np.searchsorted(starts, np.arange(size), side="right") - 1
-            nt = np.bincount(band, n_train, minlength=starts.size)
-            et = np.bincount(band, e_train, minlength=starts.size)
-            rate = (et + 0.5) / (nt + 1.0)
-            nh = np.bincount(band, n_f[f], minlength=starts.size)
-            eh = np.bincount(band, e_f[f], minlength=starts.size)
-            scores[f, m - 1] = float(np.sum(eh * np.log(rate) + (nh - eh) * np.log1p(-rate)))
+        starts = [np.asarray(feasible(parts, m)) for m in range(1, k + 1)]
+        # Every band count's bands at once: count m's bands are bins m·size onward, so one
+        # bincount per total serves them all (each band sums its bins in the same order).
+        flat: npt.NDArray[np.intp] = (np.stack([
+            np.searchsorted(s, np.arange(size), side="right") - 1 for s in starts])
+            + (np.arange(k) * size)[:, None]).ravel()
+        nt, et, nh, eh = (np.bincount(flat, np.tile(counts, k), minlength=k * size
+                                      ).reshape(k, size)
+                          for counts in (n_train, e_train, n_f[f], e_f[f]))
+        rate = (et + 0.5) / (nt + 1.0)
+        held = eh * np.log(rate) + (nh - eh) * np.log1p(-rate)
+        for m in range(k):  # a loop over band counts: each sums only its own bands
+            scores[f, m] = float(np.sum(held[m, :starts[m].size]))
     totals = scores.sum(axis=0)
     best = int(np.argmax(totals))
     # The one-standard-error rule: the fewest bands whose held-out total is within one

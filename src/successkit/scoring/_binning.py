@@ -143,12 +143,13 @@ def _pool(n: FloatArray, e: FloatArray, decreasing: bool) -> list[list[float]]:
     """Pool adjacent violators: blocks ``[first bin, n, e]`` whose churn rates do not
     increase (``decreasing``) or do not decrease along the bins."""
     blocks: list[list[float]] = []
-    for b in range(n.shape[0]):  # a loop over the few candidate bins
-        if n[b] == 0 and blocks:
+    # Python floats: the loop reads each bin's counts, and numpy scalars are slow to read.
+    for b, (n_b, e_b) in enumerate(zip(n.tolist(), e.tolist(), strict=True)):
+        if n_b == 0 and blocks:  # a loop over the few candidate bins
             # An empty bin has no rate: kept as a block, it would hide a violation
             # between its neighbours from each other.
             continue
-        blocks.append([float(b), float(n[b]), float(e[b])])
+        blocks.append([float(b), float(n_b), float(e_b)])
         while len(blocks) > 1:
             (_, n1, e1), (_, n2, e2) = blocks[-2], blocks[-1]
             left, right = e1 * n2, e2 * n1  # compare e1/n1 with e2/n2 without dividing

@@ -284,10 +284,15 @@ class RowKeys:
         width = max(text.dtype.itemsize // 4, 1)
         chars = text.view(np.uint32).reshape(n, width) if n else np.zeros((0, width), np.uint32)
         value = np.full(n, 14695981039346656037, dtype=np.uint64)  # FNV-1a, 64 bits
-        prime = np.uint64(1099511628211)
-        for j in range(width):  # a loop over character positions, not rows
-            value ^= chars[:, j].astype(np.uint64)
-            value *= prime
+        prime = 1099511628211
+        # Ids are padded with zeros to the array's width (often far more than their length:
+        # 22 characters for "a1" … "a999999"); past the longest id every step only
+        # multiplies by the prime, so those steps are one multiplication.
+        used = int(np.char.str_len(text).max(initial=0)) if n else 0
+        for j in range(used):  # a loop over character positions, not rows
+            value ^= chars[:, j]
+            value *= np.uint64(prime)
+        value *= np.uint64(pow(prime, width - used, 1 << 64))
         # Mix the high bits down, so any modulus spreads the keys evenly.
         value ^= value >> np.uint64(29)
         value *= np.uint64(0xBF58476D1CE4E5B9)
