@@ -143,9 +143,10 @@ def _pool(n: FloatArray, e: FloatArray, decreasing: bool) -> list[list[float]]:
     """Pool adjacent violators: blocks ``[first bin, n, e]`` whose churn rates do not
     increase (``decreasing``) or do not decrease along the bins."""
     blocks: list[list[float]] = []
-    # Python floats: the loop reads each bin's counts, and numpy scalars are slow to read.
-    for b, (n_b, e_b) in enumerate(zip(n.tolist(), e.tolist(), strict=True)):
-        if n_b == 0 and blocks:  # a loop over the few candidate bins
+    # As Python floats: the loop reads every bin's counts, and numpy scalars read slowly.
+    counts = zip(n.tolist(), e.tolist(), strict=True)
+    for b, (n_b, e_b) in enumerate(counts):  # a loop over the few candidate bins
+        if n_b == 0 and blocks:
             # An empty bin has no rate: kept as a block, it would hide a violation
             # between its neighbours from each other.
             continue
