@@ -20,12 +20,20 @@ import numpy.typing as npt
 
 from successkit._optional import import_optional
 from successkit._rows import first_duplicate
+from successkit.data._event_columns import array_of
 from successkit.data.events import EventColumns, Events
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError
 from successkit.usage.model import UsageModel
-from successkit.usage.snapshot import Members, assemble, compute, prepare, snapshot_days
+from successkit.usage.snapshot import (
+    Members,
+    assemble,
+    check_table,
+    compute,
+    prepare,
+    snapshot_days,
+)
 
 __all__ = ["usage_history"]
 
@@ -89,26 +97,61 @@ def usage_history(
     days = snapshot_days(dates)
     table = None if accounts is None else (
         accounts if isinstance(accounts, Portfolio) else Portfolio.from_columns(accounts))
+    check_table(model, table)
     read: dict[str, Any] = {**_COLUMNS, **columns}
+    integers = None
     if read["types"] is None:  # fixed once, so that every partition codes the same types
-        read["types"] = sorted(
-            str(t) for t in frame[read["type"]].dropna().unique().compute().tolist())
+        distinct = frame[read["type"]].dropna().unique().compute()
+        integers = _integer_types(distinct)
+        read["types"] = (integers[1] if integers is not None else
+                         sorted(str(t) for t in distinct.tolist()))
     read["types"] = list(read["types"])
     delayed = dask.delayed(_partition)
-    tasks = [delayed(part, model, days, table, unmatched, read, members)
+    tasks = [delayed(part, model, days, table, unmatched, read, members, integers)
              for part in frame.to_delayed()]
     parts: list[_Part] = list(dask.compute(*tasks))
     return _combine(parts, model, days, table, members, read)
 
 
-def _events(part: Any, read: dict[str, Any]) -> Events:
+_Integers = tuple[npt.NDArray[np.integer[Any]], list[str], npt.NDArray[np.intp]]
+
+
+def _integer_types(distinct: Any) -> _Integers | None:
+    """For an integer type column: its distinct values (sorted), their labels in label
+    order (what Events.from_columns names them) and each value's position among those
+    labels; ``None`` for other columns."""
+    values = array_of(distinct)
+    if values is None or values.dtype.kind not in "iu":
+        return None
+    values = np.unique(values)
+    labels = values.astype(str)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return values, labels[order].tolist(), rank
+
+
+def _events(part: Any, read: dict[str, Any], integers: _Integers | None = None) -> Events:
+    if integers is not None:
+        # With ``types=``, integers are read as positions in the list of types, not as
+        # labels: give each row the position of its own label (as one machine reads them).
+        column = array_of(part[read["type"]])
+        if column is not None and column.dtype.kind in "iu":
+            values, _, rank = integers
+            at = np.minimum(np.searchsorted(values, column), values.shape[0] - 1)
+            if (values[at] != column).any():  # a value unseen when listing the types
+                row = int(np.flatnonzero(values[at] != column)[0])
+                raise DataError(f"event type {column[row]} changed while reading the frame",
+                                column=read["type"], row=row)
+            part = part.assign(**{read["type"]: rank[at]})
     return Events.from_columns(part, **read)
 
 
 def _partition(part: Any, model: UsageModel, days: list[dt.date], table: Portfolio | None,
-               unmatched: str, read: dict[str, Any], members: Members) -> _Part:
+               unmatched: str, read: dict[str, Any], members: Members,
+               integers: _Integers | None = None) -> _Part:
     """One partition's metrics for its own accounts (those of ``table`` among them)."""
-    events = _events(part, read)
+    events = _events(part, read, integers)
     if table is not None:
         names = np.asarray(events.accounts, dtype=np.str_)
         rows = table.index_of(names) if names.size else np.zeros(0, np.intp)

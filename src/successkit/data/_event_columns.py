@@ -23,7 +23,8 @@ from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["array_of", "codes_of", "counts_of", "days_of", "length_of"]
+__all__ = ["MAX_TOTAL", "array_of", "check_total", "codes_of", "counts_of", "days_of",
+           "length_of"]
 
 
 def length_of(raw: Any, name: str) -> int:
@@ -40,6 +41,12 @@ def array_of(raw: Any) -> npt.NDArray[Any] | None:
     arrow_kind = str(getattr(raw, "type", ""))
     if (_module(raw) == "pyarrow" and getattr(raw, "null_count", 1) == 0
             and arrow_kind.startswith(("int", "uint", "timestamp", "date32", "date64"))):
+        if getattr(raw.type, "tz", None):
+            # numpy would get the UTC instants; a zoned time counts on its own local date,
+            # as pandas' zoned timestamps do.
+            import pyarrow.compute as pc
+
+            raw = pc.local_timestamp(raw)
         array = np.asarray(raw.to_numpy())
         return array if array.dtype.kind in "iuM" else None
     if hasattr(raw, "to_numpy") and _module(raw) in ("pandas", "polars"):
@@ -50,9 +57,25 @@ def array_of(raw: Any) -> npt.NDArray[Any] | None:
             dtype.is_integer() or dtype.is_temporal())
         if not (numeric or polars_numeric):
             return None
+        if polars_numeric and getattr(dtype, "time_zone", None):
+            raw = raw.dt.replace_time_zone(None)  # local wall time, as for pyarrow above
+        if polars_numeric and type(dtype).__name__ in ("Int128", "UInt128"):
+            raw = _int64_of_polars(raw)  # numpy has no 128-bit integers
         array = np.asarray(raw.to_numpy())
         return array if array.dtype.kind in "iuUM" else None
     return None
+
+
+def _int64_of_polars(raw: Any) -> Any:
+    """A polars 128-bit integer column as Int64, or a DataError when a value does not fit."""
+    import polars as pl
+
+    fits = raw.is_between(np.iinfo(np.int64).min, np.iinfo(np.int64).max) | raw.is_null()
+    if not fits.all():
+        row = int(np.flatnonzero(~fits.to_numpy())[0])
+        raise DataError(f"integer {raw[row]} does not fit in 64 bits", column=str(raw.name),
+                        row=row)
+    return raw.cast(pl.Int64)
 
 
 def codes_of(
@@ -166,11 +189,15 @@ def _factorize(
         distinct, codes = _arrow_codes(arrow)
         return _relabel(distinct, codes, name, what)
     if array is None and _module(raw) == "pandas" and hasattr(raw, "factorize"):
-        codes, uniques = raw.factorize()
-        codes = np.asarray(codes, dtype=np.intp)
-        distinct = np.asarray(uniques.to_numpy() if hasattr(uniques, "to_numpy") else uniques,
-                              dtype=object)
-        return _relabel(distinct, codes, name, what)
+        try:
+            found = raw.factorize()
+        except TypeError:  # an unhashable cell (a list...): the general path names its row
+            found = None
+        if found is not None:
+            codes, uniques = found
+            distinct = np.asarray(
+                uniques.to_numpy() if hasattr(uniques, "to_numpy") else uniques, dtype=object)
+            return _relabel(distinct, np.asarray(codes, dtype=np.intp), name, what)
     if array is not None and array.dtype.kind == "U":
         text_codes, distinct = factorize_compact(array)
         return distinct, text_codes
@@ -316,8 +343,31 @@ def counts_of(raw: Any, name: str) -> npt.NDArray[np.integer[Any]]:
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise DataError(f"count {numbers[row]} is not a whole number", column=name, row=row)
+        # Above this the cast to int64 below would wrap (and no total could hold it).
+        big = numbers > MAX_TOTAL
+        if big.any():
+            row = int(np.flatnonzero(big)[0])
+            raise DataError(f"count {numbers[row]:.4g} is more than the {MAX_TOTAL} a total "
+                            "can hold exactly", column=name, row=row)
         counts = numbers.astype(np.int64)
     if counts.dtype.kind == "i" and counts.size and counts.min() < 0:
         row = int(np.flatnonzero(counts < 0)[0])
         raise DataError(f"negative count {int(counts[row])}", column=name, row=row)
+    check_total(counts, name)
     return counts
+
+
+#: The largest total of counts usage metrics add exactly (in float64 grid cells).
+MAX_TOTAL = 2**53
+
+
+def check_total(counts: npt.NDArray[np.integer[Any]], name: str) -> None:
+    """Refuse non-negative counts whose total is above :data:`MAX_TOTAL`: an int64 sum
+    would wrap around and float64 cells would round, either way a wrong count."""
+    # The float sum cannot wrap and is off by far less than 1 %, so below 2**62 the exact
+    # int64 sum (non-negative terms, so every partial sum too) cannot overflow.
+    rough = float(counts.sum(dtype=np.float64))
+    if rough < 2.0**62 and int(counts.sum(dtype=np.int64)) <= MAX_TOTAL:
+        return
+    raise DataError(f"the counts add up to about {rough:.4g} events, more than the {MAX_TOTAL} "
+                    "a total can hold exactly", column=name)

@@ -48,6 +48,9 @@ def to_date(value: Any, *, what: str = "date") -> dt.date:
     >>> to_date(dt.datetime(2026, 4, 1, 23, 59))
     datetime.date(2026, 4, 1)
     """
+    # pandas' NaT is a datetime that is unequal to itself, like a float NaN.
+    if isinstance(value, dt.date) and value != value:
+        raise DataError(f"{what} is missing (NaT)")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

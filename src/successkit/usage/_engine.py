@@ -5,11 +5,12 @@ collected into one sorted list ``B``. A row's *bucket* is the number of boundari
 before its day, found through a lookup table over the days, so one ``bincount`` of
 ``(type, account, bucket)`` per pass, and a cumulative sum over buckets, give every
 account's total before each boundary; a window ``[B_i, B_j)`` is then a difference of two
-columns. No sort of the events is needed for counts and sums; the rows are read in a few
-passes over groups of event types, each pass bounded in memory. Days since the first / last
-event use ``minimum.at`` / ``maximum.at`` on the same grid; active days bin the distinct
-(account, day) pairs; distinct users sort the distinct (account, user, day) triples once and
-search them per window. Nothing here loops over accounts or events.
+columns (for float values, of two double-double totals, so that large values before the
+window do not swamp it). No sort of the events is needed for counts and sums; the rows are
+read in a few passes over groups of event types, each pass bounded in memory. Days since the
+first / last event use ``minimum.at`` / ``maximum.at`` on the same grid; active days bin the
+distinct (account, day) pairs; distinct users sort the distinct (account, user, day) triples
+once and search them per window. Nothing here loops over accounts or events.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from successkit.data._event_columns import check_total
 from successkit.data.events import Events
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["Log", "Quantity", "selector_of"]
+__all__ = ["Log", "Quantity", "between", "selector_of"]
 
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.int64]
@@ -69,8 +71,9 @@ class Log:
         # Event counts add up exactly in int32 cells while the whole log holds fewer than
         # 2**31 events: half the memory of float64 cells, so twice the types per pass.
         count = events.count
-        total = len(events) if count is None else (
-            int(count.sum(dtype=np.int64)) if count.dtype != np.uint64 else 2**63)
+        if count is not None:  # logs put together (Events.concat) may exceed it together
+            check_total(count, "count")
+        total = len(events) if count is None else int(count.sum(dtype=np.int64))
         self.count_dtype = np.dtype(np.int32 if total < 2**31 - 1 else np.float64)
 
     def type_codes(self, types: Sequence[str]) -> list[int]:
@@ -143,14 +146,17 @@ class Log:
 
     def group_size(self, k: int, weight: str = "count") -> int:
         """How many event types one pass bins, so that its grid fits the budget."""
-        size = self.cell_type(weight).itemsize
+        # Value sums keep a second grid: the rounding errors of their running totals.
+        size = self.cell_type(weight).itemsize * (2 if weight == "value" else 1)
         return max(1, self.budget // max(1, size * self.n * (k + 1)))
 
     def sums(self, selector: npt.NDArray[np.int16] | None, m: int, bounds: _I,
-             weight: str) -> npt.NDArray[Any]:
+             weight: str) -> tuple[npt.NDArray[Any], _F | None]:
         """Totals before each boundary: ``[m, n, k + 1]``, where ``[s, a, j]`` adds the
         ``weight`` (``"count"``: events, ``"value"``: the value column) of type slot ``s``,
-        account ``a``, over the days before ``bounds[j]`` (``j = k``: every day)."""
+        account ``a``, over the days before ``bounds[j]`` (``j = k``: every day); and, for
+        values, the rounding error of each total (``None`` for counts, which are exact);
+        :func:`between` takes window sums from them."""
         k = bounds.shape[0]
         lut = self.buckets(bounds)
         cells = m * self.n * (k + 1)
@@ -169,8 +175,10 @@ class Log:
             else:
                 np.add.at(grid, key, np.ones(key.shape[0], dtype=dtype))
         cube = grid.reshape(m, self.n, k + 1)
-        np.cumsum(cube, axis=2, out=cube)
-        return cube
+        if weight != "value":
+            np.cumsum(cube, axis=2, out=cube)
+            return cube, None
+        return cube, _running_totals(cube)
 
     def extreme_days(self, selector: npt.NDArray[np.int16] | None, bounds: _I,
                      last: bool) -> _I:
@@ -230,6 +238,43 @@ class Log:
             inside[ok] = composite[at[ok]] < base[ok] + hi_off
             out.append(np.bincount(account[inside], minlength=self.n).astype(np.float64))
         return out
+
+
+def _running_totals(cube: _F) -> _F:
+    """Turn bucket sums into running totals along the last axis, in place, and return the
+    rounding error of each (a double-double running sum).
+
+    A plain float running total keeps about 16 digits of the total so far, so a window's
+    sum taken as a difference of two totals would lose its digits to a big value before
+    the window (1e16 then 1.0 gives 0.0); with the errors kept, the difference is good to
+    about 1e-32 of the values before the window.
+    """
+    low = np.zeros_like(cube)
+    for j in range(1, cube.shape[-1]):  # a loop over buckets (all accounts at once)
+        before, cell = cube[..., j - 1], cube[..., j]
+        total = before + cell
+        error = _two_sum_error(before, cell, total)
+        cube[..., j] = total
+        low[..., j] = low[..., j - 1] + error
+    return low
+
+
+def _two_sum_error(a: _F, b: _F, total: _F) -> _F:
+    """The exact rounding error of ``total = a + b`` (Knuth's TwoSum)."""
+    b_part = total - a
+    return (a - (total - b_part)) + (b - b_part)
+
+
+def between(cube: npt.NDArray[Any], low: _F | None, lo: npt.NDArray[np.intp],
+            hi: npt.NDArray[np.intp]) -> _F:
+    """``[dates, n]`` sums over the buckets ``[lo, hi)`` from one slot of :meth:`Log.sums`
+    (``cube`` and ``low``: ``[n, k + 1]``)."""
+    upper, lower = cube[:, hi], cube[:, lo]
+    if low is None:  # exact counts
+        return np.asarray(upper - lower, dtype=np.float64).T
+    head = upper - lower
+    out: _F = (head + (_two_sum_error(upper, -lower, head) + (low[:, hi] - low[:, lo]))).T
+    return out
 
 
 def selector_of(log: Log, types: Sequence[str] | None) -> npt.NDArray[np.int16] | None:

@@ -59,12 +59,38 @@ WINDOWED = frozenset({"count", "sum", "distinct_users", "active_days", "scaled_c
 _CHANGEABLE = frozenset({"count", "sum", "distinct_users", "active_days"})
 
 
-def _types(value: Any) -> tuple[str, ...] | None:
-    if value is None:
-        return None
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    """One name or an iterable of names, as a tuple of names."""
+    # A str is iterable too: read letter by letter, of="cc" would be the two names c, c.
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)
+    if not isinstance(value, Iterable) or isinstance(value, (bytes, Mapping)):
+        raise ModelError(f"{what} must be a name or a list of names, not "
+                         f"{type(value).__name__} {value!r}")
+    names = tuple(value)
+    for item in names:  # a loop over the few names of one definition
+        if not isinstance(item, str):
+            raise ModelError(f"{what} must be names (text), not {type(item).__name__} {item!r}")
+    return names
+
+
+def _types(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else _names(value, "types")
+
+
+def _of(value: Any) -> tuple[str, ...]:
+    return _names(value, "of")
+
+
+def _text(what: str, optional: bool = False) -> Any:
+    """An attrs validator: ``what`` must be non-empty text (or None when ``optional``)."""
+    def check(_: Any, __: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str) or not value:
+            raise ModelError(f"the metric {what} must be non-empty text, not "
+                             f"{type(value).__name__} {value!r}")
+    return check
 
 
 def _window(value: Any) -> str | None:
@@ -78,7 +104,9 @@ class UsageMetric:
     ``kind`` is one of :data:`KINDS`; ``types`` the event types counted (``None``: all);
     ``window`` a span like ``"28d"`` or ``"1mo"`` (the days ``[D - window, D)`` at snapshot
     date ``D``); ``of`` the metric names a derived metric reads; ``column`` the account
-    table column a ``per_seat`` metric divides by.
+    table column a ``per_seat`` metric divides by. A single str given for ``types`` or
+    ``of`` is one name (``of="logins"`` is ``("logins",)``), never split into letters;
+    names that are not text are a :class:`~successkit.ModelError`.
 
     .. versionadded:: 0.2
 
@@ -87,14 +115,18 @@ class UsageMetric:
     >>> from successkit.usage import UsageMetric
     >>> UsageMetric("wau", "distinct_users", types="login", window="7d")
     UsageMetric(name='wau', kind='distinct_users', types=('login',), window='7d', ...)
+    >>> UsageMetric("r", "ratio", of="ab")
+    Traceback (most recent call last):
+    ...
+    successkit.errors.ModelError: r: a ratio metric reads 2 metric(s)
     """
 
-    name: str
-    kind: str
+    name: str = attrs.field(validator=_text("name"))
+    kind: str = attrs.field(validator=_text("kind"))
     types: tuple[str, ...] | None = attrs.field(default=None, converter=_types)
     window: str | None = attrs.field(default=None, converter=_window)
-    of: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    column: str | None = None
+    of: tuple[str, ...] = attrs.field(default=(), converter=_of)
+    column: str | None = attrs.field(default=None, validator=_text("column", optional=True))
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -118,6 +150,8 @@ class UsageMetric:
 
 
 def _to_metrics(value: Iterable[UsageMetric]) -> tuple[UsageMetric, ...]:
+    if not isinstance(value, Iterable) or isinstance(value, (str, bytes)):
+        raise ModelError(f"a usage model takes a list of UsageMetric, not {type(value).__name__}")
     metrics = tuple(value)
     seen: dict[str, UsageMetric] = {}
     for metric in metrics:
@@ -208,6 +242,8 @@ class UsageModel:
                         read.append(UsageMetric(**m))
                     except (TypeError, ValueError) as exc:  # a value of the wrong type
                         if isinstance(exc, ModelError):
+                            if exc.where is None:  # a bad field value: say which metric
+                                raise ModelError(exc.message, where=path()) from None
                             raise
                         raise ModelError(f"malformed usage metric: {exc}", where=path()) from None
         return cls(read)

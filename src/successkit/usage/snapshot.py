@@ -5,10 +5,12 @@ next snapshot. The events are binned once per pass into (account, window boundar
 (see :mod:`successkit.usage._engine`); every metric on every date is a difference of two
 grid columns, for all accounts at once.
 
-Exactness: counts, sums and days-since are exact for any input. Active days and distinct
-users are exact when each row is one day (raw events or daily aggregates); a row that
-stands for a week counts as one day on its own date, so weekly rows cannot give exact
-28-day distinct users or active days. A row with a count of 0 is no activity.
+Exactness: counts and days-since are exact for any input (counts up to a total of 2**53).
+Value sums are floating-point: the running totals carry their rounding errors, so values
+before a window do not blur its sum, but the last bits may depend on row order. Active
+days and distinct users are exact when each row is one day (raw events or daily
+aggregates); a row that stands for a week counts as one day on its own date, so weekly
+rows cannot give exact 28-day distinct users or active days. A row with a count of 0 is no activity.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from successkit.data.events import Events, events_of
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.errors import DataError, ModelError
-from successkit.usage._engine import Log, Quantity, selector_of
+from successkit.usage._engine import Log, Quantity, between, selector_of
 from successkit.usage.model import UsageMetric, UsageModel
 
 __all__ = ["usage_history", "usage_portfolio"]
@@ -145,10 +147,10 @@ def _fill(log: Log, quantities: list[Quantity], windows: dict[Quantity, tuple[An
                             "reading the events, Events.from_columns(table, value=...)")
         every = [q for q in wanted if q.types is None]
         if every:  # every type: one pass without a type filter, for all such quantities
-            cube = log.sums(None, 1, bounds, weight)[0]
+            cube, low = log.sums(None, 1, bounds, weight)
             for q in every:
                 j_lo, j_hi = cols(q)
-                values[q][part] += (cube[:, j_hi] - cube[:, j_lo]).T
+                values[q][part] += between(cube[0], None if low is None else low[0], j_lo, j_hi)
         codes = sorted({c for q in wanted if q.types is not None
                         for c in log.type_codes(q.types)})
         m = log.group_size(k, weight)
@@ -156,7 +158,7 @@ def _fill(log: Log, quantities: list[Quantity], windows: dict[Quantity, tuple[An
             group = codes[g:g + m]
             selector = np.full(max(len(log.events.types), 1), -1, dtype=np.int16)
             selector[group] = np.arange(len(group), dtype=np.int16)
-            cube = log.sums(selector, len(group), bounds, weight)
+            cube, low = log.sums(selector, len(group), bounds, weight)
             for q in wanted:
                 if q.types is None:
                     continue
@@ -164,7 +166,8 @@ def _fill(log: Log, quantities: list[Quantity], windows: dict[Quantity, tuple[An
                 for code in dict.fromkeys(log.type_codes(q.types)):  # a loop over types
                     if code in group:
                         slot = group.index(code)
-                        values[q][part] += (cube[slot][:, j_hi] - cube[slot][:, j_lo]).T
+                        values[q][part] += between(
+                            cube[slot], None if low is None else low[slot], j_lo, j_hi)
     for types in dict.fromkeys(q.types for q in quantities if q.kind == "active_days"):
         table = log.active_days(selector_of(log, types), bounds)
         for q in quantities:
@@ -238,6 +241,30 @@ def prepare(events: Events, accounts: Any, unmatched: str) -> tuple[Log, Portfol
     return Log(events, remap, len(table)), table, table.ids
 
 
+def _member_rows(chosen: Any, when: dt.date, ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    """Sorted rows of the accounts a ``members`` function chose on ``when``."""
+    # A lone str is iterable (its letters), so it would pass as a list of one-letter ids.
+    if isinstance(chosen, (str, bytes)) or not isinstance(chosen, Iterable):
+        raise DataError(f"members on {when} returned {type(chosen).__name__}, not a list of "
+                        "account ids")
+    if not hasattr(chosen, "__len__"):  # a generator or other one-pass iterable
+        chosen = list(chosen)
+    wanted = convert_ids(chosen, name="members") if len(chosen) else np.zeros(0, str)
+    lookup = Portfolio(ids).index_of(wanted) if wanted.size else np.zeros(0, np.intp)
+    if (lookup < 0).any():
+        bad = wanted[np.flatnonzero(lookup < 0)[0]]
+        raise DataError(f"members on {when} names account {str(bad)!r}, which has no events "
+                        "and is not in the account table")
+    rows = np.sort(lookup)
+    # The snapshot takes these rows as its ids, which must be distinct; also a repeated id
+    # would make "as many rows as ids" (every account) true by mistake.
+    again = np.flatnonzero(rows[1:] == rows[:-1])
+    if again.size:
+        raise DataError(f"members on {when} names account {str(ids[rows[again[0]]])!r} more "
+                        "than once")
+    return rows
+
+
 def _snapshot(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageModel,
               when: dt.date, table: Portfolio | None, ids: npt.NDArray[np.str_],
               members: Members) -> Portfolio:
@@ -246,16 +273,7 @@ def _snapshot(values: dict[str, _F], has: npt.NDArray[np.bool_], model: UsageMod
     elif members == "table":
         rows = np.arange(ids.shape[0])
     elif callable(members):
-        chosen = members(when)
-        if not hasattr(chosen, "__len__"):  # a generator or other one-pass iterable
-            chosen = list(chosen)
-        wanted = convert_ids(chosen, name="members") if len(chosen) else np.zeros(0, str)
-        lookup = Portfolio(ids).index_of(wanted) if wanted.size else np.zeros(0, np.intp)
-        if (lookup < 0).any():
-            bad = wanted[np.flatnonzero(lookup < 0)[0]]
-            raise DataError(f"members on {when} names account {str(bad)!r}, which has no events "
-                            "and is not in the account table")
-        rows = np.sort(lookup)
+        rows = _member_rows(members(when), when, ids)
     else:
         raise DataError(f"members is 'events', 'table' or a function of the date, not {members!r}")
     # Rows are sorted and distinct, so as many as there are ids means all of them: then the
@@ -283,11 +301,13 @@ def usage_portfolio(events: Events, model: UsageModel, as_of: Any, *, accounts: 
         The snapshot date ``D``; a window ``w`` covers ``[D - w, D)`` (``D`` excluded).
     accounts:
         An optional account table (a :class:`~successkit.Portfolio` or columns with an
-        ``id`` column); its columns are carried over, aligned by id.
+        ``id`` column); its columns are carried over, aligned by id. A column named like
+        a metric is a :class:`~successkit.DataError`.
     members:
         Which accounts appear: ``"events"`` (default: those with an event before ``D``),
         ``"table"`` (every account of ``accounts``) or a function ``date -> ids`` (e.g.
-        the accounts under contract).
+        the accounts under contract) returning distinct ids; a repeated id, or something
+        other than a list of ids, is a :class:`~successkit.DataError`.
     unmatched:
         Events of accounts absent from ``accounts``: ``"error"`` (default) raises a
         :class:`~successkit.DataError` naming the row; ``"drop"`` leaves them out
@@ -297,8 +317,10 @@ def usage_portfolio(events: Events, model: UsageModel, as_of: Any, *, accounts: 
     Notes
     -----
     Rows are counted as given (a duplicated row counts twice); a row with a count of 0 is
-    no activity. Counts, sums and days-since are exact for any input; distinct users and
-    active days are exact for raw events and daily rows, not for weekly aggregates. A bad
+    no activity. Counts and days-since are exact for any input; value sums are
+    floating-point (unaffected by values before the window, but their last bits may differ
+    with row order); distinct users and active days are exact for raw events and daily
+    rows, not for weekly aggregates. A bad
     definition, an unknown event type or a missing column raises before any result exists.
 
     Examples
@@ -344,8 +366,20 @@ def usage_history(events: Events, model: UsageModel, dates: Iterable[Any], *,
         one_of(members, ("events", "table"), "members (or a function of the date)")
     days = snapshot_days(dates)
     log, table, ids = prepare(events, accounts, unmatched)
+    check_table(model, table)
     values, has = compute(log, model, days, table, members)
     return assemble(values, has, model, days, table, ids, members)
+
+
+def check_table(model: UsageModel, table: Portfolio | None) -> None:
+    """Refuse an account-table column named as a metric: the snapshot holds one column per
+    name, so the metric would silently replace the table's values."""
+    if table is None:
+        return
+    for name in model.names:  # a loop over metrics
+        if name in table.columns:
+            raise DataError(f"the account table has a column named like the metric {name!r}; "
+                            "rename the column or the metric", column=name)
 
 
 def snapshot_days(dates: Iterable[Any]) -> list[dt.date]:
