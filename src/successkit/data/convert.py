@@ -339,7 +339,19 @@ def _parse_dates(
 def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     """Account ids as a numpy array of ``str``; whole numbers become text (``7`` → ``"7"``).
 
+    The array is never the caller's (nor a view of their frame's memory): what they do to
+    theirs afterwards cannot reach it. A read-only array that owns its data — the ids of a
+    portfolio or result — is taken as it is, since nobody can write to it.
+
     Missing ids, other value types and duplicates are :class:`~successkit.DataError`.
+
+    Examples
+    --------
+    >>> raw = np.array(["a", "b"])
+    >>> ids = convert_ids(raw)
+    >>> raw[0] = "z"
+    >>> ids.tolist()
+    ['a', 'b']
     """
     array = to_numpy(raw, Context(name, None))
     if array.dtype.kind == "T":  # numpy's variable-width StringDType
@@ -348,10 +360,12 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     if code in "iu":
         ids = array.astype(str)
     elif code == "U":
-        ids = array
-        empty = np.char.str_len(np.char.strip(ids)) == 0
+        empty = np.char.str_len(np.char.strip(array)) == 0
         if empty.any():
             raise DataError("missing account id", column=name, row=first_row(empty))
+        # The only branch that can hand back the input's own memory: copy it unless it is
+        # frozen, so that hot paths re-reading a portfolio's ids do not copy them again.
+        ids = array if _frozen(array) else array.copy()
     elif code in "fO":
         objects = array.astype(object)
         missing = np.fromiter(map(is_missing, objects), dtype=np.bool_, count=len(objects))
@@ -378,3 +392,9 @@ def convert_ids(raw: Any, *, name: str = "id") -> npt.NDArray[np.str_]:
     if not ids.size:
         return np.zeros(0, dtype="<U1")
     return ids
+
+
+def _frozen(array: npt.NDArray[Any]) -> bool:
+    """Whether nobody can write to ``array``: read-only, and owning its memory (a read-only
+    view of a writeable array still changes when that array does)."""
+    return not array.flags.writeable and bool(array.flags.owndata)

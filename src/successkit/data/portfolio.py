@@ -47,7 +47,11 @@ def _optional_date(value: Any) -> dt.date | None:
 
 
 def _to_ids(value: Any) -> npt.NDArray[np.str_]:
-    return readonly(convert_ids(value))
+    ids = convert_ids(value)  # never the caller's memory
+    # Frozen in place rather than through a view: an array that is read-only and owns its
+    # data is taken back as it is by convert_ids (with_columns, take, results), uncopied.
+    ids.flags.writeable = False
+    return ids
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -352,8 +356,10 @@ class Portfolio:
     def take(self, rows: Any) -> Portfolio:
         """The accounts at ``rows`` (integer positions, or a boolean mask), in that order."""
         index = as_rows(rows, len(self))
+        taken = self.ids[index]
+        taken.flags.writeable = False  # ours alone: the portfolio keeps it without a copy
         return Portfolio(
-            self.ids[index], {n: c.take(index) for n, c in self.columns.items()}, self.as_of,
+            taken, {n: c.take(index) for n, c in self.columns.items()}, self.as_of,
             id_column=self.id_column,
         )
 
@@ -368,6 +374,7 @@ class Portfolio:
         [nan, 5.0]
         """
         target = convert_ids(ids)
+        target.flags.writeable = False  # ours alone: the portfolio keeps it without a copy
         rows = self.index_of(target)
         return Portfolio(target, {n: c.take(rows) for n, c in self.columns.items()}, self.as_of,
                          id_column=self.id_column)

@@ -14,7 +14,7 @@ from successkit._rows import row_of, unknown_account
 from successkit.data.history import History
 from successkit.data.portfolio import Portfolio
 from successkit.dsl import ast
-from successkit.errors import DataError
+from successkit.roadmap._assign import check_roadmap
 from successkit.roadmap._validate import rule_prefix
 from successkit.roadmap.plan import SuccessPlan, make_plan
 from successkit.roadmap.result import StageResult
@@ -98,8 +98,7 @@ def plan_for(
 ) -> SuccessPlan:
     """The success plan of one account of ``result`` on ``roadmap`` (see
     :meth:`Roadmap.plan <successkit.Roadmap.plan>`)."""
-    if result.stages != roadmap.names:
-        raise DataError("the stage result comes from another roadmap (its stages differ)")
+    check_roadmap(roadmap, result, what="the stage result")
     account_id = str(account_id)
     row = result.row(account_id)
     code = int(result.codes[row])

@@ -16,13 +16,13 @@ import numpy.typing as npt
 
 from successkit._rows import positions
 from successkit.dsl._frame import Timeline
-from successkit.errors import DataError, RuleNameError
+from successkit.errors import DataError, ModelError, RuleNameError
 from successkit.roadmap.result import StageResult, finish, timing
 from successkit.roadmap.tenure import tenure_stages
 
 # The roadmap is duck-typed (Any): roadmap.py imports this module.
 
-__all__ = ["continue_from", "run"]
+__all__ = ["check_previous", "check_roadmap", "continue_from", "run"]
 
 _NAT = np.datetime64("NaT", "D")
 
@@ -125,11 +125,37 @@ def run(
     return results
 
 
+def check_roadmap(roadmap: Any, result: StageResult, *, what: str) -> None:
+    """Refuse a stage result of another roadmap: same stage names are not enough, since
+    other entries or goals place and judge accounts differently."""
+    if result.stages != roadmap.names:
+        raise DataError(f"{what} comes from another roadmap (its stages differ)")
+    # An empty fingerprint: a result built by hand, whose roadmap is unknown.
+    if result.fingerprint and result.fingerprint != roadmap.fingerprint:
+        raise ModelError(
+            f"{what} comes from another roadmap: its fingerprint {result.fingerprint[:12]} "
+            f"is not this roadmap's {roadmap.fingerprint[:12]} (same stage names, other "
+            "entries, goals or options); assign the accounts with this roadmap"
+        )
+
+
+def check_previous(roadmap: Any, previous: Any, as_of: Any) -> None:
+    """Refuse a ``previous`` that is not a stage result of ``roadmap`` dated at or before
+    ``as_of`` (a later one would date entries after the snapshot: negative days)."""
+    if not isinstance(previous, StageResult) or previous.stages != roadmap.names:
+        raise DataError("previous must be a StageResult of this roadmap")
+    check_roadmap(roadmap, previous, what="previous")
+    if previous.as_of is not None and as_of is not None and previous.as_of > as_of:
+        raise DataError(
+            f"previous is dated {previous.as_of.isoformat()}, after the portfolio's as_of "
+            f"{as_of.isoformat()}: pass the result of an earlier snapshot"
+        )
+
+
 def continue_from(roadmap: Any, result: StageResult, previous: StageResult) -> StageResult:
     """``result`` (one snapshot, criteria) with the runs of ``previous`` (the snapshot
     before) carried on: an account still in the same stage keeps its entry date."""
-    if not isinstance(previous, StageResult) or previous.stages != roadmap.names:
-        raise DataError("previous must be a StageResult of this roadmap")
+    check_previous(roadmap, previous, result.as_of)
     before = previous.entered
     if previous.as_of is not None:  # a run that began before previous's data: lower bound
         before = np.where(np.isnat(before), np.datetime64(previous.as_of, "D"), before)

@@ -17,7 +17,7 @@ from successkit.dsl._program import namespaces
 from successkit.dsl.playbook import Playbook
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.roadmap._account_plan import plan_for, stage_playbook
-from successkit.roadmap._assign import continue_from, run
+from successkit.roadmap._assign import check_previous, continue_from, run
 from successkit.roadmap._conditions import StageConditions
 from successkit.roadmap._presets import lifecycle_stages, maturity_stages
 from successkit.roadmap._roadmap_data import (
@@ -250,7 +250,10 @@ class Roadmap:
             raise not_a_portfolio(data)
         result = run(self, Timeline(data), every=False, observed=False, data=data,
                      sources={})[-1]
-        if previous is None or self.assignment == "tenure":
+        if previous is None:
+            return result
+        check_previous(self, previous, data.as_of)  # also for tenure, which ignores it
+        if self.assignment == "tenure":
             return result
         return continue_from(self, result, previous)
 

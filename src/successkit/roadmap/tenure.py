@@ -49,6 +49,9 @@ __all__ = ["Bound", "TenureColumns", "parse_bound", "tenure_stages"]
 _RENEWAL = re.compile(r"^\s*renewal\s*(\d+)\s*$", re.IGNORECASE)
 _YEAR = DAYS_PER_UNIT["y"]
 _NAT = np.datetime64("NaT", "D")
+_FIRST_DAY = np.datetime64("0001-01-01", "D")
+# More yearly renewals than this is a data error (3000 would date an entry before year 1).
+_MAX_RENEWALS = 200
 
 
 
@@ -116,6 +119,27 @@ def _dates(portfolio: Portfolio, name: str) -> Column:
     return column.as_kind(Kind.DATE, name=name)
 
 
+def _read_counts(portfolio: Portfolio, name: str) -> FloatArray:
+    """The renewal counts of column ``name``: whole, non-negative and plausible. Not checked
+    against the contract's age: some systems restart ``contract_start`` at each renewal."""
+    column = portfolio.column(name)
+    if column.kind is Kind.BOOLEAN and not column.all_missing:
+        raise DataError("a renewal count is a whole number, found true/false values",
+                        column=name)
+    count = column.as_kind(Kind.NUMBER, name=name).values
+    checks = (
+        (count < 0, "a renewal count cannot be negative"),
+        (np.isfinite(count) & (count != np.floor(count)), "a renewal count is a whole number"),
+        (count > _MAX_RENEWALS, f"more than {_MAX_RENEWALS} yearly renewals is not a count"),
+    )
+    for bad, message in checks:  # a missing count (NaN) fails every comparison
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(f"{message}, got {count[row]:g}", column=name,
+                            account=str(portfolio.ids[row]))
+    return count
+
+
 def renewal_counts(
     portfolio: Portfolio, start: DateArray, columns: TenureColumns
 ) -> tuple[FloatArray, DateArray]:
@@ -124,14 +148,7 @@ def renewal_counts(
     count = np.full(n, np.nan)
     upcoming = np.full(n, _NAT, dtype="datetime64[D]")
     if columns.renewals is not None and columns.renewals in portfolio.columns:
-        count = portfolio.column(columns.renewals, "number").values
-        negative = count < 0
-        if negative.any():
-            raise DataError(
-                "a renewal count cannot be negative",
-                column=columns.renewals,
-                account=_first_bad(portfolio, negative),
-            )
+        count = _read_counts(portfolio, columns.renewals)
     if columns.renewal_date is not None and columns.renewal_date in portfolio.columns:
         upcoming = _dates(portfolio, columns.renewal_date).values
         gap = (upcoming - start).astype(np.float64)
@@ -194,4 +211,11 @@ def tenure_stages(
             known = counted[rows] & ~np.isnat(dated)
             entered[rows[known]] = dated[known]
     entered[entered > today] = _NAT
+    early = entered < _FIRST_DAY  # dates (and results' to_dict) cannot show them
+    if early.any():
+        raise DataError(
+            f"the stage entry works out to {entered[early][0]}, before year 1: check the "
+            "contract and renewal dates",
+            column=columns.contract_start, account=_first_bad(portfolio, early),
+        )
     return codes, entered

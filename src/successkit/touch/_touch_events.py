@@ -14,7 +14,8 @@ offending event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -29,7 +30,7 @@ from successkit.data.events import Events
 from successkit.data.read import read_table_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
-__all__ = ["COLUMNS", "EventTable", "check_events", "group_codes", "read_events"]
+__all__ = ["COLUMNS", "EventTable", "check_events", "detached", "group_codes", "read_events"]
 
 #: The columns of an event table: the first three are required.
 COLUMNS = ("account_id", "touchpoint", "at", "user_id", "item", "progress")
@@ -179,6 +180,7 @@ def read_events(events: Any, names: Sequence[str], *,
             suffix = did_you_mean_suffix(name, list(raw))
             shown = ", ".join(repr(c) for c in raw) or "none"
             raise DataError(f"events need this column (columns: {shown}){suffix}", column=name)
+    _refuse_near_misses(raw)
     read = Events.from_columns(
         {k: v for k, v in raw.items() if k not in ("user_id", "item")},
         account="account_id", time="at", type="touchpoint", count=count,
@@ -188,6 +190,48 @@ def read_events(events: Any, names: Sequence[str], *,
     user = _group_values(raw["user_id"], "user_id", n) if "user_id" in raw else None
     item = _group_values(raw["item"], "item", n) if "item" in raw else None
     return _from_events(read, tuple(names), user=user, item=item)
+
+
+def detached(table: EventTable) -> EventTable:
+    """``table`` with its own copy of every array that may be a view of the caller's columns.
+
+    Reading keeps a ``datetime64[D]`` time column, integer counts and account codes (in
+    :class:`~successkit.data.events.Events`) and numpy user and item labels as views, to
+    spare memory for one call; a bound model outlives the call, and the caller may then
+    reuse their arrays. Copying every array, not only the shared ones, because whether an
+    array views a frame's memory cannot be told cheaply.
+    """
+
+    def own(array: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
+        return None if array is None else array.copy()
+
+    ev = table.events
+    events = attrs.evolve(ev, account=ev.account.copy(), day=ev.day.copy(),
+                          count=own(ev.count), user=own(ev.user), value=own(ev.value))
+    return attrs.evolve(table, events=events, touch=table.touch.copy(), user=own(table.user),
+                        item=own(table.item))
+
+
+# Column names that almost surely mean ``user_id`` or ``item``, which are read by those
+# exact names only: one left unread silently merges every user (or item) of an account.
+_LOOKS_LIKE = {
+    "user_id": frozenset({"user", "users", "userid", "user_id", "user_name", "username",
+                          "member", "member_id", "person_id", "contact_id", "uid"}),
+    "item": frozenset({"item", "items", "item_id", "itemid", "item_name", "content_id"}),
+}
+
+
+def _refuse_near_misses(raw: Mapping[str, Any]) -> None:
+    """A DataError for a column that looks like ``user_id`` or ``item`` but is not read."""
+    for name in raw:
+        plain = re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+        for wanted, names in _LOOKS_LIKE.items():
+            if name != wanted and wanted not in raw and plain in names:
+                raise DataError(
+                    f"looks like the {wanted!r} column but is not read (touch events read "
+                    f"{wanted!r} by that name only); rename it to {wanted!r}, or drop it",
+                    column=str(name),
+                )
 
 
 def _from_events(events: Events, names: tuple[str, ...], *, user: Any = None,

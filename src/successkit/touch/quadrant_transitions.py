@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -13,7 +14,7 @@ from successkit._arrays import array_field, readonly, readonly_arrays
 from successkit._grid import text_grid
 from successkit._html import html_table
 from successkit._optional import import_optional
-from successkit.errors import DataError
+from successkit.errors import DataError, ModelError
 
 __all__ = ["QuadrantTransitions"]
 
@@ -21,15 +22,49 @@ Codes = npt.NDArray[np.int8]
 
 
 def _to_names(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ModelError(f"labels must be four quadrant names, got {value!r}")
+    names = tuple(value)
+    if len(names) != 4 or not all(isinstance(v, str) and v for v in names):
+        raise ModelError(f"labels must be four non-empty names, got {value!r}")
+    if len(set(names)) != 4:
+        raise ModelError(f"quadrant labels must differ, got {value!r}")
+    return names
+
+
+def _one_dimensional(value: Any, what: str) -> npt.NDArray[Any]:
+    """``value`` as a fresh 1-d array (a copy: the caller may reuse theirs)."""
+    if isinstance(value, (str, bytes)):
+        raise DataError(f"{what} must be a sequence, got {value!r}")
+    try:
+        array = np.array(value)
+    except (TypeError, ValueError) as error:  # ragged nesting
+        raise DataError(f"{what} must be a flat sequence: {error}") from None
+    if array.ndim != 1:
+        raise DataError(f"{what} must be one-dimensional, got shape {array.shape}")
+    return array
 
 
 def _to_text_ids(value: Any) -> npt.NDArray[np.str_]:
-    return readonly(np.asarray(value, dtype=np.str_))
+    ids = _one_dimensional(value, "ids")
+    if ids.size and ids.dtype.kind not in "UiuO":
+        raise DataError(f"ids must be text, got values of dtype {ids.dtype}")
+    return readonly(ids.astype(np.str_))
 
 
 def _to_codes(value: Any) -> Codes:
-    return readonly(np.asarray(value, dtype=np.int8))
+    codes = _one_dimensional(value, "quadrant codes")
+    if not codes.size:
+        return readonly(np.zeros(0, dtype=np.int8))
+    if codes.dtype.kind not in "iu":
+        raise DataError("quadrant codes must be whole numbers 0–3 (-1: no quadrant), got "
+                        f"values of dtype {codes.dtype}")
+    outside = (codes < -1) | (codes > 3)
+    if outside.any():
+        row = int(np.flatnonzero(outside)[0])
+        raise DataError(f"quadrant code {int(codes[row])} is not 0–3 (-1: no quadrant)",
+                        row=row)
+    return readonly(codes.astype(np.int8))
 
 
 def quadrant_code(labels: tuple[str, ...], label: str) -> int:
@@ -72,6 +107,13 @@ class QuadrantTransitions:
     ids: npt.NDArray[np.str_] = array_field(converter=_to_text_ids)
     before: Codes = array_field(converter=_to_codes)
     after: Codes = array_field(converter=_to_codes)
+
+    def __attrs_post_init__(self) -> None:
+        n = self.ids.shape[0]
+        for name in ("before", "after"):
+            size = getattr(self, name).shape[0]
+            if size != n:
+                raise DataError(f"{name} has {size} quadrant codes but there are {n} ids")
 
     @cached_property
     def counts(self) -> npt.NDArray[np.int64]:

@@ -17,6 +17,7 @@ from successkit._fingerprint import fingerprint as _hash
 from successkit._html import head_table
 from successkit._keys import read_dict
 from successkit._optional import import_optional
+from successkit._rows import first_duplicate
 from successkit.data._text_keys import match
 from successkit.data.column import Column, labelled_codes
 from successkit.data.kinds import Kind
@@ -56,16 +57,41 @@ def _to_labels(value: Any) -> tuple[str, str, str, str]:
     return labels
 
 
+def _floats(values: Any, what: str, ids: npt.NDArray[np.str_] | None = None) -> FloatArray:
+    """``values`` as a fresh float array (never a view of the caller's); text is a
+    DataError naming the first value that is not a number."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        items = np.asarray(values, dtype=object).reshape(-1)
+        for row, value in enumerate(items):  # the error path only
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                account = None if ids is None or row >= ids.shape[0] else str(ids[row])
+                raise DataError(f"{what} scores must be numbers, got {value!r}",
+                                row=row, account=account) from None
+        raise DataError(f"{what} scores must be numbers") from None
+
+
 def _scores(result: Any, what: str) -> tuple[npt.NDArray[np.str_], FloatArray]:
     if not (hasattr(result, "ids") and hasattr(result, "score")):
         raise DataError(
             f"{what} must be a result with ids and score (e.g. a {what.capitalize()}Result), "
             f"got {type(result).__name__}"
         )
-    ids = np.asarray(result.ids, dtype=np.str_)
-    score = np.asarray(result.score, dtype=np.float64)
+    # Copies: a result holds them, and the caller may reuse their arrays afterwards.
+    ids = np.array(result.ids, dtype=np.str_)
+    score = _floats(result.score, f"the {what} result's", ids)
     if ids.shape != score.shape or ids.ndim != 1:
         raise DataError(f"the {what} result's ids and scores differ in length")
+    order = np.argsort(ids, kind="stable")
+    duplicate = first_duplicate(ids, order)
+    if duplicate is not None:
+        # Matching by id would pick one of the rows by their order: refused instead.
+        first, again = duplicate
+        raise DataError(f"the {what} result repeats this account id (rows {first} and "
+                        f"{again})", account=str(ids[again]), row=again)
     return ids, score
 
 
@@ -121,8 +147,8 @@ class Quadrants:
 
     def codes(self, health: npt.ArrayLike, touch: npt.ArrayLike) -> Codes:
         """Quadrant codes (0–3 in :attr:`labels` order, ``-1`` where a score is missing)."""
-        h = np.asarray(health, dtype=np.float64)
-        t = np.asarray(touch, dtype=np.float64)
+        h = _floats(health, "health")
+        t = _floats(touch, "touch")
         codes = np.where(h >= self.health, 0, 2) + np.where(t >= self.touch, 0, 1)
         return np.where(np.isnan(h) | np.isnan(t), -1, codes).astype(np.int8)
 

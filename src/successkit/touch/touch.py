@@ -20,7 +20,7 @@ from successkit.data.portfolio import Portfolio, portfolio_of
 from successkit.errors import DataError, ModelError, did_you_mean_suffix
 from successkit.scoring._serial import VERSION, check_version, field, number
 from successkit.touch._touch_compute import PointTable, select_events, touch_totals
-from successkit.touch._touch_events import EventTable, check_events, read_events
+from successkit.touch._touch_events import EventTable, check_events, detached, read_events
 from successkit.touch.touch_point import TouchPoint
 from successkit.touch.touch_presets import sansan_touchpoints
 from successkit.touch.touch_result import RULE_KINDS, TouchResult
@@ -197,7 +197,7 @@ class TouchModel:
         >>> bound.score(pf).total.tolist(), bound.score(pf.with_as_of("2026-10-01")).total.tolist()
         ([1.0], [2.0])
         """
-        return BoundTouchModel(self, self.read_events(events, count=count))
+        return BoundTouchModel(self, detached(self.read_events(events, count=count)))
 
     def score(
         self,
