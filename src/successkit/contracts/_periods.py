@@ -21,7 +21,7 @@ from successkit.errors import DataError, ModelError
 
 __all__ = [
     "Periods", "account_sum", "day_numbers", "grace_days", "last_churn", "next_churn",
-    "snapshot_days", "sort_periods",
+    "refuse_unknown_revenue", "snapshot_days", "sort_periods",
 ]
 
 #: Day number standing for "never" (a running contract's end); far beyond any real date.
@@ -142,7 +142,9 @@ def account_sum(
 def _churns(p: Periods) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64],
                                   npt.NDArray[np.bool_]]:
     """Churn rows: account, day, and whether the next churn row is the same account's."""
-    acc = (p.churn_key // _SPAN).astype(np.intp)
+    # Rounded, not floored: a churn before 1970 has a negative day number, and floor
+    # division would hand it to the account before.
+    acc = ((p.churn_key + _SPAN // 2) // _SPAN).astype(np.intp)
     return acc, p.churn_key - acc * _SPAN, np.r_[acc[1:] == acc[:-1], False]
 
 
@@ -200,3 +202,25 @@ def snapshot_days(dates: Any) -> tuple[tuple[dt.date, ...], npt.NDArray[np.int64
 def day_numbers(dates: Any) -> npt.NDArray[np.int64]:
     """Dates as int64 day numbers since 1970-01-01."""
     return np.asarray(dates, dtype="datetime64[D]").astype(np.int64)
+
+
+def refuse_unknown_revenue(contracts: Contracts, days: npt.NDArray[np.datetime64],
+                           purpose: str) -> None:
+    """Refuse dates on which a contract period with no revenue value is running: its
+    account's ARR is unknown, and read as 0 it would be a churn or a contraction."""
+    revenue = contracts.revenue
+    if revenue is None:
+        return
+    missing = np.isnan(revenue)
+    if not missing.any():
+        return
+    start, end = contracts.start, contracts.end
+    for day in days:  # a loop over the few dates asked about
+        running = missing & (start <= day) & (np.isnat(end) | (day < end))
+        if running.any():
+            row = int(np.flatnonzero(running)[0])
+            raise DataError(
+                f"{purpose} on {day} need the ARR of account {str(contracts.account[row])!r}, "
+                "but its period in this row has no revenue value: fill it in (0 for a free "
+                "period) or leave the row out", row=row)
+

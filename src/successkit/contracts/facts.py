@@ -290,7 +290,8 @@ def _from_coverage(
         out["seats"][...] = np.where(active, p.seats[row], np.nan)
     if p.revenue is not None:
         then = coverage(p, change_start)
-        revenue = np.nan_to_num(p.revenue)
+        # A row with no revenue value leaves its account's ARR unknown (NaN), not 0.
+        revenue = p.revenue
         arr = np.where(active, revenue[row], np.nan)
         out["arr"][...] = arr
         out["arr_change"][...] = arr - np.where(then.active, revenue[then.last], 0.0)
@@ -313,7 +314,8 @@ def _fill(
     g = p.group_starts
     seats = None if p.seats is None else np.nan_to_num(p.seats)
     seats_known = None if p.seats is None else ~np.isnan(p.seats)
-    revenue = None if p.revenue is None else np.nan_to_num(p.revenue)
+    # A covering row with no revenue value makes its account's ARR unknown (NaN), not 0.
+    revenue = p.revenue
     # The plan comes from the covering row ranking highest (largest ARR, ties to the later
     # start, later end, later plan label; or the latest start): its rank within the sort.
     codes = np.zeros(len(p.acc), np.int32) if p.plan_codes is None else p.plan_codes

@@ -26,6 +26,7 @@ from successkit.contracts._periods import (
     day_numbers,
     grace_days,
     next_churn,
+    refuse_unknown_revenue,
     snapshot_days,
     sort_periods,
 )
@@ -230,6 +231,10 @@ def churn_labels(
     m = len(p.ids)
     active = coverage(p, days).active
     if flag(contraction, "contraction"):
+        if p.revenue is not None:
+            seen = [*days, *(end for end in ends if end <= until)]
+            refuse_unknown_revenue(contracts, np.asarray(seen, np.int64).astype("M8[D]"),
+                                   "contraction labels")
         state = np.full((len(days), m), UNKNOWN, np.int8)
         for i, (day, end) in enumerate(zip(days, ends, strict=True)):
             now = _arr(p, (p.start <= day) & (day < p.end))

@@ -17,7 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import array_field, readonly_arrays
-from successkit.contracts._periods import account_sum, day_numbers, sort_periods
+from successkit.contracts._periods import (
+    account_sum,
+    day_numbers,
+    refuse_unknown_revenue,
+    sort_periods,
+)
 from successkit.data.contracts import Contracts
 from successkit.data.dates import to_date
 from successkit.errors import DataError
@@ -103,6 +108,8 @@ def revenue_movements(contracts: Contracts, start: Any, end: Any) -> Movements:
     p = sort_periods(contracts, 0)  # refuses what is not a Contracts table
     if contracts.revenue is None:
         raise DataError("revenue movements need a revenue column in the contracts")
+    refuse_unknown_revenue(contracts, np.array([first, last], dtype="datetime64[D]"),
+                           "revenue movements")
     arr = []
     for day in day_numbers(np.array([first, last], dtype="datetime64[D]")):
         total = account_sum(p, p.revenue, (p.start <= day) & (day < p.end))

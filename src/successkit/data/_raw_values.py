@@ -54,6 +54,7 @@ class Context:
 
 def to_numpy(raw: Any, ctx: Context) -> npt.NDArray[Any]:
     """A 1-d numpy array from a sequence, array or frame column (pandas/polars/pyarrow)."""
+    raw = _local_times(raw)
     if isinstance(raw, np.ma.MaskedArray):
         array = np.array(raw.data, dtype=object)
         array[np.ma.getmaskarray(raw)] = None
@@ -80,6 +81,20 @@ def to_numpy(raw: Any, ctx: Context) -> npt.NDArray[Any]:
     if array.ndim != 1:
         raise ctx.error(f"expected a one-dimensional column, got shape {array.shape}")
     return array
+
+
+def _local_times(raw: Any) -> Any:
+    """A pyarrow or polars column of zoned timestamps as their local wall times: numpy
+    would take the UTC instants, and a zoned time counts on its date in its own zone (as
+    pandas' zoned timestamps do when read)."""
+    module = type(raw).__module__
+    if module.startswith("pyarrow") and getattr(getattr(raw, "type", None), "tz", None):
+        import pyarrow.compute as pc
+
+        return pc.local_timestamp(raw)
+    if module.startswith("polars") and getattr(getattr(raw, "dtype", None), "time_zone", None):
+        return raw.dt.replace_time_zone(None)
+    return raw
 
 
 def is_missing(value: Any) -> bool:

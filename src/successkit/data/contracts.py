@@ -13,7 +13,8 @@ Revenue is recurring revenue, annual (``revenue_kind="arr"``) or monthly (``"mrr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -35,20 +36,34 @@ RevenueKind = Literal["arr", "mrr"]
 # Column names that almost surely hold recurring revenue: a table with one that is not read
 # gives facts, revenue movements and ARR at risk no revenue at all.
 REVENUE_LIKE = frozenset({"arr", "mrr", "revenue", "acv", "annual_revenue", "monthly_revenue",
-                          "recurring_revenue", "contract_value"})
+                          "recurring_revenue", "contract_value", "annual_recurring_revenue",
+                          "monthly_recurring_revenue", "annual_contract_value"})
 
 # Column names that almost surely hold the other optional fields, by option: one left unread
 # silently drops the plan, seats or billing period from every account's facts.
 LOOKS_LIKE = {
     "plan": ("the plan", frozenset({"plan", "plan_name", "plan_id", "tier", "edition",
-                                    "package", "product_tier"})),
+                                    "package", "product_tier", "subscription_plan",
+                                    "plan_tier", "pricing_plan"})),
     "seats": ("the contracted seats", frozenset({"seats", "seat_count", "licenses",
                                                  "licences", "license_count",
-                                                 "licence_count", "quantity"})),
+                                                 "licence_count", "quantity", "num_seats",
+                                                 "number_of_seats", "seats_count",
+                                                 "licensed_seats"})),
     "billing": ("the billing period", frozenset({"billing", "billing_period", "billing_cycle",
                                                  "billing_interval", "billing_frequency"})),
     "revenue": ("recurring revenue", REVENUE_LIKE),
 }
+
+# A currency written after a name says nothing about what the column holds (``arr_usd``).
+_CURRENCY = re.compile(r"_(usd|eur|gbp|jpy|cad|aud|chf|cny|inr)$")
+
+
+def _plain(name: str) -> str:
+    """A column name as the lists above spell theirs: lower case, words joined by ``_``,
+    without a trailing currency (``"ARR (USD)"`` → ``"arr"``)."""
+    return _CURRENCY.sub("", re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_"))
+
 
 # An end date left unread makes every contract run forever: no account would ever churn.
 END_LIKE = frozenset({"end_date", "ended_at", "ends_at", "end_at", "period_end",
@@ -64,7 +79,7 @@ def _optional(columns: Mapping[str, Any], **given: Any) -> dict[str, str | None]
     for option, name in given.items():
         what, names = LOOKS_LIKE[option]
         if name is None:
-            seen = next((n for n in columns if n.lower() in names), None)
+            seen = next((n for n in columns if _plain(n) in names), None)
             if seen is not None:
                 raise DataError(f"looks like {what} but is not read; pass {option}={seen!r} "
                                 f"to read it, or {option}=False to leave it out", column=seen)
@@ -83,7 +98,7 @@ def _end_column(columns: Mapping[str, Any], end: Any) -> str | None:
         raise DataError(f"end must be a column name or None, got {end!r}")
     if end in columns:
         return end
-    seen = next((n for n in columns if n.lower() in END_LIKE), None)
+    seen = next((n for n in columns if _plain(n) in END_LIKE), None)
     remedy = (f"pass end={seen!r} to read it" if seen is not None
               else "name the column with end=")
     raise DataError(f"no such column in the contracts table: {remedy}, or pass end=None if "
@@ -275,9 +290,12 @@ class Contracts:
         ):
             if column is not None and len(column) != len(ids):
                 raise DataError("the contract columns have different lengths", column=name)
+        read_names = {account, start, end, plan, seats, billing, revenue}
+        unread = [_codes_of(values) for name, values in columns.items()
+                  if name not in read_names and _length(values) == len(ids)]
         keep = _unique_rows(
             codes, starts, ends, plan_col, bill_col, seat_values, revenue_values, duplicates,
-            account,
+            account, unread,
         )
         dropped = 0 if keep is None else len(ids) - int(keep.size)
         if keep is not None and dropped:
@@ -336,11 +354,15 @@ def _unique_rows(
     revenue: npt.NDArray[np.float64] | None,
     duplicates: str,
     account: str,
+    unread: Sequence[npt.NDArray[np.intp]] = (),
 ) -> npt.NDArray[np.intp] | None:
-    """Rows to keep (first of each identical group), or raise on the first duplicate."""
+    """Rows to keep (first of each identical group), or raise on the first duplicate.
+    Rows are identical when every column agrees, the ``unread`` ones too (each given as
+    codes of its distinct values): two add-ons alike but for their product are two rows."""
     if codes.size < 2:
         return None
-    keys: list[npt.NDArray[Any]] = [ends.astype(np.int64), starts.astype(np.int64), codes]
+    keys: list[npt.NDArray[Any]] = [ends.astype(np.int64), starts.astype(np.int64), codes,
+                                     *unread]
     for extra in (plan, billing):
         if extra is not None:
             keys.insert(0, extra.values.astype(np.int64))
@@ -368,6 +390,22 @@ def _unique_rows(
     drop = np.zeros(codes.size, dtype=np.bool_)
     drop[order[1:][same]] = True
     return np.flatnonzero(~drop)
+
+
+def _length(values: Any) -> int | None:
+    try:
+        return len(values)
+    except TypeError:
+        return None
+
+
+def _codes_of(values: Any) -> npt.NDArray[np.intp]:
+    """A code per row of a column the table does not read, equal where the values are
+    (compared as text: only sameness matters, and any value has a text)."""
+    text = (values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+            ).astype(np.str_)
+    codes: npt.NDArray[np.intp] = np.unique(text, return_inverse=True)[1].reshape(-1)
+    return codes
 
 
 def contracts_of(value: Any) -> Contracts:
