@@ -225,16 +225,32 @@ typed_booleans = st.one_of(
     st.builds(dsl_ast.Call, st.just("previous"), st.tuples(st.just(dsl_ast.Name("b0")),
                                                             _durations)),
 )
+
+
+def _bare_boolean(node: dsl_ast.Node) -> bool:
+    """A true/false value standing as a number: two of them compare only with = and !=."""
+    return node == dsl_ast.Name("b0") or (
+        isinstance(node, dsl_ast.Call) and node.args[:1] == (dsl_ast.Name("b0"),))
+
+
+def _orders_booleans(node: dsl_ast.Node) -> bool:
+    if isinstance(node, dsl_ast.Compare):
+        return node.op not in ("=", "!=") and _bare_boolean(node.left) and _bare_boolean(
+            node.right)
+    assert isinstance(node, dsl_ast.Between)
+    return _bare_boolean(node.operand) and (_bare_boolean(node.low) or _bare_boolean(node.high))
+
+
 _predicates = st.one_of(
     st.builds(dsl_ast.Compare, st.sampled_from(dsl_ast.COMPARISON_OPS), typed_numbers,
-              typed_numbers),
+              typed_numbers).filter(lambda node: not _orders_booleans(node)),
     st.builds(dsl_ast.Compare, st.sampled_from(dsl_ast.COMPARISON_OPS), typed_dates, typed_dates),
     st.builds(dsl_ast.Compare, st.sampled_from(["=", "!="]), typed_categories,
               st.one_of(_label_literal, typed_categories)),
     st.builds(dsl_ast.Compare, st.sampled_from(["=", "!="]), typed_booleans,
               st.builds(dsl_ast.Boolean, st.booleans())),
     st.builds(dsl_ast.Between, operand=typed_numbers, low=typed_numbers, high=typed_numbers,
-              negated=st.booleans()),
+              negated=st.booleans()).filter(lambda node: not _orders_booleans(node)),
     st.builds(dsl_ast.In, typed_numbers, st.lists(_num_literal, min_size=1, max_size=3),
               st.booleans()),
     st.builds(dsl_ast.In, typed_categories, st.lists(_label_literal, min_size=1, max_size=3),
