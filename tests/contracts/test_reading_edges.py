@@ -118,3 +118,13 @@ def test_zoned_dates_read_on_their_local_date_from_any_table(zone: str) -> None:
         assert read.start.astype(str).tolist() == ["2024-01-01"] * 2
         dates = sk.Portfolio.from_columns({"id": ["a", "b"], "renewal": table["end"]})
         assert dates["renewal"].astype(str).tolist() == expected
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), "decimal-nan"])
+def test_a_plan_with_no_whole_value_is_a_data_error(value: object) -> None:
+    import decimal
+
+    label = decimal.Decimal("NaN") if value == "decimal-nan" else value
+    with pytest.raises(sk.DataError, match=r"row 1: number .* cannot be a category label"):
+        sk.Contracts.from_columns({"account_id": ["a", "b"], "start": ["2024-01-01"] * 2,
+                                   "end": [None] * 2, "plan": ["x", label]}, plan="plan")

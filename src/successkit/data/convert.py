@@ -22,6 +22,7 @@ offending account.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -321,7 +322,8 @@ def _parse_numbers(
 
 def _integral_label(value: Any, ctx: Context, row: int) -> str:
     number = float(value)
-    if number != round(number):
+    # Infinity and NaN (a Decimal NaN is not missing to the reader) have no whole value.
+    if not math.isfinite(number) or number != round(number):
         raise ctx.error(f"number {value!r} cannot be a category label", row)
     return str(int(number))
 
