@@ -36,13 +36,16 @@ def test_to_date_rejects(value: object) -> None:
 @pytest.mark.parametrize(
     ("value", "days"),
     [("7d", 7), ("2w", 14), ("3mo", 90), ("1y", 365), ("1_000d", 1000), (" 2 W ", 14),
-     (45, 45), (dt.timedelta(days=3, hours=5), 3), (np.timedelta64(2, "W"), 14)],
+     (45, 45), (dt.timedelta(days=3), 3), (np.timedelta64(2, "W"), 14),
+     (np.timedelta64(48, "h"), 2)],
 )
 def test_duration_days(value: object, days: int) -> None:
     assert duration_days(value) == days
 
 
-@pytest.mark.parametrize("value", ["7", "7 days", "-3d", 1.5, True, -1, "3m"])
+@pytest.mark.parametrize("value", ["7", "7 days", "-3d", 1.5, True, -1, "3m",
+                                   dt.timedelta(days=3, hours=5), np.timedelta64(36, "h"),
+                                   np.timedelta64(1, "M"), np.timedelta64("NaT")])
 def test_duration_days_rejects(value: object) -> None:
     with pytest.raises(sk.DataError):
         duration_days(value)

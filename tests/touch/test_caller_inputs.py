@@ -113,3 +113,13 @@ def test_a_column_that_looks_like_user_id_or_item_is_refused(name: str, wanted: 
     # read by its own name, the column next to it is someone else's business
     model.read_events({**events, wanted: ["u1", "u2"]})
     model.read_events({**events, "note": ["x", "y"]} | {wanted: ["u1", "u2"]})
+
+
+@pytest.mark.parametrize("field", ["window", "half_life"])
+def test_a_stored_fraction_of_a_day_is_refused_not_cut(field: str) -> None:
+    data = sk.TouchModel.sansan().to_dict()
+    data[field] = 2.5
+    with pytest.raises(sk.ModelError, match=f"{field} must be a whole number of days"):
+        sk.TouchModel.from_dict(data)
+    data[field] = 30.0
+    assert getattr(sk.TouchModel.from_dict(data), field) == 30

@@ -159,11 +159,22 @@ def duration_days(value: Any, *, what: str = "duration") -> int:
     >>> import datetime as dt
     >>> duration_days(dt.timedelta(days=7))
     7
+    >>> duration_days(dt.timedelta(hours=36), what="window")
+    Traceback (most recent call last):
+    successkit.errors.DataError: window must be whole days, got 1 day, 12:00:00
     """
     if isinstance(value, dt.timedelta):
+        if value % dt.timedelta(days=1):  # its .days alone would drop the hours silently
+            raise DataError(f"{what} must be whole days, got {value}")
         days = value.days
     elif isinstance(value, np.timedelta64):
-        days = int(value.astype("timedelta64[D]").astype(np.int64))
+        try:
+            span = value / np.timedelta64(1, "D")
+        except TypeError:  # months or years have no fixed number of days
+            raise DataError(f"{what} must be whole days, got {value}") from None
+        if not np.isfinite(span) or span != round(span):
+            raise DataError(f"{what} must be whole days, got {value}")
+        days = int(span)
     elif isinstance(value, bool):
         raise DataError(f"{what} must be a number of days or text like '30d', not {value!r}")
     elif isinstance(value, (int, np.integer)):

@@ -49,6 +49,14 @@ def _days(value: Any, what: str) -> int | None:
     return days
 
 
+def _whole_days(value: Any, what: str) -> int:
+    """A stored number of days; a fraction is refused, not cut (2.5 is not 2)."""
+    days = number(value, what=what)
+    if days != int(days):
+        raise ModelError(f"{what} must be a whole number of days, got {value!r}")
+    return int(days)
+
+
 def _to_window(value: Any) -> int | None:
     return _days(value, "window")
 
@@ -344,8 +352,8 @@ class TouchModel:
                     read.append(TouchPoint.from_dict(tp))
         return cls(
             read,
-            window=None if window is None else int(number(window, what="window")),
-            half_life=None if half_life is None else int(number(half_life, what="half_life")),
+            window=None if window is None else _whole_days(window, "window"),
+            half_life=None if half_life is None else _whole_days(half_life, "half_life"),
             per=data.get("per", "seats"),
         )
 
