@@ -123,3 +123,16 @@ def test_a_stored_fraction_of_a_day_is_refused_not_cut(field: str) -> None:
         sk.TouchModel.from_dict(data)
     data[field] = 30.0
     assert getattr(sk.TouchModel.from_dict(data), field) == 30
+
+
+def test_transitions_refuse_classifications_with_other_cuts() -> None:
+    class Scores:
+        def __init__(self, score: list[float]) -> None:
+            self.ids, self.score = ["a", "b"], score
+
+    health, touch = Scores([80.0, 20.0]), Scores([0.6, 0.2])
+    usual, strict = sk.Quadrants(), sk.Quadrants(health=90)
+    with pytest.raises(sk.ModelError, match=r"before was classified with other cuts \(health 90"):
+        usual.transitions(strict.classify(health, touch), usual.classify(health, touch))
+    moves = usual.transitions(usual.classify(health, touch), usual.classify(health, touch))
+    assert moves.counts.sum() == 2

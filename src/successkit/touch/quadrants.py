@@ -225,6 +225,14 @@ class Quadrants:
                 )
         if before.quadrants.labels != self.labels or after.quadrants.labels != self.labels:
             raise ModelError("both classifications must use this matrix's quadrant labels")
+        for name, value in (("before", before), ("after", after)):
+            cuts = value.quadrants
+            if (cuts.health, cuts.touch) != (self.health, self.touch):
+                # A move would then mix the accounts' change with the cuts' change.
+                raise ModelError(
+                    f"{name} was classified with other cuts (health {cuts.health:g}, touch "
+                    f"{cuts.touch:g}) than this matrix's (health {self.health:g}, touch "
+                    f"{self.touch:g}): classify both with one matrix")
         rows = _rows(after.ids, before.ids)
         kept = np.flatnonzero(rows >= 0)
         return QuadrantTransitions(
