@@ -21,15 +21,16 @@ __all__ = ["QuadrantTransitions"]
 Codes = npt.NDArray[np.int8]
 
 
-def _to_names(value: Any) -> tuple[str, ...]:
+def quadrant_labels(value: Any) -> tuple[str, str, str, str]:
+    """Four distinct non-empty quadrant names (a matrix's labels, or its transitions')."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ModelError(f"labels must be four quadrant names, got {value!r}")
-    names = tuple(value)
-    if len(names) != 4 or not all(isinstance(v, str) and v for v in names):
+        raise ModelError(f"labels must be four names, got {value!r}")
+    labels = tuple(value)
+    if len(labels) != 4 or not all(isinstance(v, str) and v for v in labels):
         raise ModelError(f"labels must be four non-empty names, got {value!r}")
-    if len(set(names)) != 4:
+    if len(set(labels)) != 4:
         raise ModelError(f"quadrant labels must differ, got {value!r}")
-    return names
+    return labels
 
 
 def _one_dimensional(value: Any, what: str) -> npt.NDArray[Any]:
@@ -103,7 +104,7 @@ class QuadrantTransitions:
     moved into A: 2, B: 0, C: 0, D: 0
     """
 
-    labels: tuple[str, ...] = attrs.field(converter=_to_names)
+    labels: tuple[str, ...] = attrs.field(converter=quadrant_labels)
     ids: npt.NDArray[np.str_] = array_field(converter=_to_text_ids)
     before: Codes = array_field(converter=_to_codes)
     after: Codes = array_field(converter=_to_codes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any
@@ -25,7 +25,11 @@ from successkit.errors import DataError, ModelError
 from successkit.scoring._serial import VERSION, check_version, number
 from successkit.touch.quadrant_plot import plot_quadrants
 from successkit.touch.quadrant_summary import QuadrantSummary
-from successkit.touch.quadrant_transitions import QuadrantTransitions, quadrant_code
+from successkit.touch.quadrant_transitions import (
+    QuadrantTransitions,
+    quadrant_code,
+    quadrant_labels,
+)
 from successkit.touch.touch_result import RULE_KINDS
 
 __all__ = ["QuadrantResult", "Quadrants"]
@@ -44,17 +48,6 @@ def _to_health_cut(value: Any) -> float:
 
 def _to_touch_cut(value: Any) -> float:
     return number(value, what="the touch cut")
-
-
-def _to_labels(value: Any) -> tuple[str, str, str, str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ModelError(f"labels must be four names, got {value!r}")
-    labels = tuple(value)
-    if len(labels) != 4 or not all(isinstance(v, str) and v for v in labels):
-        raise ModelError(f"labels must be four non-empty names, got {value!r}")
-    if len(set(labels)) != 4:
-        raise ModelError(f"quadrant labels must differ, got {value!r}")
-    return labels
 
 
 def _floats(values: Any, what: str, ids: npt.NDArray[np.str_] | None = None) -> FloatArray:
@@ -140,7 +133,7 @@ class Quadrants:
     health: float = attrs.field(default=40.0, converter=_to_health_cut)
     touch: float = attrs.field(default=0.5, converter=_to_touch_cut)
     labels: tuple[str, str, str, str] = attrs.field(
-        default=("A", "B", "C", "D"), converter=_to_labels
+        default=("A", "B", "C", "D"), converter=quadrant_labels
     )
 
     # -- classification -----------------------------------------------------------------------
