@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from successkit._arrays import readonly
+from successkit.data._raw_values import local_times
 from successkit.data._text_keys import factorize_compact
 from successkit.data.convert import convert_column, convert_ids
 from successkit.data.kinds import Kind
@@ -41,12 +42,7 @@ def array_of(raw: Any) -> npt.NDArray[Any] | None:
     arrow_kind = str(getattr(raw, "type", ""))
     if (_module(raw) == "pyarrow" and getattr(raw, "null_count", 1) == 0
             and arrow_kind.startswith(("int", "uint", "timestamp", "date32", "date64"))):
-        if getattr(raw.type, "tz", None):
-            # numpy would get the UTC instants; a zoned time counts on its own local date,
-            # as pandas' zoned timestamps do.
-            import pyarrow.compute as pc
-
-            raw = pc.local_timestamp(raw)
+        raw = local_times(raw)
         array = np.asarray(raw.to_numpy())
         return array if array.dtype.kind in "iuM" else None
     if hasattr(raw, "to_numpy") and _module(raw) in ("pandas", "polars"):
@@ -57,8 +53,7 @@ def array_of(raw: Any) -> npt.NDArray[Any] | None:
             dtype.is_integer() or dtype.is_temporal())
         if not (numeric or polars_numeric):
             return None
-        if polars_numeric and getattr(dtype, "time_zone", None):
-            raw = raw.dt.replace_time_zone(None)  # local wall time, as for pyarrow above
+        raw = local_times(raw)
         if polars_numeric and type(dtype).__name__ in ("Int128", "UInt128"):
             raw = _int64_of_polars(raw)  # numpy has no 128-bit integers
         array = np.asarray(raw.to_numpy())

@@ -27,6 +27,7 @@ __all__ = [
     "first_row",
     "is_missing",
     "is_whole_number",
+    "local_times",
     "to_numpy",
     "value_class",
     "value_class_of_type",
@@ -54,7 +55,7 @@ class Context:
 
 def to_numpy(raw: Any, ctx: Context) -> npt.NDArray[Any]:
     """A 1-d numpy array from a sequence, array or frame column (pandas/polars/pyarrow)."""
-    raw = _local_times(raw)
+    raw = local_times(raw)
     if isinstance(raw, np.ma.MaskedArray):
         array = np.array(raw.data, dtype=object)
         array[np.ma.getmaskarray(raw)] = None
@@ -83,7 +84,7 @@ def to_numpy(raw: Any, ctx: Context) -> npt.NDArray[Any]:
     return array
 
 
-def _local_times(raw: Any) -> Any:
+def local_times(raw: Any) -> Any:
     """A pyarrow or polars column of zoned timestamps as their local wall times: numpy
     would take the UTC instants, and a zoned time counts on its date in its own zone (as
     pandas' zoned timestamps do when read)."""
