@@ -26,7 +26,7 @@ from successkit._options import column_name, one_of
 from successkit.data._contract_ends import read_ends
 from successkit.data.column import Column
 from successkit.data.convert import convert_column, convert_ids
-from successkit.data.read import not_the_input, read_table_columns
+from successkit.data.read import not_the_input, plain_name, read_table_columns
 from successkit.errors import DataError
 
 __all__ = ["Contracts", "contracts_of"]
@@ -62,7 +62,7 @@ _CURRENCY = re.compile(r"_(usd|eur|gbp|jpy|cad|aud|chf|cny|inr)$")
 def _plain(name: str) -> str:
     """A column name as the lists above spell theirs: lower case, words joined by ``_``,
     without a trailing currency (``"ARR (USD)"`` → ``"arr"``)."""
-    return _CURRENCY.sub("", re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_"))
+    return _CURRENCY.sub("", plain_name(name))
 
 
 # An end date left unread makes every contract run forever: no account would ever churn.

@@ -9,6 +9,7 @@ mapping into named columns (without copying), the caller's kinds are checked, an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "is_table",
     "listed",
     "not_the_input",
+    "plain_name",
     "read_accounts",
     "read_columns",
     "read_kinds",
@@ -95,6 +97,18 @@ def listed(value: Any, what: str) -> list[Any]:
     if not isinstance(value, Iterable) or is_table(value):
         raise DataError(f"{what} must be a sequence of names, got {type(value).__name__}")
     return list(value)
+
+
+def plain_name(name: str) -> str:
+    """A column name as the "looks like" lists spell theirs: lower case, words joined by
+    ``_`` (``"User ID"`` → ``"user_id"``), so a near-miss spelling is caught too.
+
+    Examples
+    --------
+    >>> plain_name(" Plan Tier "), plain_name("ARR (USD)")
+    ('plan_tier', 'arr_usd')
+    """
+    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
 def read_columns(data: Any) -> dict[str, Any]:

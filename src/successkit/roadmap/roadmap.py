@@ -252,10 +252,10 @@ class Roadmap:
                      sources={})[-1]
         if previous is None:
             return result
-        check_previous(self, previous, data.as_of)  # also for tenure, which ignores it
         if self.assignment == "tenure":
+            check_previous(self, previous, data.as_of)  # ignored, but a wrong one is refused
             return result
-        return continue_from(self, result, previous)
+        return continue_from(self, result, previous)  # checks it as it reads it
 
     def score_history(self, history: History) -> tuple[StageResult, ...]:
         """:meth:`assign` at every snapshot of ``history`` (each as if it were the latest),

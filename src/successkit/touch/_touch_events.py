@@ -14,7 +14,6 @@ offending event.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -27,7 +26,7 @@ from successkit._arrays import array_field, optional_array, readonly, readonly_a
 from successkit.data._text_keys import factorize, match, text_array
 from successkit.data.convert import convert_column
 from successkit.data.events import Events
-from successkit.data.read import read_table_columns
+from successkit.data.read import plain_name, read_table_columns
 from successkit.errors import DataError, did_you_mean_suffix
 
 __all__ = ["COLUMNS", "EventTable", "check_events", "detached", "group_codes", "read_events"]
@@ -224,7 +223,7 @@ _LOOKS_LIKE = {
 def _refuse_near_misses(raw: Mapping[str, Any]) -> None:
     """A DataError for a column that looks like ``user_id`` or ``item`` but is not read."""
     for name in raw:
-        plain = re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+        plain = plain_name(str(name))
         for wanted, names in _LOOKS_LIKE.items():
             if name != wanted and wanted not in raw and plain in names:
                 raise DataError(
