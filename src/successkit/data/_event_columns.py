@@ -356,13 +356,13 @@ def counts_of(raw: Any, name: str) -> npt.NDArray[np.integer[Any]]:
 MAX_TOTAL = 2**53
 
 
-def check_total(counts: npt.NDArray[np.integer[Any]], name: str) -> None:
-    """Refuse non-negative counts whose total is above :data:`MAX_TOTAL`: an int64 sum
+def check_total(counts: npt.NDArray[np.integer[Any]], name: str) -> int:
+    """The total of non-negative counts, refused above :data:`MAX_TOTAL`: an int64 sum
     would wrap around and float64 cells would round, either way a wrong count."""
     # The float sum cannot wrap and is off by far less than 1 %, so below 2**62 the exact
     # int64 sum (non-negative terms, so every partial sum too) cannot overflow.
     rough = float(counts.sum(dtype=np.float64))
-    if rough < 2.0**62 and int(counts.sum(dtype=np.int64)) <= MAX_TOTAL:
-        return
+    if rough < 2.0**62 and (total := int(counts.sum(dtype=np.int64))) <= MAX_TOTAL:
+        return total
     raise DataError(f"the counts add up to about {rough:.4g} events, more than the {MAX_TOTAL} "
                     "a total can hold exactly", column=name)

@@ -71,9 +71,8 @@ class Log:
         # Event counts add up exactly in int32 cells while the whole log holds fewer than
         # 2**31 events: half the memory of float64 cells, so twice the types per pass.
         count = events.count
-        if count is not None:  # logs put together (Events.concat) may exceed it together
-            check_total(count, "count")
-        total = len(events) if count is None else int(count.sum(dtype=np.int64))
+        # Checked again here: logs put together (Events.concat) may exceed it together.
+        total = len(events) if count is None else check_total(count, "count")
         self.count_dtype = np.dtype(np.int32 if total < 2**31 - 1 else np.float64)
 
     def type_codes(self, types: Sequence[str]) -> list[int]:
